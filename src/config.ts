@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/** Environment variables parsed once at start-up; nothing else in the hub reads `process.env`. */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+// Development-only secrets: the hub refuses to start in production with these (see refine below).
+const DEV_TOKEN_PEPPER = 'dev-only-token-pepper-change-me-000000000000';
+const DEV_ENCRYPTION_KEYS = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=';
+
+const schema = z
+  .object({
+    HUB_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HUB_HOST: z.string().default('127.0.0.1'),
+    HUB_PORT: int(3000),
+    HUB_PUBLIC_URL: z.string().url().optional(),
+    DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/redemption_hub'),
+    HUB_DB_POOL_MAX: int(20),
+    REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+    /** Prefix of every Redis key, so several hubs (or test files) can share one Redis. */
+    HUB_REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
+    /** Bootstrap admin bearer token; create further tokens through /admin/tokens. */
+    HUB_ADMIN_TOKEN: z.string().min(24).optional(),
+    /** HMAC key for stored API key / token hashes. Changing it invalidates every key. */
+    HUB_TOKEN_PEPPER: z.string().min(32).default(DEV_TOKEN_PEPPER),
+    /** `keyId:base64(32 bytes)` comma-separated; the first one encrypts, all of them decrypt. */
+    HUB_ENCRYPTION_KEYS: z.string().default(DEV_ENCRYPTION_KEYS),
+    /** Sandbox mode: loopback webhook URLs allowed, demo data, built-in suppliers. */
+    HUB_SANDBOX: bool.default(false),
+    HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HUB_BODY_LIMIT_BYTES: int(1024 * 1024),
+    HUB_RATE_LIMIT_PER_SEC: int(200),
+    HUB_RATE_LIMIT_BURST: int(400),
+    /** How long a verified credential is cached in-process; revocation takes effect within it. */
+    HUB_AUTH_CACHE_MS: int(5_000),
+    HUB_READY_TIMEOUT_MS: int(1_000),
+    HUB_SHUTDOWN_GRACE_MS: int(10_000),
+    /** How long a rotated webhook secret keeps signing next to the new one. */
+    HUB_WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000),
+    HUB_WORKER_CONCURRENCY: int(8),
+    HUB_MAINTENANCE_EVERY_MS: int(3600_000),
+    HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
+    HUB_SANDBOX_PORT: int(4100),
+    /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
+    HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.HUB_ENV !== 'production') return;
+    if (env.HUB_TOKEN_PEPPER === DEV_TOKEN_PEPPER)
+      ctx.addIssue({ code: 'custom', path: ['HUB_TOKEN_PEPPER'], message: 'set a real pepper in production' });
+    if (env.HUB_ENCRYPTION_KEYS === DEV_ENCRYPTION_KEYS)
+      ctx.addIssue({ code: 'custom', path: ['HUB_ENCRYPTION_KEYS'], message: 'set real keys in production' });
+    if (env.HUB_SANDBOX)
+      ctx.addIssue({ code: 'custom', path: ['HUB_SANDBOX'], message: 'sandbox mode is not for production' });
+  });
+
+export type Env = z.infer<typeof schema>;
+
+/** Resolved configuration passed to every layer. */
+export interface Config {
+  env: Env['HUB_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  dbPoolMax: number;
+  redisUrl: string;
+  redisPrefix: string;
+  adminToken: string | undefined;
+  tokenPepper: string;
+  encryptionKeys: { id: string; key: Buffer }[];
+  sandbox: boolean;
+  logLevel: Env['HUB_LOG_LEVEL'];
+  bodyLimitBytes: number;
+  rateLimit: { perSec: number; burst: number };
+  authCacheMs: number;
+  readyTimeoutMs: number;
+  shutdownGraceMs: number;
+  webhookSecretOverlapMs: number;
+  workerConcurrency: number;
+  maintenanceEveryMs: number;
+  sandboxHost: string;
+  sandboxPort: number;
+  localFile: string;
+}
+
+/** Parses the environment (defaults work on a developer machine) or throws listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.HUB_ENV,
+    host: e.HUB_HOST,
+    port: e.HUB_PORT,
+    publicUrl: e.HUB_PUBLIC_URL ?? `http://${e.HUB_HOST === '0.0.0.0' ? '127.0.0.1' : e.HUB_HOST}:${e.HUB_PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.HUB_DB_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.HUB_REDIS_PREFIX,
+    adminToken: e.HUB_ADMIN_TOKEN,
+    tokenPepper: e.HUB_TOKEN_PEPPER,
+    encryptionKeys: parseKeys(e.HUB_ENCRYPTION_KEYS),
+    sandbox: e.HUB_SANDBOX,
+    logLevel: e.HUB_LOG_LEVEL,
+    bodyLimitBytes: e.HUB_BODY_LIMIT_BYTES,
+    rateLimit: { perSec: e.HUB_RATE_LIMIT_PER_SEC, burst: e.HUB_RATE_LIMIT_BURST },
+    authCacheMs: e.HUB_AUTH_CACHE_MS,
+    readyTimeoutMs: e.HUB_READY_TIMEOUT_MS,
+    shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
+    webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
+    workerConcurrency: e.HUB_WORKER_CONCURRENCY,
+    maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
+    sandboxHost: e.HUB_SANDBOX_HOST,
+    sandboxPort: e.HUB_SANDBOX_PORT,
+    localFile: e.HUB_LOCAL_FILE,
+  };
+}
+
+function parseKeys(spec: string): { id: string; key: Buffer }[] {
+  const keys = spec.split(',').map((part) => {
+    const [id, b64] = part.trim().split(':');
+    const key = Buffer.from(b64 ?? '', 'base64');
+    if (!id || key.length !== 32) throw new Error(`invalid configuration:\n  HUB_ENCRYPTION_KEYS: "${id}" must be keyId:base64 of 32 bytes`);
+    return { id, key };
+  });
+  if (keys.length === 0) throw new Error('invalid configuration:\n  HUB_ENCRYPTION_KEYS: at least one key');
+  return keys;
+}

@@ -1,0 +1,45 @@
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import type { HubDeps } from './http/context.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { CredentialStore } from './persistence/credential-store.ts';
+import { MallStore } from './persistence/mall-store.ts';
+import { openOrm } from './persistence/orm.ts';
+import { createRedis } from './redis/connection.ts';
+import { RateLimiter } from './redis/rate-limiter.ts';
+import { CryptoBox } from './security/crypto-box.ts';
+
+/** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
+export async function buildDeps(
+  config: Config,
+  overrides: { clock?: Clock; logger?: Logger; redis?: HubDeps['redis'] } = {},
+): Promise<HubDeps> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const orm = await openOrm(config);
+  const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: true, name: 'hub-api' });
+  // An unreachable Redis is reported by /readyz; don't let ioredis print unhandled error events.
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const crypto = new CryptoBox(config.encryptionKeys);
+  const credentials = new CredentialStore({ pepper: config.tokenPepper, clock, cacheMs: config.authCacheMs, bootstrapAdminToken: config.adminToken });
+  const malls = new MallStore({ clock, crypto, credentials, rateLimit: config.rateLimit, secretOverlapMs: config.webhookSecretOverlapMs });
+  return {
+    config,
+    orm,
+    redis,
+    clock,
+    logger,
+    metrics: createMetrics(),
+    crypto,
+    credentials,
+    malls,
+    rateLimiter: new RateLimiter(redis, config.redisPrefix),
+  };
+}
+
+/** Closes what `buildDeps` opened. */
+export async function closeDeps(deps: HubDeps): Promise<void> {
+  await deps.orm.close(true);
+  deps.redis.disconnect();
+}

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Principal } from '../domain/principal.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Orm } from '../persistence/orm.ts';
+import type { CredentialStore } from '../persistence/credential-store.ts';
+import type { MallStore } from '../persistence/mall-store.ts';
+import type { RateLimiter } from '../redis/rate-limiter.ts';
+import type { CryptoBox } from '../security/crypto-box.ts';
+
+/** Everything the HTTP layer needs, built once in main.ts (or by a test) and shared by requests. */
+export interface HubDeps {
+  config: Config;
+  orm: Orm;
+  redis: Redis;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  crypto: CryptoBox;
+  credentials: CredentialStore;
+  malls: MallStore;
+  rateLimiter: RateLimiter;
+}
+
+/** Hono environment: per-request variables set by the middleware. */
+export interface HubEnv {
+  Variables: {
+    deps: HubDeps;
+    requestId: string;
+    logger: Logger;
+    /** A request-scoped EntityManager (its own identity map). */
+    em: EntityManager;
+    principal: Principal;
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from '@hono/zod-openapi';
+import { AppError } from '../domain/errors.ts';
+
+/** `?limit=&cursor=` as the contract defines them for every list endpoint. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+  cursor: z.string().max(200).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'Opaque cursor from `nextCursor`' }),
+});
+
+/** The list envelope: `{items, nextCursor}`. */
+export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Encodes the last id of a page as an opaque cursor. */
+export const encodeCursor = (lastId: string): string => Buffer.from(JSON.stringify({ k: lastId })).toString('base64url');
+
+/** Decodes a cursor made by `encodeCursor`; a forged or damaged one is a 400. */
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
+    if (typeof v.k === 'string') return v.k;
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
+}
+
+/** Cuts a `limit + 1` fetch into a page and its next cursor. */
+export function toPage<T extends { id: string }, V>(rows: T[], limit: number, view: (row: T) => V): { items: V[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { items: page.map(view), nextCursor: more && last ? encodeCursor(last.id) : null };
+}

@@ -1,0 +1,65 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { validationFailed } from '../../../domain/errors.ts';
+import { recordAudit } from '../../../persistence/audit-log.ts';
+import { mallView } from '../../../persistence/mall-store.ts';
+import { checkWebhookUrl } from '../../../security/webhook-url.ts';
+import type { HubApp } from '../../app-type.ts';
+import { auditContext } from '../../audit-context.ts';
+import { errorResponses } from '../../errors.ts';
+import { requireRole } from '../../middleware/auth.ts';
+import { MallSchemaView, staffSecurity } from '../../schemas.ts';
+
+const Body = z
+  .object({
+    name: z.string().trim().min(1).max(200).openapi({ example: '招行积分商城' }),
+    webhookUrl: z.string().url().max(2000).openapi({ example: 'https://mall.example.com/hub-events' }),
+    pointsPerYuan: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Points per yuan (default 100)' }),
+    rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }).optional(),
+  })
+  .openapi('CreateMallRequest');
+
+export const CreateMallResponse = z
+  .object({
+    mallId: z.string(),
+    apiKey: z.string().openapi({ description: 'Shown once; store it now' }),
+    webhookSecret: z.string().openapi({ description: 'Standard Webhooks secret (`whsec_…`), shown once' }),
+    mall: MallSchemaView,
+  })
+  .openapi('CreateMallResponse');
+export type CreateMallResponse = z.infer<typeof CreateMallResponse>;
+
+const route = createRoute({
+  method: 'post',
+  path: '/admin/malls',
+  operationId: 'createMall',
+  tags: ['Admin: malls'],
+  summary: 'Create a mall (tenant); returns its API key and webhook secret once',
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: CreateMallResponse } } },
+    ...errorResponses(400, 401, 403, 413, 415),
+  },
+});
+
+/** POST /admin/malls */
+export function registerCreateMall(app: HubApp): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const deps = c.get('deps');
+    const verdict = await checkWebhookUrl(body.webhookUrl, { allowPrivate: deps.config.sandbox });
+    if (!verdict.ok) throw validationFailed([{ path: 'body.webhookUrl', message: verdict.reason, code: 'webhook_url_refused' }]);
+    const { actor, requestId } = auditContext(c);
+    const created = await c.get('em').transactional(async (em) => {
+      const r = deps.malls.create(
+        em,
+        { name: body.name, webhookUrl: body.webhookUrl, pointsPerYuan: body.pointsPerYuan, rateLimitPerSec: body.rateLimit?.perSec, rateLimitBurst: body.rateLimit?.burst },
+        actor.actorId,
+      );
+      recordAudit(em, deps.clock, { actor, action: 'mall.create', resourceType: 'mall', resourceId: r.mall.id, mallId: r.mall.id, after: mallView(r.mall), requestId });
+      return r;
+    });
+    return c.json({ mallId: created.mall.id, apiKey: created.apiKey, webhookSecret: created.webhookSecret, mall: mallView(created.mall) }, 201);
+  });
+}

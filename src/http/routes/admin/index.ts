@@ -1,0 +1,21 @@
+import type { HubApp } from '../../app-type.ts';
+import { registerCreateMall } from './create-mall.ts';
+import { registerGetMall } from './get-mall.ts';
+import { registerListAudit } from './list-audit.ts';
+import { registerListMalls } from './list-malls.ts';
+import { registerRotateMallKey } from './rotate-mall-key.ts';
+import { registerRotateWebhookSecret } from './rotate-webhook-secret.ts';
+import { registerTokenRoutes } from './tokens.ts';
+import { registerUpdateMall } from './update-mall.ts';
+
+/** Admin routes (staff tokens; each route states the roles it accepts). */
+export function registerAdminRoutes(app: HubApp): void {
+  registerCreateMall(app);
+  registerListMalls(app);
+  registerGetMall(app);
+  registerUpdateMall(app);
+  registerRotateMallKey(app);
+  registerRotateWebhookSecret(app);
+  registerTokenRoutes(app);
+  registerListAudit(app);
+}

@@ -1,0 +1,69 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { validationFailed } from '../../../domain/errors.ts';
+import { recordAudit } from '../../../persistence/audit-log.ts';
+import { mallView } from '../../../persistence/mall-store.ts';
+import { checkWebhookUrl } from '../../../security/webhook-url.ts';
+import type { HubApp } from '../../app-type.ts';
+import { auditContext } from '../../audit-context.ts';
+import { errorResponses } from '../../errors.ts';
+import { requireRole } from '../../middleware/auth.ts';
+import { MallIdParam, MallSchemaView, staffSecurity } from '../../schemas.ts';
+
+const Body = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    webhookUrl: z.string().url().max(2000),
+    webhookEnabled: z.boolean().openapi({ description: 'Re-enable an endpoint disabled by a 410 answer' }),
+    pointsPerYuan: z.number().int().min(1).max(1_000_000),
+    status: z.enum(['active', 'suspended']),
+    rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }),
+  })
+  .partial()
+  .strict()
+  .openapi('UpdateMallRequest');
+
+const route = createRoute({
+  method: 'patch',
+  path: '/admin/malls/{mallId}',
+  operationId: 'updateMall',
+  tags: ['Admin: malls'],
+  summary: "Change a mall's settings",
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: MallIdParam, body: { required: true, content: { 'application/json': { schema: Body } } } },
+  responses: { 200: { description: 'Updated', content: { 'application/json': { schema: MallSchemaView } } }, ...errorResponses(400, 401, 403, 404, 415) },
+});
+
+/** PATCH /admin/malls/{mallId} */
+export function registerUpdateMall(app: HubApp): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const deps = c.get('deps');
+    if (body.webhookUrl) {
+      const verdict = await checkWebhookUrl(body.webhookUrl, { allowPrivate: deps.config.sandbox });
+      if (!verdict.ok) throw validationFailed([{ path: 'body.webhookUrl', message: verdict.reason, code: 'webhook_url_refused' }]);
+    }
+    const { actor, requestId } = auditContext(c);
+    const mall = await c.get('em').transactional(async (em) => {
+      const m = await deps.malls.get(em, c.req.valid('param').mallId);
+      const before = mallView(m);
+      if (body.name !== undefined) m.name = body.name;
+      if (body.webhookUrl !== undefined) m.webhookUrl = body.webhookUrl;
+      if (body.pointsPerYuan !== undefined) m.pointsPerYuan = body.pointsPerYuan;
+      if (body.status !== undefined) m.status = body.status;
+      if (body.rateLimit) {
+        m.rateLimitPerSec = body.rateLimit.perSec;
+        m.rateLimitBurst = body.rateLimit.burst;
+      }
+      if (body.webhookEnabled !== undefined) {
+        m.webhookEnabled = body.webhookEnabled;
+        if (body.webhookEnabled) m.webhookDisabledReason = null;
+      }
+      m.updatedAt = deps.clock.now();
+      recordAudit(em, deps.clock, { actor, action: 'mall.update', resourceType: 'mall', resourceId: m.id, mallId: m.id, before, after: mallView(m), requestId });
+      return m;
+    });
+    deps.credentials.invalidate();
+    return c.json(mallView(mall), 200);
+  });
+}

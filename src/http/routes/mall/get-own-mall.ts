@@ -1,0 +1,24 @@
+import { createRoute } from '@hono/zod-openapi';
+import { mallView } from '../../../persistence/mall-store.ts';
+import type { HubApp } from '../../app-type.ts';
+import { errorResponses } from '../../errors.ts';
+import { mallSecurity, MallSchemaView } from '../../schemas.ts';
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/mall',
+  operationId: 'getOwnMall',
+  tags: ['Mall'],
+  summary: "The calling mall's own settings (points rate, rate limit, webhook endpoint)",
+  security: mallSecurity,
+  responses: { 200: { description: 'The mall', content: { 'application/json': { schema: MallSchemaView } } }, ...errorResponses(401, 429) },
+});
+
+/** GET /v1/mall */
+export function registerGetOwnMall(app: HubApp): void {
+  app.openapi(route, async (c) => {
+    const p = c.get('principal');
+    const mallId = p.kind === 'mall' ? p.mallId : '';
+    return c.json(mallView(await c.get('deps').malls.get(c.get('em'), mallId)), 200);
+  });
+}

@@ -1,0 +1,9 @@
+import type { HubApp } from '../../app-type.ts';
+import { registerEventRoutes } from './events.ts';
+import { registerGetOwnMall } from './get-own-mall.ts';
+
+/** Mall routes (mall API key, rate limited per mall). */
+export function registerMallRoutes(app: HubApp): void {
+  registerGetOwnMall(app);
+  registerEventRoutes(app);
+}

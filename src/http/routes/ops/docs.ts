@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { HubApp } from '../../app-type.ts';
+
+// The reference UI is served from the installed package: the hub must not depend on a CDN.
+const BUNDLE_URL = new URL('./browser/standalone.js', import.meta.resolve('@scalar/api-reference'));
+let bundle: Promise<Buffer> | undefined;
+
+/** GET /docs (interactive API reference) and the script it loads. */
+export function registerDocs(app: HubApp): void {
+  app.get('/docs/scalar.js', async (c) => {
+    bundle ??= readFile(BUNDLE_URL);
+    c.header('Content-Type', 'application/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(new Uint8Array(await bundle));
+  });
+  app.get(
+    '/docs',
+    Scalar({
+      url: '/openapi.json',
+      pageTitle: 'redemption-hub API',
+      cdn: '/docs/scalar.js',
+      withDefaultFonts: false,
+      hideClientButton: false,
+      defaultOpenAllTags: false,
+    }),
+  );
+}

@@ -1,0 +1,137 @@
+import { type ServerType, serve } from '@hono/node-server';
+import { createSandboxHost } from '../connectors/sandbox/host.ts';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { buildDeps, closeDeps } from './deps.ts';
+import { ensureDemoMall, sandboxAdminToken } from './demo-mall.ts';
+import type { HubDeps } from './http/context.ts';
+import { createLogger } from './observability/logger.ts';
+import { migrate } from './persistence/orm.ts';
+import { processMaintenance } from './queues/processors/maintenance.processor.ts';
+import { openQueue, WorkerHost } from './queues/worker-host.ts';
+import { createRedis } from './redis/connection.ts';
+
+/** A running part of the hub that can be stopped. */
+type Stoppable = () => Promise<void>;
+
+/** Starts the HTTP API. Stateless: run as many as needed behind a load balancer. */
+export async function startApi(deps: HubDeps): Promise<Stoppable> {
+  const app = createApp(deps);
+  const server: ServerType = serve({ fetch: app.fetch, hostname: deps.config.host, port: deps.config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  deps.logger.info({ url: deps.config.publicUrl }, 'api listening');
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Starts the queue workers and their repeatable jobs. Scale out by running more worker processes. */
+export async function startWorker(deps: HubDeps): Promise<Stoppable> {
+  const connection = createRedis(deps.config.redisUrl, { name: 'hub-worker' });
+  connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
+  const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
+  host.register('maintenance', (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock }), { concurrency: 1 });
+  const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
+  await maintenance.upsertJobScheduler('expire-webhook-secrets', { every: deps.config.maintenanceEveryMs }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
+  deps.logger.info('workers started');
+  return async () => {
+    await host.close();
+    await maintenance.close();
+    connection.disconnect();
+  };
+}
+
+/** Starts the built-in supplier sandboxes (their own HTTP server). */
+export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<Stoppable> {
+  const app = createSandboxHost([]);
+  const server = serve({ fetch: app.fetch, hostname: config.sandboxHost, port: config.sandboxPort });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  logger.info({ port: config.sandboxPort }, 'sandbox listening');
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Stops everything on SIGINT/SIGTERM, in reverse order of start, within the grace period. */
+export function stopOnSignals(stops: Stoppable[], graceMs: number, after?: () => Promise<void>): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: shutting down…\n`);
+    const timer = setTimeout(() => process.exit(1), graceMs).unref();
+    for (const s of [...stops].reverse()) await s().catch(() => undefined);
+    await after?.();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** `hub <role>`: api | worker | sandbox | migrate | start (all three, for a newcomer). */
+export async function main(role: string): Promise<void> {
+  let config = loadConfig();
+  switch (role) {
+    case 'migrate': {
+      const done = await migrate(config);
+      process.stdout.write(done.length ? `applied: ${done.join(', ')}\n` : 'database is up to date\n');
+      return;
+    }
+    case 'api': {
+      const deps = await buildDeps(config);
+      stopOnSignals([await startApi(deps)], config.shutdownGraceMs, () => closeDeps(deps));
+      return;
+    }
+    case 'worker': {
+      const deps = await buildDeps(config);
+      stopOnSignals([await startWorker(deps)], config.shutdownGraceMs, () => closeDeps(deps));
+      return;
+    }
+    case 'sandbox': {
+      stopOnSignals([await startSandbox(config)], config.shutdownGraceMs);
+      return;
+    }
+    case 'start': {
+      await migrate(config);
+      const sandboxUrl = `http://127.0.0.1:${config.sandboxPort}`;
+      if (config.sandbox) config = { ...config, adminToken: await sandboxAdminToken(config.localFile, config.adminToken) };
+      const stops = [await startSandbox(config)];
+      const deps = await buildDeps(config);
+      stops.push(await startWorker(deps), await startApi(deps));
+      stopOnSignals(stops, config.shutdownGraceMs, () => closeDeps(deps));
+      printWelcome(config, config.sandbox && config.adminToken ? await ensureDemoMall(deps, config.adminToken, `${sandboxUrl}/mall-receiver/demo`) : null, sandboxUrl);
+      return;
+    }
+    default:
+      throw new Error(`unknown role "${role}"; use one of: start, api, worker, sandbox, migrate`);
+  }
+}
+
+function printWelcome(config: Config, secrets: Awaited<ReturnType<typeof ensureDemoMall>> | null, sandboxUrl: string): void {
+  const u = config.publicUrl;
+  const lines = [
+    '',
+    'redemption-hub is running',
+    `  API            ${u}`,
+    `  API reference  ${u}/docs   (OpenAPI: ${u}/openapi.json)`,
+    `  health         ${u}/healthz   ${u}/readyz   ${u}/metrics`,
+    `  sandbox        ${sandboxUrl}   (demo mall webhooks: ${sandboxUrl}/mall-receiver/demo)`,
+  ];
+  if (secrets?.demoMall) {
+    lines.push(
+      '',
+      `Demo mall ${secrets.demoMall.mallId} (keys saved in ${config.localFile}):`,
+      `  mall API key   ${secrets.demoMall.apiKey}`,
+      `  admin token    ${secrets.adminToken}`,
+      '',
+      'Try:',
+      `  curl -H "Authorization: Bearer ${secrets.demoMall.apiKey}" ${u}/v1/mall`,
+      `  curl -H "Authorization: Bearer ${secrets.adminToken}" ${u}/admin/malls`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything.', '');
+  process.stdout.write(lines.join('\n'));
+}

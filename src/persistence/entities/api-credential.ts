@@ -1,0 +1,23 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { MallSchema } from './mall.ts';
+
+/** A bearer secret's stored form: a mall API key or a staff (agent/admin) token, kept as an HMAC. */
+export const ApiCredentialSchema = defineEntity({
+  name: 'ApiCredential',
+  tableName: 'api_credential',
+  properties: {
+    id: p.text().primary(),
+    kind: p.enum(['mall_key', 'staff_token'] as const),
+    // A relation (not a bare column) so the unit of work inserts the mall before its first key.
+    mallId: () => p.manyToOne(MallSchema).mapToPk().nullable().fieldName('mall_id'),
+    role: p.enum(['mall', 'agent', 'admin'] as const),
+    name: p.text(),
+    secretHash: p.text().unique('api_credential_secret_hash_key'),
+    displayPrefix: p.text(),
+    createdBy: p.text().nullable(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+export type ApiCredential = InferEntity<typeof ApiCredentialSchema>;

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123_0001_Foundation } from './20261123-0001-foundation.ts';
+
+/** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
+export const migrationsList: MigrationObject[] = [
+  { name: '20261123-0001-foundation', class: Migration20261123_0001_Foundation },
+];

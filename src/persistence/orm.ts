@@ -1,0 +1,39 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from '../config.ts';
+import { entities } from './entities/index.ts';
+import { migrationsList } from './migrations/index.ts';
+
+export type Orm = MikroORM;
+
+/** Opens the ORM (connection pool, entity metadata, migrator) for one database URL. */
+export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>): Promise<Orm> {
+  return MikroORM.init({
+    clientUrl: config.databaseUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    pool: { min: 0, max: config.dbPoolMax },
+    // Entities are validated by zod at the edge; the ORM should not guess.
+    forceUtcTimezone: true,
+    debug: false,
+    allowGlobalContext: false,
+  });
+}
+
+/** Applies pending migrations (creating the database first if it does not exist); returns their names. */
+export async function migrate(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>): Promise<string[]> {
+  const orm = await openOrm(config);
+  try {
+    await orm.schema.ensureDatabase({ create: true });
+    const done = await orm.migrator.up();
+    return done.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Names of migrations not yet applied (used by /readyz). */
+export async function pendingMigrations(orm: Orm): Promise<string[]> {
+  return (await orm.migrator.getPending()).map((m) => m.name);
+}

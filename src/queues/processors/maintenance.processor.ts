@@ -1,0 +1,18 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../domain/clock.ts';
+import type { Payload } from '../registry.ts';
+
+/** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
+export async function processMaintenance(job: Payload<'maintenance'>, deps: { em: EntityManager; clock: Clock }): Promise<{ affected: number }> {
+  switch (job.task) {
+    case 'expire-webhook-secrets': {
+      // A rotated secret stops signing at its expiry anyway; this drops the ciphertext afterwards.
+      const affected = await deps.em.getConnection().execute(
+        'update mall set previous_webhook_secret = null, previous_secret_expires_at = null where previous_secret_expires_at <= ?',
+        [deps.clock.now()],
+        'run',
+      );
+      return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
+    }
+  }
+}

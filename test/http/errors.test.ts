@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub({ env: { HUB_BODY_LIMIT_BYTES: '2048' } });
+});
+afterAll(() => hub.close());
+
+function expectContractError(body: any, code: string) {
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  expect(body.error.message.length).toBeGreaterThan(0);
+}
+
+async function mallCount(): Promise<number> {
+  const rows = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*)::text as n from mall');
+  return Number(rows[0]?.n);
+}
+
+describe('error bodies', () => {
+  it('answers malformed JSON with 400 invalid_json and changes nothing', async () => {
+    const before = await mallCount();
+    const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN, rawBody: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expectContractError(await json(res), 'invalid_json');
+    expect(await mallCount()).toBe(before);
+  });
+
+  it('answers a zod failure with 400 validation_failed naming every failing field', async () => {
+    const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN, body: { name: '', webhookUrl: 'not a url', pointsPerYuan: 1.5 } });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expectContractError(body, 'validation_failed');
+    const paths = body.error.details.fields.map((f: { path: string }) => f.path).sort();
+    expect(paths).toEqual(['body.name', 'body.pointsPerYuan', 'body.webhookUrl']);
+  });
+
+  it('answers bad query parameters with validation_failed on the query field', async () => {
+    const res = await hub.call('GET', '/admin/malls?limit=5000', { token: ADMIN_TOKEN });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expectContractError(body, 'validation_failed');
+    expect(body.error.details.fields[0].path).toBe('query.limit');
+  });
+
+  it('answers a forged cursor with validation_failed, not a 500', async () => {
+    const res = await hub.call('GET', '/admin/malls?cursor=%%%garbage', { token: ADMIN_TOKEN });
+    expect(res.status).toBe(400);
+    expectContractError(await json(res), 'validation_failed');
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await hub.call('GET', '/no/such/route');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expectContractError(await json(res), 'not_found');
+  });
+
+  it('answers a body over the limit with 413 payload_too_large', async () => {
+    const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN, body: { name: 'x'.repeat(5000), webhookUrl: 'http://127.0.0.1/x' } });
+    expect(res.status).toBe(413);
+    expectContractError(await json(res), 'payload_too_large');
+  });
+
+  it('answers a non-JSON body with 415 unsupported_media_type', async () => {
+    const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN, rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(415);
+    expectContractError(await json(res), 'unsupported_media_type');
+  });
+
+  it('answers a missing body with validation_failed', async () => {
+    const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN });
+    expect(res.status).toBe(400);
+    expectContractError(await json(res), 'validation_failed');
+  });
+
+  it('never answers 500 for hostile input', async () => {
+    const inputs = ['null', '[]', '"x"', '1e309', '{"name": {"$gt": ""}, "webhookUrl": []}', '\u0000', '{"__proto__": {"x": 1}}'];
+    for (const raw of inputs) {
+      const res = await hub.call('POST', '/admin/malls', { token: ADMIN_TOKEN, rawBody: raw, headers: { 'content-type': 'application/json' } });
+      expect(res.status, raw).toBeGreaterThanOrEqual(400);
+      expect(res.status, raw).toBeLessThan(500);
+      expect((await json(res)).error.code).toMatch(/^(invalid_json|validation_failed)$/);
+    }
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('echoes the caller’s id on success and on errors', async () => {
+    for (const path of ['/healthz', '/v1/mall', '/nope']) {
+      const res = await hub.call('GET', path, { headers: { 'x-request-id': 'mall-req-42' } });
+      expect(res.headers.get('x-request-id')).toBe('mall-req-42');
+    }
+  });
+
+  it('generates one when none (or a malformed one) is sent', async () => {
+    const a = await hub.call('GET', '/healthz');
+    const b = await hub.call('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces\n' } });
+    expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+});
