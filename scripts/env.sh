@@ -19,7 +19,7 @@ ensure_node() {
 
 ensure_deps() {
   # Reinstall when node_modules is missing or older than the lockfile.
-  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ -n "${HUB_FORCE_NPM_CI:-}" ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "» installing dependencies (npm ci)" >&2
     npm ci --no-audit --no-fund --loglevel=error >&2
   fi
