@@ -23,6 +23,11 @@ export function registerDocs(app: HubApp): void {
       withDefaultFonts: false,
       hideClientButton: false,
       defaultOpenAllTags: false,
+      // Nothing on this page may call out to Scalar's cloud services.
+      showDeveloperTools: 'never',
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
     }),
   );
 }
