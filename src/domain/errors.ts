@@ -62,3 +62,8 @@ export const forbidden = (message = 'this token may not do that') => new AppErro
 export const unauthorized = (message = 'missing or invalid credentials') => new AppError('unauthorized', message);
 export const validationFailed = (issues: FieldIssue[], message = 'request validation failed') =>
   new AppError('validation_failed', message, { details: { fields: issues } });
+
+/** True for any error that says retrying cannot help (AppError, SupplierError: both carry `retryable`). */
+export function isPermanent(err: unknown): err is Error & { retryable: false } {
+  return err instanceof Error && (err as { retryable?: unknown }).retryable === false;
+}

@@ -1,6 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AppError } from '../domain/errors.ts';
+import { isPermanent } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type Payload, type QueueKey, queues } from './registry.ts';
@@ -34,10 +34,10 @@ export class WorkerHost {
           metrics.jobsProcessed.inc({ queue: key, outcome: 'completed' });
           return result;
         } catch (err) {
-          const permanent = err instanceof AppError && !err.retryable;
+          const permanent = isPermanent(err);
           metrics.jobsProcessed.inc({ queue: key, outcome: permanent ? 'failed_permanently' : 'failed' });
           logger.warn({ err, queue: key, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job failed');
-          if (permanent) throw new UnrecoverableError(err.message);
+          if (permanent) throw new UnrecoverableError((err as Error).message);
           throw err;
         }
       },

@@ -1,0 +1,40 @@
+import type { Hono } from 'hono';
+import type { CallbackSender } from './callbacks.ts';
+import type { SandboxClock } from './clock.ts';
+import type { Faults } from './faults.ts';
+
+/** What every sandbox is built from: shared time, catalog size and seed, and where the hub listens. */
+export interface SandboxContext {
+  clock: SandboxClock;
+  /** Catalog seed and goods SKUs per supplier (20 000 for npm start, ≤ 2 000 in tests). */
+  seed: number;
+  skus: number;
+  /** Base URL of the hub, for pushes and callbacks (e.g. http://127.0.0.1:3000). */
+  hubUrl: string;
+  /** Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up result. */
+  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number };
+}
+
+export const defaultLifecycle: SandboxContext['lifecycle'] = {
+  shipAfterMs: 2 * 3600_000,
+  transitAfterMs: 6 * 3600_000,
+  deliverAfterMs: 24 * 3600_000,
+  topupResultAfterMs: 30_000,
+};
+
+/** A running sandbox supplier: its HTTP app plus the handles tests use to steer it. */
+export interface Sandbox {
+  id: string;
+  kind: 'jd' | 'taobao' | 'brand' | 'topup';
+  app: Hono;
+  faults: Faults;
+  callbacks: CallbackSender;
+  /** The credentials a connector needs to talk to this sandbox. */
+  credentials: Record<string, string>;
+  /** Runs whatever became due at `now` (shipping, delivery, recharge results) and sends callbacks. */
+  tick(now: Date): Promise<void>;
+  /** Supplier API requests received so far (control routes excluded), to prove retries happened or not. */
+  requestCount(): number;
+  /** Orders the sandbox holds for a hub reference (thirdOrder / clientReference / customer_order_no): proves "never a second one". */
+  ordersFor(reference: string): number;
+}

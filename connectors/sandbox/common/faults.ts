@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { seededRandom } from './rng.ts';
+
+/** Faults a sandbox injects; set at runtime with `PUT /sandbox/faults` or by seed in tests. */
+export const FaultConfig = z.object({
+  seed: z.number().int().default(1),
+  /** Added to every answer. */
+  latencyMs: z.number().int().min(0).default(0),
+  /** Share of calls answered with HTTP 5xx (or the platform's "system busy" code). */
+  errorRate: z.number().min(0).max(1).default(0),
+  /** Answer the next N calls with 5xx, then behave (deterministic, for retry tests). */
+  failNext: z.number().int().min(0).default(0),
+  /** Share of calls that never answer (the client times out). */
+  hangRate: z.number().min(0).max(1).default(0),
+  /** Process the write, then never answer: the caller cannot know it happened. */
+  unknownOutcomeRate: z.number().min(0).max(1).default(0),
+  /** The next N writes succeed but their answer is lost. */
+  unknownOutcomeNext: z.number().int().min(0).default(0),
+  /** Calls per second before the platform's rate-limit answer; 0 = unlimited. */
+  rateLimitPerSec: z.number().int().min(0).default(0),
+  /** SKUs with no stock anywhere, and province codes/names with no stock for any SKU. */
+  stockoutSkus: z.array(z.string()).default([]),
+  stockoutRegions: z.array(z.string()).default([]),
+  /** Access tokens/sessions are treated as expired until refreshed. */
+  expireTokens: z.boolean().default(false),
+  callbacks: z
+    .object({
+      duplicateRate: z.number().min(0).max(1).default(0),
+      /** Hold callbacks and send each batch in reverse order. */
+      reorder: z.boolean().default(false),
+      delayMs: z.number().int().min(0).default(0),
+      dropRate: z.number().min(0).max(1).default(0),
+    })
+    .default({ duplicateRate: 0, reorder: false, delayMs: 0, dropRate: 0 }),
+});
+export type FaultConfig = z.infer<typeof FaultConfig>;
+
+/** The current faults of one sandbox and the seeded dice they are rolled with. */
+export class Faults {
+  #config: FaultConfig = FaultConfig.parse({});
+  #random: () => number = seededRandom(1);
+  #windowStart = 0;
+  #windowCount = 0;
+
+  get config(): FaultConfig {
+    return this.#config;
+  }
+
+  set(input: unknown): FaultConfig {
+    this.#config = FaultConfig.parse(input);
+    this.#random = seededRandom(this.#config.seed);
+    return this.#config;
+  }
+
+  reset(): void {
+    this.set({});
+  }
+
+  /** True with probability `p`. */
+  roll(p: number): boolean {
+    return p > 0 && this.#random() < p;
+  }
+
+  /** Whether this call should fail with a 5xx (consumes `failNext`). */
+  shouldError(): boolean {
+    if (this.#config.failNext > 0) {
+      this.#config.failNext--;
+      return true;
+    }
+    return this.roll(this.#config.errorRate);
+  }
+
+  /** Whether this write's answer should be lost (consumes `unknownOutcomeNext`). */
+  shouldLoseAnswer(): boolean {
+    if (this.#config.unknownOutcomeNext > 0) {
+      this.#config.unknownOutcomeNext--;
+      return true;
+    }
+    return this.roll(this.#config.unknownOutcomeRate);
+  }
+
+  /** Whether this call exceeds the rate limit, counted per wall-clock second. */
+  rateLimited(nowMs: number): boolean {
+    const limit = this.#config.rateLimitPerSec;
+    if (!limit) return false;
+    if (nowMs - this.#windowStart >= 1000) {
+      this.#windowStart = nowMs;
+      this.#windowCount = 0;
+    }
+    return ++this.#windowCount > limit;
+  }
+
+  isStockout(sku: string, region?: string): boolean {
+    return this.#config.stockoutSkus.includes(sku) || (region !== undefined && this.#config.stockoutRegions.includes(region));
+  }
+}
+
+/** Never settles: the HTTP answer is withheld so the client times out. */
+export const hang = (): Promise<never> => new Promise<never>(() => undefined);
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
