@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSuppliers, type SuppliersConfig } from './config-suppliers.ts';
 
 /** Environment variables parsed once at start-up; nothing else in the hub reads `process.env`. */
 
@@ -43,6 +44,12 @@ const schema = z
     HUB_WORKER_CONCURRENCY: int(8),
     HUB_MAINTENANCE_EVERY_MS: int(3600_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
+    /** Where connectors reach the built-in sandboxes (another host in docker-compose). */
+    HUB_SANDBOX_URL: z.string().url().optional(),
+    /** Goods SKUs per sandbox supplier and the catalog seed. */
+    HUB_SANDBOX_SKUS: int(20_000),
+    HUB_SANDBOX_SEED: int(1),
+    HUB_SUPPLIER_TIMEOUT_MS: int(10_000),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -84,6 +91,10 @@ export interface Config {
   maintenanceEveryMs: number;
   sandboxHost: string;
   sandboxPort: number;
+  sandboxUrl: string;
+  sandboxSkus: number;
+  sandboxSeed: number;
+  suppliers: SuppliersConfig;
   localFile: string;
 }
 
@@ -95,6 +106,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const sandboxUrl = e.HUB_SANDBOX_URL ?? `http://127.0.0.1:${e.HUB_SANDBOX_PORT}`;
+  const suppliers = parseSuppliers(source, sandboxUrl, e.HUB_SUPPLIER_TIMEOUT_MS);
+  if (e.HUB_ENV === 'production' && suppliers.defaulted.length) {
+    throw new Error(`invalid configuration:\n  supplier credentials still at their sandbox defaults: ${suppliers.defaulted.join(', ')}`);
+  }
   return {
     env: e.HUB_ENV,
     host: e.HUB_HOST,
@@ -119,6 +135,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
+    sandboxUrl,
+    sandboxSkus: e.HUB_SANDBOX_SKUS,
+    sandboxSeed: e.HUB_SANDBOX_SEED,
+    suppliers,
     localFile: e.HUB_LOCAL_FILE,
   };
 }
