@@ -4,9 +4,9 @@
  * without knowing the supplier.
  */
 export type SupplierErrorCode =
-  | 'stockout' // not enough stock (JD 3008, brand out_of_stock, Taobao stock short)
+  | 'stockout' // not enough stock (JD 3008, brand out_of_stock, Taobao stock short, top-up 2001 with reason out_of_stock)
   | 'unserviceable_region' // cannot deliver to / sell in the region (JD 3004, brand address_unserviceable)
-  | 'not_sellable' // SKU off shelf, delisted, product unavailable (top-up 2001)
+  | 'not_sellable' // SKU off shelf, delisted, product unavailable (top-up 2001 off_shelf / unknown_product)
   | 'insufficient_balance' // prepaid balance at the provider is too low (top-up 2002)
   | 'rejected' // any other business refusal; do not retry at this source
   | 'not_found' // no such order / sku at the supplier

@@ -63,9 +63,11 @@ export class SupplierCaller {
       minTimeout: this.#opts.minRetryDelayMs,
       maxTimeout: this.#opts.maxRetryDelayMs,
       randomize: true,
-      shouldRetry: ({ error }) => error instanceof SupplierError && error.retryable && !(opts.write && error.outcomeUnknown) && error.code !== 'circuit_open',
-      onFailedAttempt: async ({ error }) => {
-        if (error instanceof SupplierError && error.retryAfterMs) await new Promise((r) => setTimeout(r, error.retryAfterMs));
+      shouldRetry: async ({ error, retriesLeft }) => {
+        const again = error instanceof SupplierError && error.retryable && !(opts.write && error.outcomeUnknown) && error.code !== 'circuit_open';
+        // Honour Retry-After only when another attempt will actually follow.
+        if (again && retriesLeft > 0 && error.retryAfterMs) await new Promise((r) => setTimeout(r, error.retryAfterMs));
+        return again;
       },
     });
   }
