@@ -1,5 +1,8 @@
 import { type ServerType, serve } from '@hono/node-server';
+import { SandboxClock } from '../connectors/sandbox/common/clock.ts';
+import { defaultLifecycle } from '../connectors/sandbox/common/context.ts';
 import { createSandboxHost } from '../connectors/sandbox/host.ts';
+import { createSandboxes } from '../connectors/sandbox/index.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildDeps, closeDeps } from './deps.ts';
@@ -42,16 +45,27 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   };
 }
 
-/** Starts the built-in supplier sandboxes (their own HTTP server). */
+/** Starts the built-in supplier sandboxes (their own HTTP server, their own virtual clock). */
 export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<Stoppable> {
-  const app = createSandboxHost([]);
+  const clock = new SandboxClock();
+  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: defaultLifecycle };
+  const sandboxes = createSandboxes(ctx, config.suppliers);
+  const app = createSandboxHost(sandboxes, clock);
   const server = serve({ fetch: app.fetch, hostname: config.sandboxHost, port: config.sandboxPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  logger.info({ port: config.sandboxPort }, 'sandbox listening');
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  // Sandbox time runs with real time too: let due lifecycle steps happen without a test driving them.
+  const ticker = setInterval(() => void clock.advance(0).catch((err: unknown) => logger.warn({ err }, 'sandbox tick failed')), 1_000);
+  logger.info({ port: config.sandboxPort, suppliers: sandboxes.map((s) => s.id), skusPerSupplier: config.sandboxSkus }, 'sandbox listening');
+  return () => {
+    clearInterval(ticker);
+    return new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+  };
 }
 
 /** Stops everything on SIGINT/SIGTERM, in reverse order of start, within the grace period. */

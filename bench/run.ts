@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: every benchmark in sequence, each printing its figure next to the baseline it is
+ * compared with, measured in the same run. Results are also appended to bench/results/<date>.json.
+ * Pass names to run a subset: `npm run bench -- catalog-paging`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { benchCatalogPaging } from './catalog-paging.ts';
+
+export interface BenchResult {
+  name: string;
+  figures: Record<string, number | string>;
+  baseline: Record<string, number | string>;
+  verdict: string;
+}
+
+const benches: Record<string, () => Promise<BenchResult>> = {
+  'catalog-paging': benchCatalogPaging,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const results: BenchResult[] = [];
+for (const [name, run] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  process.stdout.write(`\n== ${name} ==\n`);
+  const r = await run();
+  results.push(r);
+  process.stdout.write(`${JSON.stringify({ figures: r.figures, baseline: r.baseline }, null, 2)}\n${r.verdict}\n`);
+}
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+process.stdout.write(`\nwritten ${file.pathname}\n`);
