@@ -19,7 +19,7 @@ import { type BrandCredentials, BrandClient, type BrandRequest } from './client.
 import { FEED_PATH, readFeed } from './feed.ts';
 import { brandInbound } from './inbound.ts';
 import { toAfterSale, toOffer, toSupplierOrder, toSupplierSku } from './mapper.ts';
-import { provinceCodeOf } from './region.ts';
+import { provinceCodeOf } from '../shared/region.ts';
 import { type CreateOrder, InventoryList, Order, OrderList, ProductPage, Return } from './wire.ts';
 
 export type { BrandCredentials } from './client.ts';

@@ -1,5 +1,5 @@
 import type { AfterSale, AfterSaleStatus, Offer, Shipment, SupplierOrder, SupplierOrderStatus, SupplierSku, TrackingStatus } from '../connector.ts';
-import { normalizeCarrier } from './carrier.ts';
+import { normalizeCarrier } from '../shared/carrier.ts';
 import type * as Wire from './wire.ts';
 
 /** A product (page item or feed line) as a neutral SKU. */

@@ -20,7 +20,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { taobaoInbound } from './inbound.ts';
 import { toAfterSale, toOffer, toSupplierOrder, toSupplierSku } from './mapper.ts';
 import { MAX_PAGE_SIZE, MAX_SKU_BATCH, METHODS } from './methods.ts';
-import { provinceCodeOf } from './region.ts';
+import { provinceCodeOf } from '../shared/region.ts';
 import type { z } from 'zod';
 import { CloseResult, OrderCreated, OrdersResult, ProductsPage, type PurchaseOrder, RefundResult, SkusResult, TraceResult } from './wire.ts';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AfterSale, AfterSaleStatus, Offer, Shipment, SupplierOrder, SupplierOrderStatus, SupplierSku, TrackingEvent, TrackingStatus } from '../connector.ts';
 import { parseUtc8Timestamp } from '../shared/timestamp.ts';
-import { normalizeCarrier } from './carrier.ts';
+import { normalizeCarrier } from '../shared/carrier.ts';
 import type { FenxiaoProduct, FenxiaoSku, PurchaseOrder, RefundDetail, TraceStep } from './wire.ts';
 
 type Product = z.output<typeof FenxiaoProduct>;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { provinceCodeOf } from '../../brand/region.ts';
+import { provinceCodeOf } from '../../shared/region.ts';
 import type * as Wire from '../../brand/wire.ts';
 import type { SandboxClock } from '../common/clock.ts';
 import type { BrandCatalog } from './catalog.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { provinceCodeOf } from '../../brand/region.ts';
+import { provinceCodeOf } from '../../shared/region.ts';
 import type * as Wire from '../../brand/wire.ts';
 import type { GoodsSku } from '../../../fixtures/catalog/index.ts';
 import type { BrandCatalog } from './catalog.ts';

@@ -1,5 +1,5 @@
 import { DEFAULT_PROVINCE_CODE, type GoodsSku, goodsSku, indexOfSkuId, isChanged, skuChanges, stockFor } from '../../../fixtures/catalog/index.ts';
-import { provinceCodeOf } from '../../taobao/region.ts';
+import { provinceCodeOf } from '../../shared/region.ts';
 import type { WireProduct, WireSku } from '../../taobao/wire.ts';
 import { fenToYuan } from '../../taobao/yuan.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';

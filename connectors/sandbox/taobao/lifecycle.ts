@@ -1,5 +1,5 @@
 import { TOPICS } from '../../taobao/inbound.ts';
-import { provinceNameOf } from '../../taobao/region.ts';
+import { provinceNameOf } from '../../shared/region.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import type { Timeline } from '../common/clock.ts';
 import type { SandboxContext } from '../common/context.ts';

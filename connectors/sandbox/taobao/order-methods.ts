@@ -1,6 +1,6 @@
 import { REMOTE_PROVINCE_CODES } from '../../../fixtures/catalog/provinces.ts';
 import { METHODS, SUB_CODES } from '../../taobao/methods.ts';
-import { provinceCodeOf } from '../../taobao/region.ts';
+import { provinceCodeOf } from '../../shared/region.ts';
 import { poBody, traceSteps } from './bodies.ts';
 import type { MethodEnv, MethodHandler } from './method-env.ts';
 import type { SandboxOrder } from './state.ts';

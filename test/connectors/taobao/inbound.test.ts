@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboundMessage, SupplierEvent, WebhookInbound } from '../../../connectors/connector.ts';
 import { isSupplierError } from '../../../connectors/errors.ts';
 import { parseUtc8Timestamp } from '../../../connectors/shared/timestamp.ts';
-import { normalizeCarrier } from '../../../connectors/taobao/carrier.ts';
+import { normalizeCarrier } from '../../../connectors/shared/carrier.ts';
 import { TaobaoConnector } from '../../../connectors/taobao/index.ts';
 import { TAOBAO_CREDENTIALS } from './conformance-target.ts';
 import { pushSample } from './top-stub.ts';

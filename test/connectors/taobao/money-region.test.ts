@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROVINCES } from '../../../fixtures/catalog/index.ts';
-import { provinceCodeOf } from '../../../connectors/taobao/region.ts';
+import { provinceCodeOf } from '../../../connectors/shared/region.ts';
 import { fenToYuan, yuanToFen } from '../../../connectors/taobao/yuan.ts';
 
 describe('TOP money in yuan', () => {

@@ -2,7 +2,7 @@ import type { Carrier } from '../connector.ts';
 
 const CODES: ReadonlySet<string> = new Set(['SF', 'JD', 'ZTO', 'YTO', 'STO', 'YUNDA', 'EMS']);
 
-// Brand warehouses print the carrier's English or Chinese trading name (SF Express, 顺丰速运,
+// Suppliers print the carrier's code, or its English or Chinese trading name (SF Express, 顺丰速运,
 // JD Logistics, 中通快递, China Post EMS); a distinctive fragment is matched because the suffix varies.
 // Bare 'STO' is only taken as an exact code: as a fragment it would match inside other words.
 const FRAGMENTS: ReadonlyArray<readonly [string, Carrier]> = [
