@@ -1,5 +1,6 @@
 import { BrandConnector } from '../connectors/brand/index.ts';
 import type { SupplierConnector } from '../connectors/connector.ts';
+import { JdConnector } from '../connectors/jd/index.ts';
 import { TaobaoConnector } from '../connectors/taobao/index.ts';
 import { TopupConnector } from '../connectors/topup/index.ts';
 import type { SuppliersConfig } from './config-suppliers.ts';
@@ -7,6 +8,7 @@ import type { SuppliersConfig } from './config-suppliers.ts';
 /** One connector per configured supplier account, keyed by supplier id ('taobao', 'brand-acme', …). */
 export function createConnectors(cfg: SuppliersConfig, now?: () => Date): Map<string, SupplierConnector> {
   const all: SupplierConnector[] = [
+    new JdConnector({ id: 'jd', baseUrl: cfg.jd.baseUrl, credentials: cfg.jd, timeoutMs: cfg.timeoutMs, now }),
     new TaobaoConnector({ id: 'taobao', baseUrl: cfg.taobao.baseUrl, credentials: cfg.taobao, timeoutMs: cfg.timeoutMs, now }),
     ...cfg.brands.map((b) => new BrandConnector({ id: b.id, baseUrl: b.baseUrl, credentials: { apiKey: b.apiKey, webhookSecret: b.webhookSecret }, timeoutMs: cfg.timeoutMs, now })),
     ...cfg.topups.map((t) => new TopupConnector({ id: t.id, baseUrl: t.baseUrl, credentials: { appKey: t.appKey, appSecret: t.appSecret }, timeoutMs: cfg.timeoutMs, now })),

@@ -22,7 +22,7 @@ afterAll(() => server.close());
 
 describe('built-in suppliers with the default configuration', () => {
   it('has a connector for every sandbox and each one pages its catalog', async () => {
-    expect([...connectors.keys()].sort()).toEqual(['brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike']);
+    expect([...connectors.keys()].sort()).toEqual(['brand-acme', 'brand-lumen', 'jd', 'taobao', 'topup-fulu', 'topup-yike']);
     for (const c of connectors.values()) {
       const page = await c.listCatalog({ limit: 20 });
       expect(page.items.length, c.id).toBeGreaterThan(0);

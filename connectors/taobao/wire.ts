@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { yuanToFen } from './yuan.ts';
+import { yuanToFen } from '../shared/yuan.ts';
 
 // The TOP bodies this connector reads, checked once at the edge so a changed answer becomes
 // invalid_response instead of a wrong order. Fields marked (ours) are not in TOP's own objects.

@@ -1,6 +1,6 @@
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import type { WirePurchaseOrder, WireRefund, WireShippedContent, WireTraceStep } from '../../taobao/wire.ts';
-import { fenToYuan } from '../../taobao/yuan.ts';
+import { fenToYuan } from '../../shared/yuan.ts';
 import { skuIdOf } from './catalog.ts';
 import type { SandboxOrder, SandboxRefund } from './state.ts';
 

@@ -1,7 +1,7 @@
 import { DEFAULT_PROVINCE_CODE, type GoodsSku, goodsSku, indexOfSkuId, isChanged, skuChanges, stockFor } from '../../../fixtures/catalog/index.ts';
 import { provinceCodeOf } from '../../shared/region.ts';
 import type { WireProduct, WireSku } from '../../taobao/wire.ts';
-import { fenToYuan } from '../../taobao/yuan.ts';
+import { fenToYuan } from '../../shared/yuan.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import type { Faults } from '../common/faults.ts';
 import type { TaobaoState } from './state.ts';

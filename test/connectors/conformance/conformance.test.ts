@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupplierOrder } from '../../../connectors/connector.ts';
 import { isSupplierError, SupplierError } from '../../../connectors/errors.ts';
 import { conformanceTarget as brandAcme, conformanceTargetLumen as brandLumen } from '../brand/conformance-target.ts';
+import { conformanceTarget as jd } from '../jd/conformance-target.ts';
 import { conformanceTarget as taobao } from '../taobao/conformance-target.ts';
 import { conformanceTarget as topupFulu, conformanceTargetYike as topupYike } from '../topup/conformance-target.ts';
 import type { ConformanceRun, ConformanceTarget } from './target.ts';
@@ -10,7 +11,7 @@ import type { ConformanceRun, ConformanceTarget } from './target.ts';
  * One suite, every connector against its live sandbox: the behaviours the hub relies on must be
  * the same whichever supplier is behind the interface.
  */
-const targets: ConformanceTarget[] = [taobao, brandAcme, brandLumen, topupFulu, topupYike];
+const targets: ConformanceTarget[] = [jd, taobao, brandAcme, brandLumen, topupFulu, topupYike];
 
 async function rejection(p: Promise<unknown>): Promise<SupplierError> {
   try {

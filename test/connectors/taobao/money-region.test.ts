@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROVINCES } from '../../../fixtures/catalog/index.ts';
 import { provinceCodeOf } from '../../../connectors/shared/region.ts';
-import { fenToYuan, yuanToFen } from '../../../connectors/taobao/yuan.ts';
+import { fenToYuan, yuanToFen } from '../../../connectors/shared/yuan.ts';
 
 describe('TOP money in yuan', () => {
   it('reads yuan strings as integer fen without floating point', () => {

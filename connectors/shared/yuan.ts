@@ -1,4 +1,4 @@
-/** TOP sends money as yuan strings ("121.37"); the hub counts integer fen. Converted as text, never via floats. */
+/** TOP and JD send money as yuan strings ("121.37"); the hub counts integer fen. Converted as text, never via floats. */
 
 const YUAN = /^(-?)(\d+)(?:\.(\d{1,2}))?$/;
 
