@@ -27,47 +27,6 @@ const failure = (p: Promise<unknown>): Promise<SupplierError> =>
 const api = (path: string, init: RequestInit & { key?: string } = {}) =>
   fetch(`${rig.baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${init.key ?? rig.sandbox.credentials.apiKey}`, 'content-type': 'application/json', ...init.headers } });
 
-describe('what the conformance suite asks of a brand (brand-lumen, same code as brand-acme)', () => {
-  it('retries failNext 5xx answers and then succeeds', async () => {
-    rig.sandbox.faults.set({ failNext: 2 });
-    const before = rig.sandbox.requestCount();
-    expect((await rig.connector.listCatalog({ limit: 10 })).items[0]?.supplierSkuId).toBe('LUMEN-000001');
-    expect(rig.sandbox.requestCount() - before).toBe(3);
-  });
-
-  it('answers a wrong key 401 in the brand form: auth_failed, exactly one request', async () => {
-    const before = rig.sandbox.requestCount();
-    expect(await failure(rig.connectorWithWrongKey.listCatalog({ limit: 10 }))).toMatchObject({ code: 'auth_failed', retryable: false });
-    expect(rig.sandbox.requestCount() - before).toBe(1);
-    const res = await api('/v1/products', { key: 'nope' });
-    expect([res.status, await res.json()]).toEqual([401, { error: { type: 'authentication_error', message: 'Invalid API key' } }]);
-  });
-
-  it('processes a write whose answer is lost: timeout with outcomeUnknown, then findOrder finds the one order', async () => {
-    rig.sandbox.faults.set({ unknownOutcomeNext: 1 });
-    const reference = ref('lost');
-    expect(await failure(rig.connector.submitOrder(order(reference)))).toMatchObject({ code: 'timeout', outcomeUnknown: true });
-    expect((await rig.connector.findOrder(reference))?.reference).toBe(reference);
-    // The retry the hub then makes replays the kept answer: still one order.
-    expect((await rig.connector.submitOrder(order(reference))).reference).toBe(reference);
-    expect(rig.sandbox.ordersFor(reference)).toBe(1);
-  });
-
-  it('answers the existing order for a repeated reference, never a second one', async () => {
-    const reference = ref('dup');
-    const first = await rig.connector.submitOrder(order(reference));
-    const second = await rig.connector.submitOrder(order(reference));
-    expect(second.supplierOrderId).toBe(first.supplierOrderId);
-    expect(rig.sandbox.ordersFor(reference)).toBe(1);
-    expect(await rig.connector.findOrder(`${reference}-never-sent`)).toBeNull();
-  });
-
-  it('maps a SKU stockout to stockout', async () => {
-    rig.sandbox.faults.set({ stockoutSkus: [sku()] });
-    expect(await failure(rig.connector.submitOrder(order(ref('out'))))).toMatchObject({ code: 'stockout', retryable: false, supplierCode: 'out_of_stock' });
-  });
-});
-
 describe('brand sandbox faults', () => {
   it('empties a region named in stockoutRegions (by name or code) and leaves the others', async () => {
     rig.sandbox.faults.set({ stockoutRegions: ['北京'] });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SupplierOrder } from '../../../connectors/connector.ts';
 import { SupplierError } from '../../../connectors/errors.ts';
 import { formatUtc8Timestamp } from '../../../connectors/shared/timestamp.ts';
 import { signTaobao } from '../../../connectors/taobao/sign.ts';
@@ -39,61 +38,6 @@ async function rawCall(extra: Record<string, string>, opts: { secret?: string; a
   expect(res.status).toBe(200); // TOP answers failures with HTTP 200 and error_response
   return (await res.json()) as never;
 }
-
-describe('what the conformance suite checks, against the Taobao sandbox', () => {
-  it('pages the catalog to the end: every SKU once', async () => {
-    const seen = new Set<string>();
-    let cursor: string | null = null;
-    do {
-      const page = await run.connector.listCatalog({ cursor, limit: 100 });
-      for (const sku of page.items) seen.add(sku.supplierSkuId);
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen.size).toBe(run.expectedCatalogSize);
-  });
-
-  it('retries a platform error and then succeeds', async () => {
-    run.sandbox.faults.set({ failNext: 2 });
-    const before = run.sandbox.requestCount();
-    expect((await run.connector.listCatalog({ limit: 10 })).items.length).toBeGreaterThan(0);
-    expect(run.sandbox.requestCount() - before).toBe(3);
-  });
-
-  it('rejects a bad signature with one request, and a tampered push', async () => {
-    const before = run.sandbox.requestCount();
-    expect(await rejection(run.connectorWithWrongSecret.listCatalog({ limit: 10 }))).toMatchObject({ code: 'bad_signature', retryable: false });
-    expect(run.sandbox.requestCount() - before).toBe(1);
-    const hook = run.signedWebhook();
-    const inbound = run.connector.inbound;
-    if (!hook || inbound.mode !== 'webhook') throw new Error('Taobao pushes');
-    expect(inbound.verify(hook, new Date()).eventId).toBe('conf-msg-1');
-    const tampered = { ...hook, rawBody: hook.rawBody.replace(/\d/, (d) => String((Number(d) + 1) % 10)) };
-    expect(() => inbound.verify(tampered, new Date())).toThrow(expect.objectContaining({ code: 'bad_signature' }));
-  });
-
-  it('reports a lost answer as an unknown outcome; findOrder then finds the one order', async () => {
-    run.sandbox.faults.set({ unknownOutcomeNext: 1 });
-    const reference = ref();
-    expect(await rejection(run.connector.submitOrder(run.orderRequest(reference)))).toMatchObject({ code: 'timeout', outcomeUnknown: true });
-    run.sandbox.faults.reset();
-    expect((await run.connector.findOrder(reference))?.reference).toBe(reference);
-    expect(run.sandbox.ordersFor(reference)).toBe(1);
-  });
-
-  it('answers the existing order for a repeated reference, never a second one', async () => {
-    const reference = ref();
-    const first: SupplierOrder = await run.connector.submitOrder(run.orderRequest(reference));
-    const second: SupplierOrder = await run.connector.submitOrder(run.orderRequest(reference));
-    expect(second.supplierOrderId).toBe(first.supplierOrderId);
-    expect(run.sandbox.ordersFor(reference)).toBe(1);
-    expect(await run.connector.findOrder(`${reference}-never-sent`)).toBeNull();
-  });
-
-  it('maps a stockout of the ordered SKU to stockout', async () => {
-    run.sandbox.faults.set({ stockoutSkus: [run.orderedSku] });
-    expect(await rejection(run.connector.submitOrder(run.orderRequest(ref())))).toMatchObject({ code: 'stockout', retryable: false });
-  });
-});
 
 describe('Taobao sandbox gateway and faults', () => {
   it('rejects a timestamp more than 10 minutes off (code 25) and accepts one within', async () => {
