@@ -1,0 +1,102 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SupplierSku } from '../../connectors/connector.ts';
+import { bigrams, matchKey } from '../domain/catalog-keys.ts';
+
+/** Where a page of listings comes from. */
+export interface ListingSource {
+  supplierId: string;
+  accountId: string;
+  runId: number;
+}
+
+// Rows go to PostgreSQL as one JSON parameter read by jsonb_to_recordset: one statement per page,
+// whatever its size (the ORM would expand JS arrays into parameter lists).
+const INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, title text, brand text, model text, gtin text,
+  category_path text[], images text[], attributes jsonb, market_price_fen int, search_grams text[],
+  supplier_sku_id text, cost_fen int, stock int, on_shelf boolean, supplier_category_id text)`;
+
+/**
+ * Upserts one page of a supplier's listings: the canonical item for each match key (created on
+ * first sight; the first source's title and images stay), then the offer of this source, in one
+ * statement; then refreshes best cost, sellability and stock of the items touched.
+ */
+export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number }> {
+  if (skus.length === 0) return { items: 0, offers: 0 };
+  const rows = skus.map((s) => ({
+    match_key: matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual }),
+    kind: s.kind,
+    title: s.title,
+    brand: s.brand,
+    model: s.model,
+    gtin: s.gtin,
+    category_path: s.categoryPath,
+    images: s.images,
+    attributes: s.attributes,
+    market_price_fen: s.marketPriceFen,
+    search_grams: bigrams(`${s.title} ${s.brand ?? ''} ${s.model ?? ''}`),
+    supplier_sku_id: s.supplierSkuId,
+    cost_fen: s.costFen,
+    stock: s.stock,
+    on_shelf: s.onShelf,
+    supplier_category_id: s.supplierCategoryId,
+  }));
+  const conn = em.getConnection();
+  const ctx = em.getTransactionContext();
+  const touched = await conn.execute<{ item_id: string }[]>(
+    `with input as (select * from ${INPUT}),
+     items as (
+       insert into catalog_item (match_key, kind, title, brand, model, gtin, category_path, images, attributes, market_price_fen, search_grams)
+       select distinct on (match_key) match_key, kind, title, brand, model, gtin, category_path, images, attributes, market_price_fen, search_grams
+       from input order by match_key
+       on conflict (match_key) do update set updated_at = now()
+       returning id, match_key
+     )
+     insert into catalog_offer as o (item_id, supplier_id, supplier_account_id, supplier_sku_id, title, cost_fen, market_price_fen, stock, on_shelf,
+                                     supplier_category_id, supplier_category_path, last_sync_run_id, removed_at, updated_at)
+     select items.id, ?, ?, i.supplier_sku_id, i.title, i.cost_fen, i.market_price_fen, i.stock, i.on_shelf, i.supplier_category_id, i.category_path, ?, null, now()
+     from input i join items using (match_key)
+     on conflict (supplier_id, supplier_sku_id) do update set
+       item_id = excluded.item_id, title = excluded.title, cost_fen = excluded.cost_fen, market_price_fen = excluded.market_price_fen,
+       stock = excluded.stock, on_shelf = excluded.on_shelf, supplier_category_id = excluded.supplier_category_id,
+       supplier_category_path = excluded.supplier_category_path, last_sync_run_id = excluded.last_sync_run_id, removed_at = null, updated_at = now()
+     returning item_id`,
+    [JSON.stringify(rows), source.supplierId, source.accountId, source.runId],
+    'all',
+    ctx,
+  );
+  const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
+  await refreshItems(em, itemIds);
+  return { items: itemIds.length, offers: touched.length };
+}
+
+/** Recomputes an item's best cost, sellability and stock from its live offers. */
+export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
+  if (itemIds.length === 0) return;
+  await em.getConnection().execute(
+    `update catalog_item ci set best_cost_fen = a.best, sellable = a.best is not null, stock_units = a.units, updated_at = now()
+     from (
+       select item_id,
+              min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
+              sum(stock) filter (where on_shelf and removed_at is null) as units
+       from catalog_offer where item_id in (select (jsonb_array_elements_text(?::jsonb))::bigint) group by item_id
+     ) a
+     where ci.id = a.item_id`,
+    [JSON.stringify(itemIds)],
+    'run',
+    em.getTransactionContext(),
+  );
+}
+
+/** After a full sync: offers of the supplier that the run did not see stop being sold. */
+export async function removeUnseenOffers(em: EntityManager, supplierId: string, runId: number): Promise<number> {
+  const rows = await em.getConnection().execute<{ item_id: string }[]>(
+    `update catalog_offer set removed_at = now(), updated_at = now()
+     where supplier_id = ? and removed_at is null and last_sync_run_id is distinct from ?
+     returning item_id`,
+    [supplierId, runId],
+    'all',
+    em.getTransactionContext(),
+  );
+  await refreshItems(em, [...new Set(rows.map((r) => String(r.item_id)))]);
+  return rows.length;
+}

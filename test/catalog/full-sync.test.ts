@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
+import { defaultLifecycle } from '../../connectors/sandbox/common/context.ts';
+import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
+import { createSandboxHost } from '../../connectors/sandbox/host.ts';
+import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import { GOODS_SUPPLIERS, goodsSku } from '../../fixtures/catalog/index.ts';
+import { runFullSync } from '../../src/catalog/full-sync.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createConnectors } from '../../src/suppliers.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+
+const SKUS = 300;
+const SEED = 21;
+let hub: TestHub;
+let server: { url: string; close: () => Promise<void> };
+let connectors: Map<string, SupplierConnector>;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  const clock = new SandboxClock();
+  const base = loadConfig({});
+  server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: SEED, skus: SKUS, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, base.suppliers), clock));
+  connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
+});
+afterAll(async () => {
+  await server?.close();
+  await hub?.close();
+});
+
+const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
+const sync = (c: SupplierConnector) => runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, c, { pageSize: 100 });
+const get = (id: string) => connectors.get(id) as SupplierConnector;
+
+/** A connector whose catalog call fails after `okCalls` pages (a crash mid-sync). */
+function crashingAfter(inner: SupplierConnector, okCalls: number): SupplierConnector {
+  let calls = 0;
+  return Object.assign(Object.create(inner) as SupplierConnector, {
+    id: inner.id,
+    listCatalog: (q: Parameters<SupplierConnector['listCatalog']>[0]) => (++calls > okCalls ? Promise.reject(new Error('worker killed')) : inner.listCatalog(q)),
+  });
+}
+
+describe('full catalog sync', () => {
+  it('syncs every goods supplier into one item per GTIN with one offer per source', async () => {
+    for (const id of ['jd', 'brand-acme', 'brand-lumen']) expect((await sync(get(id))).seen).toBe(SKUS);
+    // Taobao is synced by the resume test below.
+    const gtins = new Set<string>();
+    for (const s of ['jd', 'brand-acme', 'brand-lumen'] as const) for (let i = 0; i < SKUS; i++) gtins.add(goodsSku(s, i, { seed: SEED, size: SKUS }).gtin);
+    const items = await sql<{ n: string }[]>('select count(*)::text n from catalog_item');
+    expect(Number(items[0]?.n)).toBe(gtins.size);
+    const offers = await sql<{ n: string }[]>('select count(*)::text n from catalog_offer');
+    expect(Number(offers[0]?.n)).toBe(3 * SKUS);
+  });
+
+  it('resumes a sync killed halfway from its checkpoint, writing nothing twice', async () => {
+    const taobao = get('taobao');
+    await expect(sync(crashingAfter(taobao, 2))).rejects.toThrow('worker killed');
+    const [run] = await sql<{ status: string; pages: number; seen: number; last_error: string }[]>("select status, pages, seen, last_error from catalog_sync_run where supplier_id = 'taobao'");
+    expect(run).toMatchObject({ status: 'running', pages: 2, seen: 200, last_error: 'worker killed' });
+    const resumed = await sync(taobao);
+    expect(resumed).toMatchObject({ resumed: true, status: 'succeeded', pages: 3, seen: SKUS, removed: 0 });
+    const offers = await sql<{ n: string; d: string }[]>("select count(*)::text n, count(distinct supplier_sku_id)::text d from catalog_offer where supplier_id = 'taobao'");
+    expect(offers[0]).toEqual({ n: String(SKUS), d: String(SKUS) });
+  });
+
+  it('makes the same GTIN from three suppliers one item with three offers', async () => {
+    const rows = await sql<{ gtin: string; sources: string[] }[]>(
+      `select ci.gtin, array_agg(o.supplier_id order by o.supplier_id) sources from catalog_item ci join catalog_offer o on o.item_id = ci.id
+       group by ci.id, ci.gtin having count(*) >= 3 limit 1`,
+    );
+    expect(rows.length).toBe(1);
+    const gtin = rows[0]?.gtin ?? '';
+    const carriers = GOODS_SUPPLIERS.filter((s) => Array.from({ length: SKUS }, (_, i) => goodsSku(s, i, { seed: SEED, size: SKUS }).gtin).includes(gtin));
+    expect(rows[0]?.sources).toEqual([...carriers].sort());
+  });
+
+  it('prices an item at its best live cost and stops selling an offer the next full sync no longer sees', async () => {
+    const acme = get('brand-acme');
+    const [victim] = (await acme.listCatalog({ limit: 1 })).items;
+    const hiding: SupplierConnector = Object.assign(Object.create(acme) as SupplierConnector, {
+      id: acme.id,
+      listCatalog: async (q: Parameters<SupplierConnector['listCatalog']>[0]) => {
+        const page = await acme.listCatalog(q);
+        return { ...page, items: page.items.filter((i) => i.supplierSkuId !== victim?.supplierSkuId) };
+      },
+    });
+    const out = await sync(hiding);
+    expect(out.removed).toBe(1);
+    const rows = await sql<{ removed_at: Date | null; best: number | null; others: string }[]>(
+      `select o.removed_at, ci.best_cost_fen best,
+              (select count(*)::text from catalog_offer x where x.item_id = ci.id and x.removed_at is null and x.on_shelf) others
+       from catalog_offer o join catalog_item ci on ci.id = o.item_id where o.supplier_id = 'brand-acme' and o.supplier_sku_id = ?`,
+      [victim?.supplierSkuId],
+    );
+    expect(rows[0]?.removed_at).not.toBeNull();
+    if (rows[0]?.others === '0') expect(rows[0]?.best).toBeNull();
+    // Best cost is the minimum over the live, in-stock offers of every item.
+    const wrong = await sql<{ n: string }[]>(
+      `select count(*)::text n from catalog_item ci where ci.best_cost_fen is distinct from
+         (select min(cost_fen) from catalog_offer o where o.item_id = ci.id and o.on_shelf and o.removed_at is null and coalesce(o.stock, 1) > 0)`,
+    );
+    expect(wrong[0]?.n).toBe('0');
+  });
+
+  it('keys virtual goods so the two top-up providers are two offers of one item', async () => {
+    await sync(get('topup-fulu'));
+    await sync(get('topup-yike'));
+    const rows = await sql<{ n: string }[]>("select count(*)::text n from catalog_item ci where ci.kind = 'virtual' and (select count(*) from catalog_offer o where o.item_id = ci.id) = 2");
+    expect(Number(rows[0]?.n)).toBeGreaterThan(100);
+  });
+});
