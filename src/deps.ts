@@ -7,6 +7,7 @@ import { CredentialStore } from './persistence/credential-store.ts';
 import { MallStore } from './persistence/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
 import { createRedis } from './redis/connection.ts';
+import { QueueProducer } from './queues/producer.ts';
 import { RateLimiter } from './redis/rate-limiter.ts';
 import { CryptoBox } from './security/crypto-box.ts';
 
@@ -35,11 +36,14 @@ export async function buildDeps(
     credentials,
     malls,
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
+    queues: new QueueProducer(redis, config.redisPrefix),
+    supplierIds: [config.suppliers.jd.id, config.suppliers.taobao.id, ...config.suppliers.brands.map((b) => b.id), ...config.suppliers.topups.map((t) => t.id)],
   };
 }
 
 /** Closes what `buildDeps` opened. */
 export async function closeDeps(deps: HubDeps): Promise<void> {
+  await deps.queues.close();
   await deps.orm.close(true);
   deps.redis.disconnect();
 }

@@ -10,7 +10,9 @@ import { ensureDemoMall, sandboxAdminToken } from './demo-mall.ts';
 import type { HubDeps } from './http/context.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './persistence/orm.ts';
+import { processCatalogSync } from './queues/processors/catalog-sync.processor.ts';
 import { processMaintenance } from './queues/processors/maintenance.processor.ts';
+import { createConnectors } from './suppliers.ts';
 import { openQueue, WorkerHost } from './queues/worker-host.ts';
 import { createRedis } from './redis/connection.ts';
 
@@ -35,6 +37,8 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
   host.register('maintenance', (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock }), { concurrency: 1 });
+  const connectors = createConnectors(deps.config.suppliers);
+  host.register('catalogSync', (payload) => processCatalogSync(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors }), { concurrency: 4 });
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every: deps.config.maintenanceEveryMs }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
   deps.logger.info('workers started');

@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Orm } from '../persistence/orm.ts';
 import type { CredentialStore } from '../persistence/credential-store.ts';
 import type { MallStore } from '../persistence/mall-store.ts';
+import type { QueueProducer } from '../queues/producer.ts';
 import type { RateLimiter } from '../redis/rate-limiter.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 
@@ -23,6 +24,9 @@ export interface HubDeps {
   credentials: CredentialStore;
   malls: MallStore;
   rateLimiter: RateLimiter;
+  queues: QueueProducer;
+  /** Ids of the configured supplier accounts. */
+  supplierIds: string[];
 }
 
 /** Hono environment: per-request variables set by the middleware. */

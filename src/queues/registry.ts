@@ -9,6 +9,10 @@ export const queues = {
     name: '{maintenance}',
     payload: z.discriminatedUnion('task', [z.object({ task: z.literal('expire-webhook-secrets') })]),
   },
+  catalogSync: {
+    name: '{catalog-sync}',
+    payload: z.object({ supplierId: z.string().min(1), mode: z.literal('full') }),
+  },
 } as const;
 
 export type QueueKey = keyof typeof queues;

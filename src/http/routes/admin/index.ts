@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerCatalogSyncRoutes } from './catalog-sync.ts';
 import { registerCreateMall } from './create-mall.ts';
 import { registerGetMall } from './get-mall.ts';
 import { registerListAudit } from './list-audit.ts';
@@ -18,4 +19,5 @@ export function registerAdminRoutes(app: HubApp): void {
   registerRotateWebhookSecret(app);
   registerTokenRoutes(app);
   registerListAudit(app);
+  registerCatalogSyncRoutes(app);
 }

@@ -1,0 +1,62 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { notFound } from '../../../domain/errors.ts';
+import { recordAudit } from '../../../persistence/audit-log.ts';
+import { syncStatus } from '../../../persistence/sync-status.ts';
+import type { HubApp } from '../../app-type.ts';
+import { auditContext } from '../../audit-context.ts';
+import { errorResponses } from '../../errors.ts';
+import { requireRole } from '../../middleware/auth.ts';
+import { staffSecurity } from '../../schemas.ts';
+
+const Status = z
+  .object({
+    supplierId: z.string(),
+    lastRun: z
+      .object({
+        runId: z.string(), mode: z.string(), status: z.string(), pages: z.number().int(), seen: z.number().int(), removed: z.number().int(),
+        errors: z.number().int(), lastError: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
+      })
+      .nullable(),
+    lastSuccessAt: z.string().nullable(),
+  })
+  .openapi('SupplierSyncStatus');
+
+const list = createRoute({
+  method: 'get',
+  path: '/admin/catalog/sync',
+  operationId: 'listCatalogSyncStatus',
+  tags: ['Admin: catalog'],
+  summary: 'Catalog sync status per supplier: last run (progress, counts, errors) and last success',
+  security: staffSecurity,
+  responses: { 200: { description: 'Status per supplier', content: { 'application/json': { schema: z.object({ items: z.array(Status) }) } } }, ...errorResponses(401) },
+});
+
+const trigger = createRoute({
+  method: 'post',
+  path: '/admin/catalog/sync/{supplierId}',
+  operationId: 'triggerCatalogSync',
+  tags: ['Admin: catalog'],
+  summary: "Queue a full catalog sync of one supplier (resumes a run that was interrupted)",
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: z.object({ supplierId: z.string().min(1).max(64).openapi({ param: { name: 'supplierId', in: 'path' }, example: 'jd' }) }) },
+  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ supplierId: z.string(), jobId: z.string().nullable() }) } } }, ...errorResponses(401, 403, 404) },
+});
+
+/** GET /admin/catalog/sync, POST /admin/catalog/sync/{supplierId} */
+export function registerCatalogSyncRoutes(app: HubApp): void {
+  app.openapi(list, async (c) => c.json({ items: await syncStatus(c.get('em'), c.get('deps').supplierIds) }, 200));
+
+  app.openapi(trigger, async (c) => {
+    const deps = c.get('deps');
+    const { supplierId } = c.req.valid('param');
+    if (!deps.supplierIds.includes(supplierId)) throw notFound('supplier');
+    // One queued full sync per supplier at a time: the job id is the supplier.
+    const jobId = await deps.queues.add('catalogSync', { supplierId, mode: 'full' }, { jobId: `full-${supplierId}` });
+    const { actor, requestId } = auditContext(c);
+    const em = c.get('em');
+    recordAudit(em, deps.clock, { actor, action: 'catalog.sync.trigger', resourceType: 'supplier', resourceId: supplierId, after: { jobId }, requestId });
+    await em.flush();
+    return c.json({ supplierId, jobId: jobId ?? null }, 202);
+  });
+}

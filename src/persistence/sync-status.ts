@@ -1,0 +1,36 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** The latest sync run of each supplier and when its last successful one finished. */
+export interface SupplierSyncStatus {
+  supplierId: string;
+  lastRun: { runId: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number; lastError: string | null; startedAt: string; finishedAt: string | null } | null;
+  lastSuccessAt: string | null;
+}
+
+interface Row {
+  id: string; supplier_id: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number;
+  last_error: string | null; started_at: Date; finished_at: Date | null; last_success_at: Date | null;
+}
+
+/** Sync status for every supplier id given (suppliers that never synced report null). */
+export async function syncStatus(em: EntityManager, supplierIds: readonly string[]): Promise<SupplierSyncStatus[]> {
+  const rows = await em.getConnection().execute<Row[]>(
+    `select distinct on (r.supplier_id) r.*,
+            (select max(finished_at) from catalog_sync_run s where s.supplier_id = r.supplier_id and s.status = 'succeeded') as last_success_at
+     from catalog_sync_run r order by r.supplier_id, r.id desc`,
+  );
+  const byId = new Map(rows.map((r) => [r.supplier_id, r]));
+  return supplierIds.map((supplierId) => {
+    const r = byId.get(supplierId);
+    return {
+      supplierId,
+      lastRun: r
+        ? {
+            runId: String(r.id), mode: r.mode, status: r.status, pages: r.pages, seen: r.seen, removed: r.removed, errors: r.errors,
+            lastError: r.last_error, startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+          }
+        : null,
+      lastSuccessAt: r?.last_success_at ? new Date(r.last_success_at).toISOString() : null,
+    };
+  });
+}

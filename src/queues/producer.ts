@@ -1,0 +1,36 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Payload, type QueueKey, queues } from './registry.ts';
+
+/** Adds validated jobs to the hub's queues (opened on first use, shared by every request). */
+export class QueueProducer {
+  readonly #open = new Map<QueueKey, Queue>();
+  readonly #connection: Redis;
+  readonly #prefix: string;
+
+  constructor(connection: Redis, prefix: string) {
+    this.#connection = connection;
+    this.#prefix = prefix;
+  }
+
+  /** Adds a job; a `jobId` already waiting or running is not added twice (a finished one is replaced). */
+  async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number } = {}): Promise<string | undefined> {
+    const data = queues[key].payload.parse(payload);
+    let q = this.#open.get(key);
+    if (!q) {
+      q = new Queue(queues[key].name, { connection: this.#connection, prefix: this.#prefix });
+      this.#open.set(key, q);
+    }
+    if (opts.jobId) {
+      // A finished job keeps its id for a while; a new request for the same work must still run.
+      const old = await q.getJob(opts.jobId);
+      if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
+    }
+    const job = await q.add(key, data, { jobId: opts.jobId, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 });
+    return job.id;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#open.values()].map((q) => q.close()));
+  }
+}
