@@ -58,8 +58,7 @@ export class JdState {
   readonly byThirdOrder = new Map<string, number>();
   readonly afterSales = new Map<number, AfterSaleRecord>();
   readonly pool: PoolMessage[] = [];
-  /** Access tokens and when (sandbox time, ms) each expires. */
-  readonly tokens = new Map<string, number>();
+  readonly tokens = new Set<string>();
   /** Units held by orders, per `skuId|provinceCode`. */
   readonly reserved = new Map<string, number>();
   revision = 0;
