@@ -64,6 +64,12 @@ describe('catalog sync admin', () => {
     const lumen = status.items.find((s: { supplierId: string }) => s.supplierId === 'brand-lumen');
     expect(lumen.lastRun).toMatchObject({ mode: 'full', status: 'succeeded', seen: 250, errors: 0 });
     expect(lumen.lastSuccessAt).not.toBeNull();
+    // The synced items are priced for existing malls and listed to them.
+    const mall = await hub.createMall('Priced mall');
+    const { jobId: again } = await json(await trigger('brand-lumen'));
+    await finished(again);
+    const items = await json(await hub.call('GET', '/v1/catalog/items?limit=5', { token: mall.apiKey }));
+    expect(items.items.length).toBe(5);
     expect(status.items.find((s: { supplierId: string }) => s.supplierId === 'jd').lastRun).toBeNull();
     const audit = await json(await hub.call('GET', '/admin/audit?resourceId=brand-lumen', { token: ADMIN_TOKEN }));
     expect(audit.items[0].action).toBe('catalog.sync.trigger');
@@ -73,7 +79,7 @@ describe('catalog sync admin', () => {
     const { jobId } = await json(await trigger('brand-lumen'));
     await finished(jobId);
     const rows = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>("select count(*)::text n from catalog_sync_run where supplier_id = 'brand-lumen' and status = 'succeeded'");
-    expect(rows[0]?.n).toBe('2');
+    expect(rows[0]?.n).toBe('3');
   });
 
   it('answers 404 for an unknown supplier and 403 for an agent', async () => {

@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerCatalogRoutes } from './catalog.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
 
@@ -6,4 +7,5 @@ import { registerGetOwnMall } from './get-own-mall.ts';
 export function registerMallRoutes(app: HubApp): void {
   registerGetOwnMall(app);
   registerEventRoutes(app);
+  registerCatalogRoutes(app);
 }

@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { bigrams, type StockStatus, stockStatus } from '../domain/catalog-keys.ts';
+
+/** Filters of GET /v1/catalog/items. */
+export interface CatalogFilter {
+  kind?: 'physical' | 'virtual' | 'service' | undefined;
+  category?: string | undefined;
+  pointsMin?: number | undefined;
+  pointsMax?: number | undefined;
+  q?: string | undefined;
+  inStock?: boolean | undefined;
+  limit: number;
+  /** Last (points, item id) of the previous page. */
+  after?: { points: number; itemId: string } | undefined;
+}
+
+/** One item as a mall sees it. */
+export interface MallCatalogItem {
+  skuId: string;
+  title: string;
+  brand: string | null;
+  kind: string;
+  categoryPath: string[];
+  images: string[];
+  points: number;
+  cashFen: number;
+  marketPriceFen: number | null;
+  stock: StockStatus;
+  attributes: Record<string, string>;
+}
+
+interface Row {
+  item_id: string; sku_id: string; title: string; brand: string | null; kind: string; category_path: string[]; images: string[];
+  attributes: Record<string, string>; market_price_fen: number | null; points: number; cash_fen: number; stock_units: number | null;
+}
+
+const view = (r: Row): MallCatalogItem => ({
+  skuId: r.sku_id, title: r.title, brand: r.brand, kind: r.kind, categoryPath: r.category_path, images: r.images, points: r.points,
+  cashFen: r.cash_fen, marketPriceFen: r.market_price_fen, stock: stockStatus(r.stock_units), attributes: r.attributes,
+});
+
+const COLUMNS = 'mi.item_id, ci.sku_id, ci.title, ci.brand, ci.kind, ci.category_path, ci.images, ci.attributes, ci.market_price_fen, mi.points, mi.cash_fen, mi.stock_units';
+
+/** A page of a mall's sellable catalog ordered by points, with the key of its last row. */
+export async function queryMallCatalog(em: EntityManager, mallId: string, f: CatalogFilter): Promise<{ items: MallCatalogItem[]; last: { points: number; itemId: string } | null }> {
+  const where = ['mi.mall_id = ?', 'mi.sellable'];
+  const params: unknown[] = [mallId];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (f.kind) add('mi.kind = ?', f.kind);
+  if (f.pointsMin !== undefined) add('mi.points >= ?', f.pointsMin);
+  if (f.pointsMax !== undefined) add('mi.points <= ?', f.pointsMax);
+  if (f.category) add('? = any(ci.category_path)', f.category);
+  if (f.inStock) add('(mi.stock_units is null or mi.stock_units > 0)');
+  // Every character pair of the query must be in the title's bigram index (GIN): 冰箱 finds 海尔冰箱.
+  if (f.q) add('ci.search_grams @> (select array(select jsonb_array_elements_text(?::jsonb)))', JSON.stringify(bigrams(f.q)));
+  if (f.after) add('(mi.points, mi.item_id) > (?, ?)', f.after.points, f.after.itemId);
+  params.push(f.limit + 1);
+  const rows = await em.getConnection().execute<Row[]>(
+    `select ${COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${where.join(' and ')} order by mi.points, mi.item_id limit ?`,
+    params,
+  );
+  const page = rows.slice(0, f.limit);
+  const lastRow = rows.length > f.limit ? page.at(-1) : undefined;
+  return { items: page.map(view), last: lastRow ? { points: lastRow.points, itemId: String(lastRow.item_id) } : null };
+}
+
+/** One item for a mall with the names of the suppliers that currently offer it; null when unknown or not priced for the mall. */
+export async function getMallCatalogItem(em: EntityManager, mallId: string, skuId: string): Promise<(MallCatalogItem & { sellable: boolean; sources: string[] }) | null> {
+  const rows = await em.getConnection().execute<(Row & { sellable: boolean; sources: string[] })[]>(
+    `select ${COLUMNS}, mi.sellable,
+            array(select o.supplier_id from catalog_offer o where o.item_id = ci.id and o.removed_at is null and o.on_shelf order by o.cost_fen) as sources
+     from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? where ci.sku_id = ?`,
+    [mallId, skuId],
+  );
+  const r = rows[0];
+  return r ? { ...view(r), sellable: r.sellable, sources: r.sources } : null;
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
+import { defaultLifecycle } from '../../connectors/sandbox/common/context.ts';
+import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
+import { createSandboxHost } from '../../connectors/sandbox/host.ts';
+import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import { runFullSync } from '../../src/catalog/full-sync.ts';
+import { loadConfig } from '../../src/config.ts';
+import { priceItem, defaultPricingRule } from '../../src/domain/pricing.ts';
+import { MallSchema } from '../../src/persistence/entities/mall.ts';
+import { repriceMalls } from '../../src/persistence/mall-pricing.ts';
+import { createConnectors } from '../../src/suppliers.ts';
+import { json, startTestHub, type TestHub } from '../support/hub.ts';
+
+let hub: TestHub;
+let server: { url: string; close: () => Promise<void> };
+let a: { mallId: string; apiKey: string };
+let b: { mallId: string; apiKey: string };
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  const clock = new SandboxClock();
+  server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: 8, skus: 300, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers), clock));
+  const connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
+  for (const id of ['jd', 'brand-acme', 'topup-fulu']) await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, connectors.get(id) as SupplierConnector, { pageSize: 100 });
+  a = await hub.createMall('Mall A', { pointsPerYuan: 100 });
+  b = await hub.createMall('Mall B', { pointsPerYuan: 50 });
+  const malls = await hub.deps.orm.em.fork().find(MallSchema, {});
+  await repriceMalls(hub.deps.orm.em.fork(), malls, 200);
+});
+afterAll(async () => {
+  await server?.close();
+  await hub?.close();
+});
+
+const list = async (key: string, query = '') => json(await hub.call('GET', `/v1/catalog/items${query}`, { token: key }));
+
+describe('GET /v1/catalog/items', () => {
+  it('prices every item for the calling mall at its own rate', async () => {
+    const pa = await list(a.apiKey, '?limit=200');
+    const first = pa.items[0];
+    const itemB = await json(await hub.call('GET', `/v1/catalog/items/${first.skuId}`, { token: b.apiKey }));
+    const cost = (await hub.deps.orm.em.fork().getConnection().execute<{ c: number }[]>('select best_cost_fen c from catalog_item where sku_id = ?', [first.skuId]))[0]?.c ?? 0;
+    expect(first.points).toBe(priceItem(cost, defaultPricingRule(100)).points);
+    expect(itemB.points).toBe(priceItem(cost, defaultPricingRule(50)).points);
+    expect(itemB.sources.length).toBeGreaterThan(0);
+  });
+
+  it('pages by points with an opaque cursor, every item once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    let lastPoints = -1;
+    while (cursor !== null) {
+      const page = (await list(a.apiKey, `?limit=37${cursor ? `&cursor=${cursor}` : ''}`)) as { items: { skuId: string; points: number }[]; nextCursor: string | null };
+      for (const i of page.items) {
+        expect(i.points).toBeGreaterThanOrEqual(lastPoints);
+        lastPoints = i.points;
+        seen.push(i.skuId);
+      }
+      cursor = page.nextCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    const sellable = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*)::text n from mall_item where mall_id = ? and sellable', [a.mallId]);
+    expect(seen.length).toBe(Number(sellable[0]?.n));
+  });
+
+  it('filters by kind, points range, stock and a two-character Chinese query', async () => {
+    const virtual = await list(a.apiKey, '?kind=virtual&limit=200');
+    expect(virtual.items.length).toBeGreaterThan(0);
+    expect(virtual.items.every((i: { kind: string }) => i.kind === 'virtual')).toBe(true);
+    const ranged = await list(a.apiKey, '?pointsMin=1000&pointsMax=5000&limit=200');
+    expect(ranged.items.every((i: { points: number }) => i.points >= 1000 && i.points <= 5000)).toBe(true);
+    const all = await list(a.apiKey, '?limit=200');
+    const word = [...(all.items.find((i: { kind: string }) => i.kind === 'physical')?.title as string)].slice(2, 4).join('');
+    const found = await list(a.apiKey, `?q=${encodeURIComponent(word)}&limit=200`);
+    expect(found.items.length).toBeGreaterThan(0);
+    expect(found.items.every((i: { title: string; brand: string | null }) => `${i.title}${i.brand ?? ''}`.toLowerCase().replace(/\s/g, '').includes(word.toLowerCase()))).toBe(true);
+    const inStock = await list(a.apiKey, '?inStock=true&limit=200');
+    expect(inStock.items.every((i: { stock: string }) => i.stock !== 'out_of_stock')).toBe(true);
+  });
+
+  it('rejects bad filters with validation_failed and an unknown sku with 404', async () => {
+    for (const q of ['?kind=food', '?pointsMin=-1', '?q=x', '?cursor=zzz', '?limit=500']) {
+      const res = await hub.call('GET', `/v1/catalog/items${q}`, { token: a.apiKey });
+      expect(res.status, q).toBe(400);
+      expect((await json(res)).error.code).toBe('validation_failed');
+    }
+    expect((await hub.call('GET', '/v1/catalog/items/sku_nope', { token: a.apiKey })).status).toBe(404);
+  });
+});
