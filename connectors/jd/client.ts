@@ -33,7 +33,7 @@ export class JdClient {
   readonly #http: AxiosInstance;
   readonly #creds: JdCredentials;
   readonly #now: () => Date;
-  #token: Promise<string> | null = null;
+  #token: Promise<{ token: string; expiresAtMs: number }> | null = null;
 
   constructor(opts: { supplier: string; baseUrl: string; timeoutMs: number; credentials: JdCredentials; now: () => Date }) {
     this.#supplier = opts.supplier;
@@ -114,25 +114,33 @@ export class JdClient {
     }
   }
 
-  // Concurrent calls share one token request.
-  #accessToken(): Promise<string> {
+  // Concurrent calls share one token request; a token within a minute of `expires_in` is renewed
+  // before use, so the 1004 refresh is the exception (clock skew, revoked tokens), not the rule.
+  async #accessToken(): Promise<string> {
+    const current = this.#token;
+    if (current) {
+      const t = await current.catch(() => null);
+      if (t && t.expiresAtMs - 60_000 > this.#now().getTime()) return t.token;
+      if (this.#token === current) this.#token = null;
+    }
     this.#token ??= this.#fetchToken().catch((err: unknown) => {
       this.#token = null;
       throw err;
     });
-    return this.#token;
+    return (await this.#token).token;
   }
 
-  async #fetchToken(): Promise<string> {
+  async #fetchToken(): Promise<{ token: string; expiresAtMs: number }> {
     const s = this.#supplier;
     const form = new URLSearchParams({ client_id: this.#creds.clientId, client_secret: this.#creds.clientSecret, grant_type: 'client_credentials' });
     const res = await send(s, this.#http, { method: 'POST', url: '/oauth2/accessToken', data: form.toString(), headers: FORM }, { write: false });
     const httpError = commonHttpError(s, res, false);
     if (httpError) throw httpError;
     if (res.status !== 200) throw new SupplierError(s, 'auth_failed', `token refused: HTTP ${res.status}`);
-    const body = parseJson<{ access_token?: string }>(s, res);
+    const body = parseJson<{ access_token?: string; expires_in?: number }>(s, res);
     if (!body.access_token) throw new SupplierError(s, 'invalid_response', 'token answer without access_token', { retryable: false });
-    return body.access_token;
+    const ttlS = Number(body.expires_in);
+    return { token: body.access_token, expiresAtMs: this.#now().getTime() + (Number.isFinite(ttlS) && ttlS > 0 ? ttlS * 1000 : 3600_000) };
   }
 }
 

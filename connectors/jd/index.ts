@@ -102,7 +102,9 @@ export class JdConnector implements SupplierConnector {
         this.#read<JdPrice[]>(M.prices, { sku: ids.join(',') }),
         this.#read<JdStock[]>(M.stock, { area, skuNums: ids.map((skuId) => ({ skuId: Number(skuId), num: 1 })) }),
       ]);
-      return ids.map((id) => toOffer(id, prices.find((p) => String(p.skuId) === id), stock.find((s) => String(s.skuId) === id)));
+      const priceOf = new Map(prices.map((p) => [String(p.skuId), p]));
+      const stockOf = new Map(stock.map((s) => [String(s.skuId), s]));
+      return ids.map((id) => toOffer(id, priceOf.get(id), stockOf.get(id)));
     }));
     return out.flat();
   }
@@ -117,10 +119,11 @@ export class JdConnector implements SupplierConnector {
     if (!r) throw new SupplierError(this.id, 'bad_request', 'JD orders need a recipient');
     const area = await this.#areas.resolve(r);
     if (!area) throw new SupplierError(this.id, 'unserviceable_region', `no JD area for ${r.province}/${r.city}/${r.district}`);
-    const [province, city, county] = area.split('_').map(Number);
+    const [province, city, county, town = 0] = area.split('_').map(Number);
+    // submitState=0: JD pre-occupies the stock and waits for occupyStock.confirm (our second phase).
     const body = {
       thirdOrder: req.reference, sku: req.lines.map((l) => ({ skuId: Number(l.supplierSkuId), num: l.quantity })),
-      name: r.name, mobile: r.phone, province, city, county, town: 0, address: r.address, submitState: 0, invoiceState: 2, paymentType: 4,
+      name: r.name, mobile: r.phone, province, city, county, town, address: r.address, submitState: 0, invoiceState: 2, paymentType: 4,
     };
     const res = await this.#caller.call(() => this.#client.call<JdOrderBody | { jdOrderId: number }>(M.submit, body, { write: true }), { write: true });
     if (res.success) return toOrder(res.result as JdOrderBody);
@@ -148,15 +151,17 @@ export class JdConnector implements SupplierConnector {
   }
 
   async cancelOrder(supplierOrderId: string): Promise<void> {
+    // Cancelling a cancelled order answers success at JD, so a retry after a lost answer is safe.
     await this.#read(M.cancel, { jdOrderId: Number(supplierOrderId) });
   }
 
   async applyAfterSale(req: AfterSaleRequest): Promise<AfterSale> {
+    // customerExpect: 10 return for a refund, 20 exchange. Idempotent on thirdApplyId, so retried like a read.
     const expect = req.type === 'exchange' ? 20 : 10;
-    const r = await this.#caller.call(() => this.#client.ok<{ afsServiceId: number }>(M.afterSaleApply, {
+    const r = await this.#caller.call(() => this.#client.ok<{ afsServiceId: number; afsServiceStep?: number }>(M.afterSaleApply, {
       jdOrderId: Number(req.supplierOrderId), skuId: Number(req.supplierSkuId), num: req.quantity, customerExpect: expect, questionDesc: req.reason, questionPic: (req.photos ?? []).join(','), thirdApplyId: req.reference,
     }, { write: false }));
-    return { afterSaleId: String(r.afsServiceId), supplierOrderId: req.supplierOrderId, status: 'pending', updatedAt: null };
+    return { afterSaleId: String(r.afsServiceId), supplierOrderId: req.supplierOrderId, status: toAfterSaleStatus(r.afsServiceStep ?? 10), updatedAt: null };
   }
 
   async getAfterSale(afterSaleId: string): Promise<AfterSale> {

@@ -1,14 +1,18 @@
 import type { AfterSaleStatus, InboundMessage, Offer, Shipment, SupplierEvent, SupplierOrder, SupplierSku, TrackingStatus } from '../connector.ts';
+import { normalizeCarrier } from '../shared/carrier.ts';
+import { parseUtc8Timestamp } from '../shared/timestamp.ts';
 import { yuanToFen } from '../shared/yuan.ts';
 
 /** JD wire shapes (as biz.* methods answer them). */
 export interface JdDetail { sku: number; name: string; brandName: string; model: string; upc: string; category: string; categoryNames: string; images: string[]; state: number; wareQD: string; param: { name: string; value: string }[] }
 export interface JdPrice { skuId: number; price: string; jdPrice: string }
 export interface JdStock { skuId: number; stockStateId: number; remainNum: number }
-interface JdParcel { jdOrderId: number; state: string; waybill: string | null; track: { msgTime: string; content: string; operateState: string }[]; sku: { skuId: number; num: number }[] }
+interface JdParcel { jdOrderId: number; state: string; waybill: string | null; carrier?: string | null; track: { msgTime: string; content: string; operateState: string }[]; sku: { skuId: number; num: number }[] }
 export interface JdOrderBody { jdOrderId: number; thirdOrder: string; state: 'occupied' | 'confirmed' | 'cancelled'; freight: string; sku: { skuId: number; num: number; price: string }[]; cOrder: JdParcel[]; parcels: JdParcel[] }
 export interface JdMessage { id: string; type: number; time: string; result: Record<string, unknown> }
 
+// JD writes times as Beijing wall-clock `yyyy-MM-dd HH:mm:ss`; the hub keeps ISO instants.
+const iso = (jdTime: string): string => parseUtc8Timestamp(jdTime)?.toISOString() ?? jdTime;
 const fen = (yuan: string | undefined): number | null => (yuan === undefined ? null : (yuanToFen(yuan) ?? null));
 
 /** One catalog entry from its detail, price and default-area stock. */
@@ -51,10 +55,11 @@ const TRACK: Record<string, TrackingStatus> = { picked_up: 'picked_up', in_trans
 function shipment(p: JdParcel): Shipment | null {
   if (!p.waybill) return null;
   return {
-    carrier: 'JD',
+    // JD ships its own orders (京东物流); the name is still normalized in case a parcel goes by another carrier.
+    carrier: p.carrier ? normalizeCarrier(p.carrier) : 'JD',
     trackingNo: p.waybill,
     items: p.sku.map((s) => ({ supplierSkuId: String(s.skuId), quantity: s.num })),
-    events: p.track.map((t) => ({ status: TRACK[t.operateState] ?? 'in_transit', at: t.msgTime, description: t.content })),
+    events: p.track.map((t) => ({ status: TRACK[t.operateState] ?? 'in_transit', at: iso(t.msgTime), description: t.content })),
   };
 }
 
@@ -99,27 +104,36 @@ export function toAfterSaleStatus(step: number): AfterSaleStatus {
 
 const CATALOG_CHANGE: Record<number, 'price' | 'listing' | 'pool' | 'product'> = { 2: 'price', 4: 'listing', 6: 'pool', 16: 'product' };
 
-/** A message from the pool in neutral form (types 1–16 follow JD VOP's numbering; 31 is ours). */
+/**
+ * A message from the pool in neutral form. Types 1–16 follow JD VOP's numbering, 31 is ours:
+ * 1 split, 2 price, 4 on/off shelf, 5 delivered, 6 pool add/remove, 10 cancelled, 12 delivery note
+ * (shipped), 14 payment failed, 16 product info, 31 after-sale step. Order messages name the parent
+ * order (`pOrder`) when the parcel is a child, so the hub finds the order it submitted.
+ */
 export function toEvents(m: InboundMessage): SupplierEvent[] {
   const msg = JSON.parse(m.raw) as JdMessage;
   const r = msg.result;
   const order = String(r.pOrder ?? r.orderId ?? '');
+  const at = iso(msg.time);
   switch (msg.type) {
     case 1:
-      return [{ type: 'order.split', supplierOrderId: String(r.pOrder), childOrderIds: ((r.cOrders as number[]) ?? []).map(String), at: msg.time }];
-    case 12:
-      return [{ type: 'order.shipped', supplierOrderId: order, shipment: { carrier: 'JD', trackingNo: String(r.waybill ?? ''), items: [], events: [{ status: 'picked_up', at: msg.time, description: '京东物流已揽收' }] }, at: msg.time }];
+      return [{ type: 'order.split', supplierOrderId: String(r.pOrder), childOrderIds: ((r.cOrders as number[] | undefined) ?? []).map(String), at }];
+    case 12: {
+      const trackingNo = String(r.waybill ?? '');
+      const carrier = typeof r.carrier === 'string' ? normalizeCarrier(r.carrier) : 'JD';
+      return [{ type: 'order.shipped', supplierOrderId: order, shipment: { carrier, trackingNo, items: [], events: [{ status: 'picked_up', at, description: '已发货' }] }, at }];
+    }
     case 5:
-      return [{ type: 'order.delivered', supplierOrderId: order, at: msg.time }];
+      return [{ type: 'order.delivered', supplierOrderId: order, ...(r.waybill ? { trackingNo: String(r.waybill) } : {}), at }];
     case 10:
-      return [{ type: 'order.cancelled', supplierOrderId: order, at: msg.time }];
+      return [{ type: 'order.cancelled', supplierOrderId: order, at }];
     case 14:
-      return [{ type: 'order.updated', supplierOrderId: order, status: 'failed', at: msg.time }];
+      return [{ type: 'order.updated', supplierOrderId: order, status: 'failed', at }];
     case 31:
-      return [{ type: 'aftersale.updated', afterSaleId: String(r.afsServiceId), supplierOrderId: order, status: toAfterSaleStatus(Number(r.step)), at: msg.time }];
+      return [{ type: 'aftersale.updated', afterSaleId: String(r.afsServiceId), supplierOrderId: order, status: toAfterSaleStatus(Number(r.step)), at }];
     default: {
       const change = CATALOG_CHANGE[msg.type];
-      return change ? [{ type: 'catalog.changed', supplierSkuIds: [String(r.skuId)], change, at: msg.time }] : [];
+      return change && r.skuId !== undefined ? [{ type: 'catalog.changed', supplierSkuIds: [String(r.skuId)], change, at }] : [];
     }
   }
 }

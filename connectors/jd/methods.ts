@@ -1,6 +1,10 @@
 /**
- * JD VOP methods the hub uses (names modelled on JD VOP), and the codes it answers with. Codes
- * marked (ours) are the sandbox's and fixtures' choice where suppliers.md leaves them open.
+ * JD VOP methods the hub uses, and the codes they answer with. The method names are modelled on
+ * JD VOP's own (biz.product.*, biz.price.*, biz.stock.*, biz.order.*, biz.afterSale.*,
+ * biz.message.*, biz.address.*) so that pointing the connector at the real platform is mostly a
+ * config change; parameter and field names follow VOP where we know them (thirdOrder, jdOrderId,
+ * skuNums, cOrder, afsServiceId). Codes marked (ours) are the sandbox's and fixtures' choice where
+ * suppliers.md leaves them open; keep them stable, recorded samples depend on them.
  */
 export const JD_METHODS = {
   pools: 'biz.product.PageNum.query', // product pools: [{page_num, name}]
@@ -12,7 +16,8 @@ export const JD_METHODS = {
   confirm: 'biz.order.occupyStock.confirm',
   cancel: 'biz.order.cancelorder', // only while pre-occupied
   findByThirdOrder: 'biz.order.jdOrderIDByThridOrderID.query',
-  order: 'biz.order.jdOrder.query', // parent + child orders, parcels with waybill and track
+  order: 'biz.order.jdOrder.query', // parent + child orders (cOrder), parcels with waybill and track (ours: one call)
+  track: 'biz.order.orderTrack.query', // waybills and track of an order or one child
   afterSaleApply: 'biz.afterSale.apply',
   afterSaleStatus: 'biz.afterSale.status',
   messages: 'biz.message.get',
@@ -20,6 +25,7 @@ export const JD_METHODS = {
   provinces: 'biz.address.allProvinces.query',
   cities: 'biz.address.citysByProvinceId.query',
   counties: 'biz.address.countysByCityId.query',
+  towns: 'biz.address.townsByCountyId.query', // empty for counties without a fourth level
 } as const;
 
 /** The envelope key of a method's answer: dots become underscores, plus `_response`. */
@@ -33,7 +39,7 @@ export const JD_RESULT = {
   DUPLICATE_THIRD_ORDER: '0008',
   NOT_CANCELLABLE: '3102', // (ours) confirmed orders can only be undone by an after-sale
   ORDER_NOT_FOUND: '3103', // (ours)
-  SKU_NOT_FOUND: '2001', // (ours)
+  SKU_NOT_FOUND: '2001', // (ours) unknown or off-shelf SKU: not sellable anywhere
   BAD_PARAM: '1001', // (ours)
 } as const;
 

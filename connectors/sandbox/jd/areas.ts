@@ -1,9 +1,10 @@
 import { PROVINCES } from '../../../fixtures/catalog/index.ts';
 
 /**
- * The sandbox's JD area tree: province → city → county with JD-style numeric ids. Provinces come
- * from the GB/T 2260 list; below them a compact set of real cities and districts (capitals and the
- * big cities). Municipalities repeat the province name at the city level, as JD does.
+ * The sandbox's JD area tree: province → city → county → town with JD-style numeric ids. Provinces
+ * come from the GB/T 2260 list; below them a compact set of real cities and districts (capitals and
+ * the big cities). Municipalities repeat the province name at the city level, as JD does. Only some
+ * counties have a fourth level (as at JD, where town 0 means "no town given").
  */
 const CITIES: Record<string, Record<string, string[]>> = {
   北京: { 北京市: ['朝阳区', '海淀区', '东城区', '西城区', '丰台区'] },
@@ -39,6 +40,16 @@ const CITIES: Record<string, Record<string, string[]>> = {
   新疆: { 乌鲁木齐市: ['天山区', '沙依巴克区'] },
 };
 
+// Real streets/towns of a few districts, keyed by city + district (长春 also has a 朝阳区).
+const TOWNS: Record<string, string[]> = {
+  北京市朝阳区: ['建外街道', '三里屯街道', '望京街道'],
+  北京市海淀区: ['中关村街道', '学院路街道'],
+  上海市浦东新区: ['陆家嘴街道', '张江镇'],
+  深圳市南山区: ['粤海街道', '蛇口街道'],
+  广州市天河区: ['石牌街道', '五山街道'],
+  杭州市西湖区: ['北山街道', '转塘街道'],
+};
+
 /** One node of the area tree. */
 export interface AreaNode {
   id: number;
@@ -59,12 +70,17 @@ function build(): Map<number, AreaNode> {
       counties.forEach((county, k) => {
         const countyId = cityId * 100 + k + 1;
         nodes.set(countyId, { id: countyId, name: county, parentId: cityId, provinceCode: p.code });
+        (TOWNS[city + county] ?? []).forEach((town, t) => {
+          const townId = countyId * 100 + t + 1;
+          nodes.set(townId, { id: townId, name: town, parentId: countyId, provinceCode: p.code });
+        });
       });
     });
   });
   return nodes;
 }
 
+/** Every node of the sandbox tree by JD area id. */
 export const AREAS = build();
 
 /** Children of an area (0 = the provinces) as JD answers them: `{name: id}`. */
@@ -74,13 +90,21 @@ export function childrenOf(parentId: number): Record<string, number> {
   return out;
 }
 
-/** Parses `province_city_county[_town]` ids; the county must sit under the city under the province. */
+/**
+ * Checks a four-level address (town 0 = none) and returns its county: the county must sit under the
+ * city under the province, and a non-zero town under the county.
+ */
+export function areaOf(province: number, city: number, county: number, town = 0): AreaNode | undefined {
+  const p = AREAS.get(province);
+  const c = AREAS.get(city);
+  const co = AREAS.get(county);
+  if (!p || !c || !co || p.parentId !== 0 || c.parentId !== p.id || co.parentId !== c.id) return undefined;
+  if (town !== 0 && AREAS.get(town)?.parentId !== co.id) return undefined;
+  return co;
+}
+
+/** Parses `province_city_county[_town]` ids (biz.stock.fororder.batget's `area`). */
 export function parseArea(area: string): AreaNode | undefined {
-  const ids = area.split('_').map(Number);
-  const [p, c, co] = ids;
-  const province = AREAS.get(p ?? -1);
-  const city = AREAS.get(c ?? -1);
-  const county = AREAS.get(co ?? -1);
-  if (!province || !city || !county || city.parentId !== province.id || county.parentId !== city.id) return undefined;
-  return county;
+  const [p = -1, c = -1, co = -1, t = 0] = area.split('_').map(Number);
+  return areaOf(p, c, co, t);
 }

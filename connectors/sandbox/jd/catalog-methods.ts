@@ -62,9 +62,10 @@ export function catalogMethod(c: Context, method: string, p: Params, state: JdSt
       if (items.length > 100) return fail(c, method, JD_RESULT.BAD_PARAM, 'at most 100 SKUs');
       return ok(c, method, items.map(({ skuId, num }) => {
         const id = String(skuId);
-        if (!area || !state.sku(id)) return { skuId: Number(id), areaId: p.area, stockStateId: 34, stockStateDesc: '无货', remainNum: 0 };
-        const units = state.stock(id, area.provinceCode);
         // 33 in stock, 34 none, 40 cannot be delivered to the area (JD's codes).
+        if (!state.sku(id)) return { skuId: Number(id), areaId: p.area, stockStateId: 34, stockStateDesc: '无货', remainNum: 0 };
+        if (!area || !state.deliverable(id, area.provinceCode)) return { skuId: Number(id), areaId: p.area, stockStateId: 40, stockStateDesc: '该地区不支持配送', remainNum: 0 };
+        const units = state.stock(id, area.provinceCode);
         const stateId = units >= Number(num ?? 1) ? 33 : 34;
         return { skuId: Number(id), areaId: p.area, stockStateId: stateId, stockStateDesc: stateId === 33 ? '有货' : '无货', remainNum: units };
       }));
@@ -73,6 +74,7 @@ export function catalogMethod(c: Context, method: string, p: Params, state: JdSt
       return ok(c, method, childrenOf(0));
     case M.cities:
     case M.counties:
+    case M.towns:
       return ok(c, method, childrenOf(Number(p.id)));
     default:
       return undefined;

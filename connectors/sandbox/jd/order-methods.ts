@@ -2,69 +2,84 @@ import type { Context } from 'hono';
 import type { SandboxContext } from '../common/context.ts';
 import type { Timeline } from '../common/clock.ts';
 import { fenToYuan } from '../../shared/yuan.ts';
-import { JD_METHODS as M, JD_RESULT } from '../../jd/methods.ts';
-import { AREAS } from './areas.ts';
+import { JD_MESSAGE as MSG, JD_METHODS as M, JD_RESULT as R } from '../../jd/methods.ts';
+import { areaOf } from './areas.ts';
 import { fail, ok } from './envelope.ts';
-import { scheduleFulfilment } from './lifecycle.ts';
-import type { JdOrder, JdState } from './state.ts';
+import { scheduleFulfilment, wholeOrder } from './lifecycle.ts';
+import type { JdOrder, JdState, Parcel } from './state.ts';
 
 type Params = Record<string, unknown>;
 
-/** The order as biz.order.jdOrder.query answers it (children only after a split). */
+const parcelBody = (p: Parcel) => ({
+  jdOrderId: p.jdOrderId, state: p.state, waybill: p.waybill, carrier: p.waybill ? '京东物流' : null, track: p.track,
+  sku: p.lines.map((l) => ({ skuId: Number(l.skuId), num: l.num })),
+});
+
+/** The order as biz.order.jdOrder.query answers it: `cOrder` lists the children once JD has split it. */
 export function orderBody(o: JdOrder) {
-  const parcel = (p: JdOrder['parcels'][number]) => ({
-    jdOrderId: p.jdOrderId, state: p.state, waybill: p.waybill, track: p.track,
-    sku: p.lines.map((l) => ({ skuId: Number(l.skuId), num: l.num })),
-  });
   return {
     jdOrderId: o.jdOrderId, thirdOrder: o.thirdOrder, submitState: o.state === 'occupied' ? 0 : 1, orderState: o.state === 'cancelled' ? 0 : 1,
     state: o.state, freight: fenToYuan(o.freightFen), orderPrice: fenToYuan(o.lines.reduce((a, l) => a + l.priceFen * l.num, 0)),
     sku: o.lines.map((l) => ({ skuId: Number(l.skuId), num: l.num, price: fenToYuan(l.priceFen) })),
-    cOrder: o.split ? o.parcels.map(parcel) : [],
-    parcels: o.parcels.map(parcel),
+    cOrder: o.split ? o.parcels.map(parcelBody) : [],
+    parcels: o.parcels.map(parcelBody),
   };
 }
 
-/** Order and after-sale methods. `write` results are produced even when the answer is then withheld. */
+function submit(c: Context, p: Params, state: JdState, now: Date): Response {
+  const method = M.submit;
+  const thirdOrder = String(p.thirdOrder ?? '');
+  // Checked first: a repeated thirdOrder never reaches stock or creates a second order.
+  const existing = state.byThirdOrder.get(thirdOrder);
+  if (existing) return fail(c, method, R.DUPLICATE_THIRD_ORDER, '重复的thirdOrder', { jdOrderId: existing });
+  const items = Array.isArray(p.sku) ? (p.sku as { skuId: unknown; num: unknown }[]) : [];
+  if (!thirdOrder || items.length === 0 || items.length > 100 || !p.name || !p.mobile || !p.address || Number(p.submitState) !== 0) return fail(c, method, R.BAD_PARAM, '参数错误');
+  const county = areaOf(Number(p.province), Number(p.city), Number(p.county), Number(p.town ?? 0));
+  if (!county) return fail(c, method, R.NOT_SELLABLE_IN_AREA, '该地区不支持配送');
+  const lines = [];
+  for (const it of items) {
+    const skuId = String(it.skuId);
+    const num = Number(it.num);
+    const sku = state.sku(skuId);
+    if (!sku || !sku.onShelf) return fail(c, method, R.SKU_NOT_FOUND, `商品${skuId}不可售`, { skuId: Number(skuId) });
+    if (!Number.isInteger(num) || num < 1) return fail(c, method, R.BAD_PARAM, '数量错误');
+    if (!state.deliverable(skuId, county.provinceCode)) return fail(c, method, R.NOT_SELLABLE_IN_AREA, `商品${skuId}在该地区不可售`, { skuId: Number(skuId) });
+    if (state.stock(skuId, county.provinceCode) < num) return fail(c, method, R.STOCK_SHORT, `商品${skuId}库存不足`, { skuId: Number(skuId) });
+    lines.push({ skuId, num, priceFen: sku.costFen });
+  }
+  for (const l of lines) state.hold(l.skuId, county.provinceCode, l.num);
+  const jdOrderId = state.nextOrderId();
+  const order: JdOrder = {
+    jdOrderId, thirdOrder, lines, area: county, state: 'occupied', split: false, parcels: wholeOrder({ jdOrderId, lines }),
+    freightFen: lines.reduce((a, l) => a + l.priceFen * l.num, 0) >= 9_900 ? 0 : 600,
+    createdAt: now.toISOString(),
+  };
+  state.orders.set(jdOrderId, order);
+  state.byThirdOrder.set(thirdOrder, jdOrderId);
+  return ok(c, method, orderBody(order));
+}
+
+/** Finds the order a child id belongs to, or the order itself (track and detail accept both). */
+function orderOf(state: JdState, id: number): { order: JdOrder; parcel?: Parcel } | undefined {
+  const direct = state.orders.get(id);
+  if (direct) return { order: direct };
+  const parent = state.orders.get(Math.floor(id / 10));
+  const parcel = parent?.parcels.find((x) => x.jdOrderId === id);
+  return parent && parcel ? { order: parent, parcel } : undefined;
+}
+
+/** Order methods. Write results are produced even when the answer is then withheld (unknown outcome). */
 export function orderMethod(c: Context, method: string, p: Params, state: JdState, timeline: Timeline, ctx: SandboxContext): Response | undefined {
   const now = ctx.clock.now();
+  const order = () => state.orders.get(Number(p.jdOrderId));
   switch (method) {
-    case M.submit: {
-      const thirdOrder = String(p.thirdOrder ?? '');
-      const existing = state.byThirdOrder.get(thirdOrder);
-      if (existing) return fail(c, method, JD_RESULT.DUPLICATE_THIRD_ORDER, '重复的thirdOrder', { jdOrderId: existing });
-      const items = Array.isArray(p.sku) ? (p.sku as { skuId: unknown; num: unknown }[]) : [];
-      const county = AREAS.get(Number(p.county));
-      const city = AREAS.get(Number(p.city));
-      if (!thirdOrder || items.length === 0 || !p.name || !p.mobile || !p.address) return fail(c, method, JD_RESULT.BAD_PARAM, '参数错误');
-      if (!county || !city || county.parentId !== city.id || city.parentId !== Number(p.province)) return fail(c, method, JD_RESULT.NOT_SELLABLE_IN_AREA, '该地区不支持配送');
-      const lines = [];
-      for (const it of items) {
-        const skuId = String(it.skuId);
-        const num = Number(it.num);
-        const sku = state.sku(skuId);
-        if (!sku || !sku.onShelf) return fail(c, method, JD_RESULT.NOT_SELLABLE_IN_AREA, `商品${skuId}不可售`);
-        if (!Number.isInteger(num) || num < 1) return fail(c, method, JD_RESULT.BAD_PARAM, '数量错误');
-        if (state.stock(skuId, county.provinceCode) < num) return fail(c, method, JD_RESULT.STOCK_SHORT, `商品${skuId}库存不足`, { skuId: Number(skuId) });
-        lines.push({ skuId, num, priceFen: sku.costFen });
-      }
-      for (const l of lines) state.hold(l.skuId, county.provinceCode, l.num);
-      const jdOrderId = state.nextOrderId();
-      const split = lines.length > 1;
-      const order: JdOrder = {
-        jdOrderId, thirdOrder, lines, area: county, state: 'occupied', split,
-        parcels: (split ? lines.map((l) => [l]) : [lines]).map((ls, i) => ({ jdOrderId: split ? jdOrderId * 10 + i + 1 : jdOrderId, lines: ls.map(({ skuId, num }) => ({ skuId, num })), state: 'waiting', waybill: null, track: [] })),
-        freightFen: lines.reduce((a, l) => a + l.priceFen * l.num, 0) >= 9_900 ? 0 : 600,
-        createdAt: now.toISOString(),
-      };
-      state.orders.set(jdOrderId, order);
-      state.byThirdOrder.set(thirdOrder, jdOrderId);
-      return ok(c, method, orderBody(order));
-    }
+    case M.submit:
+      return submit(c, p, state, now);
     case M.confirm: {
-      const o = state.orders.get(Number(p.jdOrderId));
-      if (!o) return fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '订单不存在');
-      if (o.state === 'cancelled') return fail(c, method, JD_RESULT.NOT_CANCELLABLE, '订单已取消');
+      const o = order();
+      if (!o) return fail(c, method, R.ORDER_NOT_FOUND, '订单不存在');
+      if (o.state === 'cancelled') return fail(c, method, R.NOT_CANCELLABLE, '订单已取消');
+      // Confirming twice is a no-op, so a retried confirm is safe.
       if (o.state === 'occupied') {
         o.state = 'confirmed';
         scheduleFulfilment(o, state, timeline, ctx);
@@ -72,37 +87,33 @@ export function orderMethod(c: Context, method: string, p: Params, state: JdStat
       return ok(c, method, true);
     }
     case M.cancel: {
-      const o = state.orders.get(Number(p.jdOrderId));
-      if (!o) return fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '订单不存在');
-      if (o.state === 'confirmed') return fail(c, method, JD_RESULT.NOT_CANCELLABLE, '订单已确认，请走售后');
+      const o = order();
+      if (!o) return fail(c, method, R.ORDER_NOT_FOUND, '订单不存在');
+      if (o.state === 'confirmed') return fail(c, method, R.NOT_CANCELLABLE, '订单已确认，请走售后');
       if (o.state === 'occupied') {
         o.state = 'cancelled';
         for (const l of o.lines) state.hold(l.skuId, o.area.provinceCode, -l.num);
-        state.post(10, { orderId: o.jdOrderId }, now);
+        state.post(MSG.CANCELLED, { orderId: o.jdOrderId }, now);
       }
       return ok(c, method, true);
     }
     case M.findByThirdOrder: {
       const id = state.byThirdOrder.get(String(p.thirdOrder ?? ''));
-      return id ? ok(c, method, id) : fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '订单不存在');
+      return id ? ok(c, method, id) : fail(c, method, R.ORDER_NOT_FOUND, '订单不存在');
     }
     case M.order: {
-      const o = state.orders.get(Number(p.jdOrderId));
-      return o ? ok(c, method, orderBody(o)) : fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '订单不存在');
+      const o = order();
+      return o ? ok(c, method, orderBody(o)) : fail(c, method, R.ORDER_NOT_FOUND, '订单不存在');
     }
-    case M.afterSaleApply: {
-      const o = state.orders.get(Number(p.jdOrderId));
-      if (!o || o.state !== 'confirmed') return fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '订单不存在或未确认');
-      const thirdApplyId = String(p.thirdApplyId ?? '');
-      for (const [id, a] of state.afterSales) if (a.thirdApplyId === thirdApplyId) return ok(c, method, { afsServiceId: id });
-      const afsServiceId = state.afterSales.size + 90_000_001;
-      state.afterSales.set(afsServiceId, { jdOrderId: o.jdOrderId, skuId: String(p.skuId), step: 10, thirdApplyId });
-      state.post(31, { afsServiceId, orderId: o.jdOrderId, step: 10 }, now);
-      return ok(c, method, { afsServiceId });
-    }
-    case M.afterSaleStatus: {
-      const a = state.afterSales.get(Number(p.afsServiceId));
-      return a ? ok(c, method, { afsServiceId: Number(p.afsServiceId), jdOrderId: a.jdOrderId, afsServiceStep: a.step }) : fail(c, method, JD_RESULT.ORDER_NOT_FOUND, '服务单不存在');
+    case M.track: {
+      const found = orderOf(state, Number(p.jdOrderId));
+      if (!found) return fail(c, method, R.ORDER_NOT_FOUND, '订单不存在');
+      const parcels = found.parcel ? [found.parcel] : found.order.parcels;
+      return ok(c, method, {
+        jdOrderId: Number(p.jdOrderId),
+        waybillCode: parcels.filter((x) => x.waybill).map((x) => ({ orderId: x.jdOrderId, parentId: found.order.jdOrderId, carrier: '京东物流', deliveryOrderId: x.waybill })),
+        orderTrack: parcels.flatMap((x) => x.track.map((t) => ({ ...t, waybill: x.waybill }))),
+      });
     }
     default:
       return undefined;

@@ -1,4 +1,6 @@
-import { goodsSku, indexOfSkuId, stockFor } from '../../../fixtures/catalog/index.ts';
+import { goodsSku, indexOfSkuId, PROVINCES, stockFor } from '../../../fixtures/catalog/index.ts';
+import { REMOTE_PROVINCE_CODES } from '../../../fixtures/catalog/provinces.ts';
+import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import type { Faults } from '../common/faults.ts';
 import type { AreaNode } from './areas.ts';
 
@@ -19,27 +21,47 @@ export interface JdOrder {
   area: AreaNode;
   /** occupied = submitted with submitState=0 (stock held, not confirmed). */
   state: 'occupied' | 'confirmed' | 'cancelled';
+  /** True once confirmation split it into child orders (then `parcels` are the children). */
   split: boolean;
   parcels: Parcel[];
   freightFen: number;
   createdAt: string;
 }
 
+/** An after-sale service order; `step` follows JD's 10 applied … 60 done (see the connector's mapper). */
+export interface AfterSaleRecord {
+  jdOrderId: number;
+  skuId: string;
+  num: number;
+  /** 10 return (refund), 20 exchange. */
+  customerExpect: number;
+  step: number;
+  thirdApplyId: string;
+}
+
 /** A message in the pool, kept until biz.message.del removes it. */
 export interface PoolMessage {
   id: string;
   type: number;
+  /** Beijing time, `yyyy-MM-dd HH:mm:ss`, as JD writes it. */
   time: string;
   result: Record<string, unknown>;
+  /** Sandbox time (ms) from which biz.message.get returns it: the pool's "delayed" fault. */
+  visibleAtMs: number;
 }
+
+// Large appliances do not go to the far west (JD's stockStateId 40, submit answers 3004).
+const HEAVY_GRAMS = 20_000;
+const provinceNames = new Map(PROVINCES.map((p) => [p.code, [p.name, p.short]]));
 
 /** Everything the JD sandbox remembers; the catalog itself is generated on demand. */
 export class JdState {
   readonly orders = new Map<number, JdOrder>();
   readonly byThirdOrder = new Map<string, number>();
-  readonly afterSales = new Map<number, { jdOrderId: number; skuId: string; step: number; thirdApplyId: string }>();
+  readonly afterSales = new Map<number, AfterSaleRecord>();
   readonly pool: PoolMessage[] = [];
-  readonly tokens = new Set<string>();
+  /** Access tokens and when (sandbox time, ms) each expires. */
+  readonly tokens = new Map<string, number>();
   /** Units held by orders, per `skuId|provinceCode`. */
   readonly reserved = new Map<string, number>();
   revision = 0;
@@ -64,11 +86,18 @@ export class JdState {
     return index === undefined ? undefined : goodsSku('jd', index, { ...this.#opts, revision: this.revision });
   }
 
-  /** Units available in a province after what orders hold; 0 for injected stockouts. */
+  /** Whether JD delivers the SKU to the province at all (heavy goods skip the far west). */
+  deliverable(skuId: string, provinceCode: string): boolean {
+    const sku = this.sku(skuId);
+    return sku !== undefined && !(REMOTE_PROVINCE_CODES.has(provinceCode) && sku.weightGrams > HEAVY_GRAMS);
+  }
+
+  /** Units available in a province after what orders hold; 0 for injected stockouts (by SKU, province code or name). */
   stock(skuId: string, provinceCode: string): number {
     const index = indexOfSkuId('jd', skuId, this.#opts);
     if (index === undefined || this.#faults.isStockout(skuId, provinceCode)) return 0;
-    const base = stockFor({ supplier: 'jd', index }, provinceCode, { seed: this.#opts.seed });
+    if ((provinceNames.get(provinceCode) ?? []).some((name) => this.#faults.isStockout(skuId, name))) return 0;
+    const base = stockFor({ supplier: 'jd', index }, provinceCode, { seed: this.#opts.seed, revision: this.revision });
     return Math.max(0, base - (this.reserved.get(`${skuId}|${provinceCode}`) ?? 0));
   }
 
@@ -77,15 +106,30 @@ export class JdState {
     this.reserved.set(key, (this.reserved.get(key) ?? 0) + units);
   }
 
-  /** Adds a message to the pool, with the callback faults applied (drop, duplicate, reorder). */
+  /** Adds a message to the pool, with the callback faults applied (drop, duplicate, reorder, delay). */
   post(type: number, result: Record<string, unknown>, now: Date): void {
     const f = this.#faults.config.callbacks;
     if (this.#faults.roll(f.dropRate)) return;
     const copies = this.#faults.roll(f.duplicateRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const msg = { id: String(this.#nextMessage++), type, time: now.toISOString(), result };
+      const msg = { id: String(this.#nextMessage++), type, time: formatUtc8Timestamp(now), result, visibleAtMs: now.getTime() + f.delayMs };
       if (f.reorder) this.pool.unshift(msg);
       else this.pool.push(msg);
     }
+  }
+
+  /** Up to 100 visible messages of the given types (all types when none are given), oldest in the pool first. */
+  messages(types: ReadonlySet<number>, now: Date): Omit<PoolMessage, 'visibleAtMs'>[] {
+    const out = [];
+    for (const { visibleAtMs, ...m } of this.pool) {
+      if (out.length === 100) break;
+      if (visibleAtMs <= now.getTime() && (types.size === 0 || types.has(m.type))) out.push(m);
+    }
+    return out;
+  }
+
+  /** Removes messages by id (ids not in the pool are ignored: deleting is idempotent). */
+  deleteMessages(ids: ReadonlySet<string>): void {
+    for (let i = this.pool.length - 1; i >= 0; i--) if (ids.has(this.pool[i]?.id ?? '')) this.pool.splice(i, 1);
   }
 }

@@ -1,4 +1,4 @@
-import { goodsSku, stockFor } from '../../../fixtures/catalog/index.ts';
+import { type GoodsSku, goodsSku, stockFor } from '../../../fixtures/catalog/index.ts';
 import type { SupplierOrderRequest } from '../../../connectors/connector.ts';
 import { type JdCredentials, JdConnector } from '../../../connectors/jd/index.ts';
 import { SandboxClock } from '../../../connectors/sandbox/common/clock.ts';
@@ -11,15 +11,20 @@ import type { ConformanceRun, ConformanceTarget } from '../conformance/target.ts
 export const JD_CREDENTIALS: JdCredentials = { clientId: 'jd-client', clientSecret: 'jd-client-secret', appKey: 'jd-app', appSecret: 'jd-secret' };
 const TEST_RESILIENCE = { retries: 3, minRetryDelayMs: 5, maxRetryDelayMs: 20, breakerThreshold: 50 };
 
-/** The first on-shelf SKUs with plenty of stock in Beijing, so repeated test orders never run out. */
-export function wellStockedSkus(seed: number, size: number, count = 1): string[] {
+/** The first SKUs of the generated JD catalog that pass `test` (with their Beijing stock at revision 0). */
+export function jdSkusWhere(seed: number, size: number, count: number, test: (sku: GoodsSku, beijingStock: number) => boolean): string[] {
   const out: string[] = [];
   for (let index = 0; index < size && out.length < count; index++) {
     const sku = goodsSku('jd', index, { seed, size });
-    if (sku.onShelf && sku.kind === 'physical' && stockFor({ supplier: 'jd', index }, '110000', { seed }) >= 100) out.push(sku.supplierSkuId);
+    if (test(sku, stockFor({ supplier: 'jd', index }, '110000', { seed }))) out.push(sku.supplierSkuId);
   }
-  if (out.length < count) throw new Error('not enough well-stocked JD SKUs');
+  if (out.length < count) throw new Error('not enough matching JD SKUs');
   return out;
+}
+
+/** The first on-shelf light SKUs with plenty of stock in Beijing, so repeated test orders never run out. */
+export function wellStockedSkus(seed: number, size: number, count = 1): string[] {
+  return jdSkusWhere(seed, size, count, (s, stock) => s.onShelf && s.kind === 'physical' && s.weightGrams < 20_000 && stock >= 100);
 }
 
 /** An order delivered to 北京 / 北京市 / 朝阳区. */
@@ -37,8 +42,8 @@ export async function startJd(opts: { seed: number; skus: number; lifecycle?: Sa
   const ctx: SandboxContext = { clock, seed: opts.seed, skus: opts.skus, hubUrl: 'http://127.0.0.1:9', lifecycle: opts.lifecycle ?? defaultLifecycle };
   const sandbox = createJdSandbox(ctx, { id: 'jd', ...JD_CREDENTIALS });
   const server = await serveOnLoopback(sandbox.app);
-  const connectorWith = (creds: Partial<JdCredentials> = {}, resilience: object = {}) =>
-    new JdConnector({ baseUrl: server.url, credentials: { ...JD_CREDENTIALS, ...creds }, timeoutMs: 1_000, resilience: { ...TEST_RESILIENCE, ...resilience }, now: () => clock.now() });
+  const connectorWith = (creds: Partial<JdCredentials> = {}, resilience: object = {}, opts: { timeoutMs?: number; now?: () => Date } = {}) =>
+    new JdConnector({ baseUrl: server.url, credentials: { ...JD_CREDENTIALS, ...creds }, timeoutMs: opts.timeoutMs ?? 1_000, resilience: { ...TEST_RESILIENCE, ...resilience }, now: opts.now ?? (() => clock.now()) });
   const [orderedSku = ''] = wellStockedSkus(opts.seed, opts.skus);
   const run: ConformanceRun = {
     connector: connectorWith(),
