@@ -50,6 +50,8 @@ const schema = z
     HUB_SANDBOX_SKUS: int(20_000),
     HUB_SANDBOX_SEED: int(1),
     HUB_SUPPLIER_TIMEOUT_MS: int(10_000),
+    /** How long a live supplier price/stock answer is reused by POST /v1/catalog/availability. */
+    HUB_AVAILABILITY_CACHE_MS: int(30_000),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -95,6 +97,7 @@ export interface Config {
   sandboxSkus: number;
   sandboxSeed: number;
   suppliers: SuppliersConfig;
+  availabilityCacheMs: number;
   localFile: string;
 }
 
@@ -139,6 +142,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sandboxSkus: e.HUB_SANDBOX_SKUS,
     sandboxSeed: e.HUB_SANDBOX_SEED,
     suppliers,
+    availabilityCacheMs: e.HUB_AVAILABILITY_CACHE_MS,
     localFile: e.HUB_LOCAL_FILE,
   };
 }

@@ -9,6 +9,8 @@ import { openOrm } from './persistence/orm.ts';
 import { createRedis } from './redis/connection.ts';
 import { QueueProducer } from './queues/producer.ts';
 import { RateLimiter } from './redis/rate-limiter.ts';
+import { createConnectors } from './suppliers.ts';
+import { OfferCache } from './catalog/availability.ts';
 import { CryptoBox } from './security/crypto-box.ts';
 
 /** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
@@ -37,6 +39,8 @@ export async function buildDeps(
     malls,
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
     queues: new QueueProducer(redis, config.redisPrefix),
+    connectors: createConnectors(config.suppliers),
+    offerCache: new OfferCache(config.availabilityCacheMs, clock),
     supplierIds: [config.suppliers.jd.id, config.suppliers.taobao.id, ...config.suppliers.brands.map((b) => b.id), ...config.suppliers.topups.map((t) => t.id)],
   };
 }

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import type { OfferCache } from '../catalog/availability.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -27,6 +29,9 @@ export interface HubDeps {
   queues: QueueProducer;
   /** Ids of the configured supplier accounts. */
   supplierIds: string[];
+  /** One connector per supplier account, for live checks from the API. */
+  connectors: Map<string, SupplierConnector>;
+  offerCache: OfferCache;
 }
 
 /** Hono environment: per-request variables set by the middleware. */

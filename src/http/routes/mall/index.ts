@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerAvailability } from './availability.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
@@ -8,4 +9,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerGetOwnMall(app);
   registerEventRoutes(app);
   registerCatalogRoutes(app);
+  registerAvailability(app);
 }
