@@ -52,6 +52,7 @@ const schema = z
     HUB_SUPPLIER_TIMEOUT_MS: int(10_000),
     /** How long a live supplier price/stock answer is reused by POST /v1/catalog/availability. */
     HUB_AVAILABILITY_CACHE_MS: int(30_000),
+    HUB_CATALOG_CHANGES_RETENTION_MS: int(30 * 86_400_000),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -98,6 +99,7 @@ export interface Config {
   sandboxSeed: number;
   suppliers: SuppliersConfig;
   availabilityCacheMs: number;
+  catalogChangesRetentionMs: number;
   localFile: string;
 }
 
@@ -143,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sandboxSeed: e.HUB_SANDBOX_SEED,
     suppliers,
     availabilityCacheMs: e.HUB_AVAILABILITY_CACHE_MS,
+    catalogChangesRetentionMs: e.HUB_CATALOG_CHANGES_RETENTION_MS,
     localFile: e.HUB_LOCAL_FILE,
   };
 }

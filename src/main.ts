@@ -36,11 +36,12 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const connection = createRedis(deps.config.redisUrl, { name: 'hub-worker' });
   connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
-  host.register('maintenance', (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock }), { concurrency: 1 });
+  host.register('maintenance', (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs }), { concurrency: 1 });
   const connectors = createConnectors(deps.config.suppliers);
   host.register('catalogSync', (payload) => processCatalogSync(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors }), { concurrency: 4 });
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every: deps.config.maintenanceEveryMs }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
+  await maintenance.upsertJobScheduler('prune-catalog-changes', { every: deps.config.maintenanceEveryMs }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
   deps.logger.info('workers started');
   return async () => {
     await host.close();

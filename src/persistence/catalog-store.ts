@@ -69,18 +69,38 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   return { items: itemIds.length, offers: touched.length };
 }
 
-/** Recomputes an item's best cost, sellability and stock from its live offers. */
+// Stock as members see it, in SQL (matches domain/catalog-keys.ts stockStatus).
+const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_stock' when ${units} <= 0 then 'out_of_stock' when ${units} <= 10 then 'low' else 'in_stock' end`;
+
+/**
+ * Recomputes an item's best cost, sellability and stock from its live offers, and appends to the
+ * change feed every price, listing (sellable) and stock-status change this makes, in the same
+ * statement: the feed holds exactly the changes that happened.
+ */
 export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
   await em.getConnection().execute(
-    `update catalog_item ci set best_cost_fen = a.best, sellable = a.best is not null, stock_units = a.units, updated_at = now()
-     from (
+    `with a as (
        select item_id,
               min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
               sum(stock) filter (where on_shelf and removed_at is null) as units
        from catalog_offer where item_id in (select (jsonb_array_elements_text(?::jsonb))::bigint) group by item_id
-     ) a
-     where ci.id = a.item_id`,
+     ),
+     old as (select ci.id, ci.sku_id, ci.best_cost_fen, ci.sellable, ci.stock_units from catalog_item ci join a on a.item_id = ci.id),
+     upd as (
+       update catalog_item ci set best_cost_fen = a.best, sellable = a.best is not null, stock_units = a.units, updated_at = now()
+       from a where ci.id = a.item_id returning ci.id
+     )
+     insert into catalog_change (item_id, sku_id, change)
+     select o.id, o.sku_id, c.change
+     from old o join a on a.item_id = o.id join upd u on u.id = o.id
+     cross join lateral (values
+       ('listing', o.sellable is distinct from (a.best is not null)),
+       ('price', o.sellable and a.best is not null and o.best_cost_fen is distinct from a.best),
+       ('stock', ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
+     ) as c(change, happened)
+     where c.happened
+     order by o.id`,
     [JSON.stringify(itemIds)],
     'run',
     em.getTransactionContext(),

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const queues = {
   maintenance: {
     name: '{maintenance}',
-    payload: z.discriminatedUnion('task', [z.object({ task: z.literal('expire-webhook-secrets') })]),
+    payload: z.discriminatedUnion('task', [z.object({ task: z.literal('expire-webhook-secrets') }), z.object({ task: z.literal('prune-catalog-changes') })]),
   },
   catalogSync: {
     name: '{catalog-sync}',

@@ -89,3 +89,40 @@ describe('catalog sync admin', () => {
     expect((await hub.call('GET', '/admin/catalog/sync', { token: agent.token })).status).toBe(200);
   });
 });
+
+describe('catalog change feed', () => {
+  it('lists what a sync changed from a cursor, and tells malls with a catalog.changed event', async () => {
+    const mall = await hub.createMall('Feed mall');
+    const { jobId } = await json(await trigger('brand-acme'));
+    await finished(jobId);
+    const events = await json(await hub.call('GET', '/v1/events?type=catalog.changed', { token: mall.apiKey }));
+    expect(events.items.length).toBe(1);
+    const cursor: string = events.items[0].data.cursor;
+    const page = await json(await hub.call('GET', `/v1/catalog/changes?cursor=${cursor}&limit=200`, { token: mall.apiKey }));
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((c: { change: string }) => ['price', 'stock', 'listing'].includes(c.change))).toBe(true);
+    const listed = page.items.find((c: { change: string; sellable: boolean }) => c.change === 'listing' && c.sellable);
+    expect(listed.points).toBeGreaterThan(0);
+    // Reading on from the returned cursor continues exactly where the page ended.
+    const read = async (c: string, limit: number) => json(await hub.call('GET', `/v1/catalog/changes?cursor=${c}&limit=${limit}`, { token: mall.apiKey }));
+    const first = await read(cursor, 5);
+    const second = await read(first.nextCursor, 5);
+    const both = await read(cursor, 10);
+    expect(page.items.length).toBeGreaterThanOrEqual(10);
+    expect([...first.items, ...second.items]).toEqual(both.items);
+    // A sync that changes nothing sends no new event.
+    const { jobId: again } = await json(await trigger('brand-acme'));
+    await finished(again);
+    expect((await json(await hub.call('GET', '/v1/events?type=catalog.changed', { token: mall.apiKey }))).items.length).toBe(1);
+    expect((await hub.call('GET', '/v1/catalog/changes?cursor=x1', { token: mall.apiKey })).status).toBe(400);
+  });
+
+  it('prunes changes older than the retention', async () => {
+    const { processMaintenance } = await import('../../src/queues/processors/maintenance.processor.ts');
+    const before = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*)::text n from catalog_change');
+    expect(Number(before[0]?.n)).toBeGreaterThan(0);
+    const later = { now: () => new Date(Date.now() + 31 * 86_400_000) };
+    const out = await processMaintenance({ task: 'prune-catalog-changes' }, { em: hub.deps.orm.em.fork(), clock: later });
+    expect(out.affected).toBe(Number(before[0]?.n));
+  });
+});

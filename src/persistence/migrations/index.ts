@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123_0001_Foundation } from './20261123-0001-foundation.ts';
 import { Migration20261123_0002_Catalog } from './20261123-0002-catalog.ts';
 import { Migration20261123_0003_MallPrices } from './20261123-0003-mall-prices.ts';
+import { Migration20261123_0004_CatalogChanges } from './20261123-0004-catalog-changes.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
   { name: '20261123-0001-foundation', class: Migration20261123_0001_Foundation },
   { name: '20261123-0002-catalog', class: Migration20261123_0002_Catalog },
   { name: '20261123-0003-mall-prices', class: Migration20261123_0003_MallPrices },
+  { name: '20261123-0004-catalog-changes', class: Migration20261123_0004_CatalogChanges },
 ];

@@ -3,7 +3,7 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Payload } from '../registry.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
-export async function processMaintenance(job: Payload<'maintenance'>, deps: { em: EntityManager; clock: Clock }): Promise<{ affected: number }> {
+export async function processMaintenance(job: Payload<'maintenance'>, deps: { em: EntityManager; clock: Clock; catalogChangesRetentionMs?: number }): Promise<{ affected: number }> {
   switch (job.task) {
     case 'expire-webhook-secrets': {
       // A rotated secret stops signing at its expiry anyway; this drops the ciphertext afterwards.
@@ -12,6 +12,12 @@ export async function processMaintenance(job: Payload<'maintenance'>, deps: { em
         [deps.clock.now()],
         'run',
       );
+      return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
+    }
+    case 'prune-catalog-changes': {
+      // The change feed is kept 30 days (configurable); older cursors start from what is left.
+      const before = new Date(deps.clock.now().getTime() - (deps.catalogChangesRetentionMs ?? 30 * 86_400_000));
+      const affected = await deps.em.getConnection().execute('delete from catalog_change where at < ?', [before], 'run');
       return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
     }
   }

@@ -1,6 +1,7 @@
 import type { HubApp } from '../../app-type.ts';
 import { registerAvailability } from './availability.ts';
 import { registerCatalogRoutes } from './catalog.ts';
+import { registerCatalogChanges } from './catalog-changes.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
 
@@ -10,4 +11,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerEventRoutes(app);
   registerCatalogRoutes(app);
   registerAvailability(app);
+  registerCatalogChanges(app);
 }

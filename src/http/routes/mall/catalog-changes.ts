@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError } from '../../../domain/errors.ts';
+import { stockStatus } from '../../../domain/catalog-keys.ts';
+import type { HubApp } from '../../app-type.ts';
+import { errorResponses } from '../../errors.ts';
+import { mallSecurity } from '../../schemas.ts';
+
+const Change = z
+  .object({
+    skuId: z.string(),
+    change: z.enum(['price', 'stock', 'listing']),
+    at: z.string(),
+    /** The item as it is now for this mall (read the item again for everything else). */
+    points: z.number().int().nullable(),
+    cashFen: z.number().int().nullable(),
+    sellable: z.boolean(),
+    stock: z.enum(['in_stock', 'low', 'out_of_stock']),
+  })
+  .openapi('CatalogChange');
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/catalog/changes',
+  operationId: 'listCatalogChanges',
+  tags: ['Catalog'],
+  summary: 'Price, stock and listing changes since a cursor, oldest first (kept 30 days)',
+  description: '`nextCursor` is never null here: keep it and poll again with it (a `catalog.changed` webhook says when).',
+  security: mallSecurity,
+  request: {
+    query: z.object({
+      cursor: z.string().max(40).optional().openapi({ param: { name: 'cursor', in: 'query' } }),
+      limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: 'limit', in: 'query' } }),
+    }),
+  },
+  responses: { 200: { description: 'Changes', content: { 'application/json': { schema: z.object({ items: z.array(Change), nextCursor: z.string() }) } } }, ...errorResponses(400, 401, 429) },
+});
+
+interface Row {
+  id: string; sku_id: string; change: 'price' | 'stock' | 'listing'; at: Date; points: number | null; cash_fen: number | null; sellable: boolean | null; stock_units: number | null;
+}
+
+/** GET /v1/catalog/changes */
+export function registerCatalogChanges(app: HubApp): void {
+  app.openapi(route, async (c) => {
+    const { cursor, limit } = c.req.valid('query');
+    const after = cursor === undefined ? '0' : /^c\d{1,18}$/.test(cursor) ? cursor.slice(1) : null;
+    if (after === null) throw new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
+    const p = c.get('principal');
+    const rows = await c.get('em').getConnection().execute<Row[]>(
+      `select ch.id, ch.sku_id, ch.change, ch.at, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
+       from catalog_change ch left join mall_item mi on mi.item_id = ch.item_id and mi.mall_id = ?
+       where ch.id > ? order by ch.id limit ?`,
+      [p.kind === 'mall' ? p.mallId : '', after, limit],
+    );
+    const items = rows.map((r) => ({
+      skuId: r.sku_id, change: r.change, at: new Date(r.at).toISOString(), points: r.points, cashFen: r.cash_fen,
+      sellable: r.sellable ?? false, stock: stockStatus(r.stock_units, r.sellable ?? false),
+    }));
+    return c.json({ items, nextCursor: `c${rows.at(-1)?.id ?? after}` }, 200);
+  });
+}
