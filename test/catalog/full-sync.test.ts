@@ -9,7 +9,7 @@ import { GOODS_SUPPLIERS, goodsSku } from '../../fixtures/catalog/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createConnectors } from '../../src/suppliers.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../support/hub.ts';
 
 const SKUS = 300;
 const SEED = 21;
@@ -95,6 +95,11 @@ describe('full catalog sync', () => {
       [victim?.supplierSkuId],
     );
     expect(rows[0]?.removed_at).not.toBeNull();
+    // Support can see why: the admin view names the removed source.
+    const sku = await sql<{ sku_id: string }[]>("select ci.sku_id from catalog_item ci join catalog_offer o on o.item_id = ci.id where o.supplier_id = 'brand-acme' and o.supplier_sku_id = ?", [victim?.supplierSkuId]);
+    const explained = await (await hub.call('GET', `/admin/catalog/items/${sku[0]?.sku_id}`, { token: ADMIN_TOKEN })).json() as { offers: { supplierId: string; sellable: boolean; reason?: string }[] };
+    expect(explained.offers.find((o) => o.supplierId === 'brand-acme')).toMatchObject({ sellable: false, reason: 'removed_by_supplier' });
+    expect((await hub.call('GET', '/admin/catalog/items/sku_nope', { token: ADMIN_TOKEN })).status).toBe(404);
     if (rows[0]?.others === '0') expect(rows[0]?.best).toBeNull();
     // Best cost is the minimum over the live, in-stock offers of every item.
     const wrong = await sql<{ n: string }[]>(

@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerExplainCatalogItem } from './catalog-item.ts';
 import { registerCatalogSyncRoutes } from './catalog-sync.ts';
 import { registerCreateMall } from './create-mall.ts';
 import { registerGetMall } from './get-mall.ts';
@@ -20,4 +21,5 @@ export function registerAdminRoutes(app: HubApp): void {
   registerTokenRoutes(app);
   registerListAudit(app);
   registerCatalogSyncRoutes(app);
+  registerExplainCatalogItem(app);
 }
