@@ -22,8 +22,12 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   } catch {
     // fall through
   }
-  throw new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
+  throw invalidCursor();
 }
+
+/** The 400 for a cursor the hub did not issue (forged, damaged, or from another list). */
+export const invalidCursor = () =>
+  new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
 
 /** Cuts a `limit + 1` fetch into a page and its next cursor. */
 export function toPage<T extends { id: string }, V>(rows: T[], limit: number, view: (row: T) => V): { items: V[]; nextCursor: string | null } {

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { checkAvailability } from '../../../catalog/availability.ts';
 import { ruleOf } from '../../../persistence/mall-pricing.ts';
 import type { HubApp } from '../../app-type.ts';
+import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
 import { mallSecurity } from '../../schemas.ts';
 
@@ -39,8 +40,7 @@ export function registerAvailability(app: HubApp): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const deps = c.get('deps');
-    const p = c.get('principal');
-    const mall = await deps.malls.get(c.get('em'), p.kind === 'mall' ? p.mallId : '');
+    const mall = await deps.malls.get(c.get('em'), callerMallId(c));
     const items = await checkAvailability({ em: c.get('em'), connectors: deps.connectors, cache: deps.offerCache }, { id: mall.id, rule: ruleOf(mall) }, body.items, body.region);
     return c.json({ items }, 200);
   });

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError } from '../../../domain/errors.ts';
 import { stockStatus } from '../../../domain/catalog-keys.ts';
 import type { HubApp } from '../../app-type.ts';
+import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
+import { invalidCursor } from '../../pagination.ts';
 import { mallSecurity } from '../../schemas.ts';
 
 const Change = z
@@ -44,13 +45,12 @@ export function registerCatalogChanges(app: HubApp): void {
   app.openapi(route, async (c) => {
     const { cursor, limit } = c.req.valid('query');
     const after = cursor === undefined ? '0' : /^c\d{1,18}$/.test(cursor) ? cursor.slice(1) : null;
-    if (after === null) throw new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
-    const p = c.get('principal');
+    if (after === null) throw invalidCursor();
     const rows = await c.get('em').getConnection().execute<Row[]>(
       `select ch.id, ch.sku_id, ch.change, ch.at, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
        from catalog_change ch left join mall_item mi on mi.item_id = ch.item_id and mi.mall_id = ?
        where ch.id > ? order by ch.id limit ?`,
-      [p.kind === 'mall' ? p.mallId : '', after, limit],
+      [callerMallId(c), after, limit],
     );
     const items = rows.map((r) => ({
       skuId: r.sku_id, change: r.change, at: new Date(r.at).toISOString(), points: r.points, cashFen: r.cash_fen,

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, notFound } from '../../../domain/errors.ts';
+import { notFound } from '../../../domain/errors.ts';
 import { getMallCatalogItem, queryMallCatalog } from '../../../persistence/catalog-query.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
-import { PageQuery } from '../../pagination.ts';
+import { callerMallId } from '../../caller.ts';
+import { invalidCursor, PageQuery } from '../../pagination.ts';
 import { mallSecurity } from '../../schemas.ts';
 
 export const CatalogItem = z
@@ -68,22 +69,20 @@ function decode(cursor: string | undefined): { points: number; itemId: string } 
   } catch {
     // fall through
   }
-  throw new AppError('validation_failed', 'invalid cursor', { details: { fields: [{ path: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }] } });
+  throw invalidCursor();
 }
-
-const mallIdOf = (p: { kind: string; mallId?: string }) => (p.kind === 'mall' && p.mallId ? p.mallId : '');
 
 /** GET /v1/catalog/items, GET /v1/catalog/items/{skuId} */
 export function registerCatalogRoutes(app: HubApp): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await queryMallCatalog(c.get('em'), mallIdOf(c.get('principal')), {
+    const page = await queryMallCatalog(c.get('em'), callerMallId(c), {
       kind: q.kind, category: q.category, pointsMin: q.pointsMin, pointsMax: q.pointsMax, q: q.q, inStock: q.inStock === 'true', limit: q.limit, after: decode(q.cursor),
     });
     return c.json({ items: page.items as z.infer<typeof CatalogItem>[], nextCursor: page.last ? encode(page.last) : null }, 200);
   });
   app.openapi(get, async (c) => {
-    const item = await getMallCatalogItem(c.get('em'), mallIdOf(c.get('principal')), c.req.valid('param').skuId);
+    const item = await getMallCatalogItem(c.get('em'), callerMallId(c), c.req.valid('param').skuId);
     if (!item) throw notFound('catalog item');
     return c.json(item as z.infer<typeof CatalogItem> & { sellable: boolean; sources: string[] }, 200);
   });

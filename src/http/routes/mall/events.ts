@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { type MallEvent, MallEventSchema } from '../../../persistence/entities/mall-event.ts';
 import type { HubApp } from '../../app-type.ts';
+import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
 import { mallSecurity } from '../../schemas.ts';
@@ -51,10 +52,6 @@ const get = createRoute({
   responses: { 200: { description: 'The event', content: { 'application/json': { schema: EventView } } }, ...errorResponses(401, 404, 429) },
 });
 
-function mallIdOf(p: { kind: string; mallId?: string }): string {
-  return p.kind === 'mall' && p.mallId ? p.mallId : '';
-}
-
 /** GET /v1/events, GET /v1/events/{eventId} */
 export function registerEventRoutes(app: HubApp): void {
   app.openapi(list, async (c) => {
@@ -63,7 +60,7 @@ export function registerEventRoutes(app: HubApp): void {
     const rows = await c.get('em').find(
       MallEventSchema,
       {
-        mallId: mallIdOf(c.get('principal')),
+        mallId: callerMallId(c),
         ...(q.type ? { type: q.type } : {}),
         ...(q.orderId ? { orderId: q.orderId } : {}),
         ...(after ? { id: { $gt: after } } : {}),
@@ -75,7 +72,7 @@ export function registerEventRoutes(app: HubApp): void {
 
   app.openapi(get, async (c) => {
     // Scoped by the caller's mall: another mall's id is indistinguishable from a missing one.
-    const e = await c.get('em').findOne(MallEventSchema, { id: c.req.valid('param').eventId, mallId: mallIdOf(c.get('principal')) });
+    const e = await c.get('em').findOne(MallEventSchema, { id: c.req.valid('param').eventId, mallId: callerMallId(c) });
     if (!e) throw notFound('event');
     return c.json(eventView(e), 200);
   });

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { mallView } from '../../../persistence/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
+import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
 import { mallSecurity, MallSchemaView } from '../../schemas.ts';
 
@@ -17,8 +18,6 @@ const route = createRoute({
 /** GET /v1/mall */
 export function registerGetOwnMall(app: HubApp): void {
   app.openapi(route, async (c) => {
-    const p = c.get('principal');
-    const mallId = p.kind === 'mall' ? p.mallId : '';
-    return c.json(mallView(await c.get('deps').malls.get(c.get('em'), mallId)), 200);
+    return c.json(mallView(await c.get('deps').malls.get(c.get('em'), callerMallId(c))), 200);
   });
 }
