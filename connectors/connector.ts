@@ -156,7 +156,7 @@ export type SupplierEvent =
   | { type: 'order.issued'; supplierOrderId: string; reference: string; at: string }
   | { type: 'order.failed'; supplierOrderId: string; reference: string; reason: string; at: string }
   | { type: 'aftersale.updated'; afterSaleId: string; supplierOrderId?: string; status: AfterSaleStatus; at: string }
-  | { type: 'catalog.changed'; supplierSkuIds: string[]; change: 'price' | 'stock' | 'listing' | 'product' | 'pool'; at: string };
+  | { type: 'catalog.changed'; supplierSkuIds: string[]; change: 'price' | 'stock' | 'listing' | 'product' | 'pool'; at: string; removedFromPool?: boolean };
 
 /** A raw inbound message: what the hub stores before acknowledging (dedup on `eventId`). */
 export interface InboundMessage {
@@ -191,6 +191,8 @@ export interface WebhookInbound {
 /** Suppliers that are polled (JD's message pool): fetch, then delete only after storing. */
 export interface PollInbound {
   mode: 'poll';
+  /** The message types that report catalog changes (price, listing, pool, product). */
+  catalogTypes: readonly number[];
   fetch(types: readonly number[]): Promise<InboundMessage[]>;
   acknowledge(eventIds: readonly string[]): Promise<void>;
   parse(message: InboundMessage): SupplierEvent[];
@@ -202,6 +204,12 @@ export interface ConnectorCapabilities {
   needsConfirm: boolean;
   /** Whether cancelOrder can still succeed after confirmation / acceptance. */
   cancelAfterConfirm: boolean;
+  /**
+   * How the supplier reports catalog changes between full syncs: `message-pool` (JD: change
+   * messages name SKUs, re-read with getSkus), `updated-since` (listCatalog honours updatedSince),
+   * `full-list` (no change times: the whole, small, list is read again).
+   */
+  catalogUpdates: 'message-pool' | 'updated-since' | 'full-list';
 }
 
 /** Circuit and call statistics of one connector, for routing and /admin/suppliers. */
@@ -218,6 +226,11 @@ export interface SupplierConnector {
   readonly capabilities: ConnectorCapabilities;
 
   listCatalog(query: CatalogQuery): Promise<CatalogPage>;
+  /**
+   * The current listing of the given SKUs (those the supplier no longer lists are left out), for
+   * message-driven refreshes; required when `catalogUpdates` is `message-pool`.
+   */
+  getSkus?(supplierSkuIds: readonly string[]): Promise<SupplierSku[]>;
   getOffers(supplierSkuIds: readonly string[], region: Region): Promise<Offer[]>;
   /** Whether the supplier can deliver to the region at all (JD maps names to its area ids). */
   resolveRegion(region: Region): Promise<{ serviceable: boolean; supplierRegionId?: string }>;

@@ -43,6 +43,8 @@ const schema = z
     HUB_WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000),
     HUB_WORKER_CONCURRENCY: int(8),
     HUB_MAINTENANCE_EVERY_MS: int(3600_000),
+    /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
+    HUB_RECONCILE_EVERY_MS: int(60_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
     /** Where connectors reach the built-in sandboxes (another host in docker-compose). */
     HUB_SANDBOX_URL: z.string().url().optional(),
@@ -53,6 +55,14 @@ const schema = z
     /** How long a live supplier price/stock answer is reused by POST /v1/catalog/availability. */
     HUB_AVAILABILITY_CACHE_MS: int(30_000),
     HUB_CATALOG_CHANGES_RETENTION_MS: int(30 * 86_400_000),
+    /** How often each supplier's incremental sync runs (JD pool poll, modified-since pulls, top-up lists). */
+    HUB_CATALOG_INCREMENTAL_EVERY_MS: int(5 * 60_000),
+    /** When full syncs run (cron, Asia/Shanghai): nightly, after the suppliers' own nightly updates. */
+    HUB_CATALOG_FULL_SYNC_CRON: z.string().default('0 3 * * *'),
+    /** How far before the last run's start a modified-since pull reaches back. */
+    HUB_CATALOG_SYNC_OVERLAP_MS: int(10 * 60_000),
+    /** How long a sync worker holds a run without progress before another may take it over. */
+    HUB_CATALOG_SYNC_LEASE_MS: int(120_000),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -92,6 +102,7 @@ export interface Config {
   webhookSecretOverlapMs: number;
   workerConcurrency: number;
   maintenanceEveryMs: number;
+  reconcileEveryMs: number;
   sandboxHost: string;
   sandboxPort: number;
   sandboxUrl: string;
@@ -100,6 +111,10 @@ export interface Config {
   suppliers: SuppliersConfig;
   availabilityCacheMs: number;
   catalogChangesRetentionMs: number;
+  catalogIncrementalEveryMs: number;
+  catalogFullSyncCron: string;
+  catalogSyncOverlapMs: number;
+  catalogSyncLeaseMs: number;
   localFile: string;
 }
 
@@ -138,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
+    reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
     sandboxUrl,
@@ -146,6 +162,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     suppliers,
     availabilityCacheMs: e.HUB_AVAILABILITY_CACHE_MS,
     catalogChangesRetentionMs: e.HUB_CATALOG_CHANGES_RETENTION_MS,
+    catalogIncrementalEveryMs: e.HUB_CATALOG_INCREMENTAL_EVERY_MS,
+    catalogFullSyncCron: e.HUB_CATALOG_FULL_SYNC_CRON,
+    catalogSyncOverlapMs: e.HUB_CATALOG_SYNC_OVERLAP_MS,
+    catalogSyncLeaseMs: e.HUB_CATALOG_SYNC_LEASE_MS,
     localFile: e.HUB_LOCAL_FILE,
   };
 }

@@ -12,6 +12,7 @@ import { createLogger } from './observability/logger.ts';
 import { migrate } from './persistence/orm.ts';
 import { processCatalogSync } from './queues/processors/catalog-sync.processor.ts';
 import { processMaintenance } from './queues/processors/maintenance.processor.ts';
+import { processMallPricing } from './queues/processors/mall-pricing.processor.ts';
 import { createConnectors } from './suppliers.ts';
 import { openQueue, WorkerHost } from './queues/worker-host.ts';
 import { createRedis } from './redis/connection.ts';
@@ -36,16 +37,31 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const connection = createRedis(deps.config.redisUrl, { name: 'hub-worker' });
   connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
-  host.register('maintenance', (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs }), { concurrency: 1 });
+  const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
+  host.register(
+    'maintenance',
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice }),
+    { concurrency: 1 },
+  );
   const connectors = createConnectors(deps.config.suppliers);
-  host.register('catalogSync', (payload) => processCatalogSync(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors }), { concurrency: 4 });
+  const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs };
+  host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
+  host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
-  await maintenance.upsertJobScheduler('expire-webhook-secrets', { every: deps.config.maintenanceEveryMs }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
-  await maintenance.upsertJobScheduler('prune-catalog-changes', { every: deps.config.maintenanceEveryMs }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
+  const every = deps.config.maintenanceEveryMs;
+  await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
+  await maintenance.upsertJobScheduler('prune-catalog-changes', { every }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
+  await maintenance.upsertJobScheduler('reprice-lagging-malls', { every: deps.config.reconcileEveryMs }, { name: 'reprice-lagging-malls', data: { task: 'reprice-lagging-malls' } });
+  // Every supplier: incremental syncs all day, a full sync nightly (it also catches offers that vanished silently).
+  const catalogSync = openQueue('catalogSync', connection, deps.config.redisPrefix);
+  for (const supplierId of connectors.keys()) {
+    await catalogSync.upsertJobScheduler(`incremental-${supplierId}`, { every: deps.config.catalogIncrementalEveryMs }, { name: 'catalogSync', data: { supplierId, mode: 'incremental' }, opts: { attempts: 1 } });
+    await catalogSync.upsertJobScheduler(`full-${supplierId}`, { pattern: deps.config.catalogFullSyncCron, tz: 'Asia/Shanghai' }, { name: 'catalogSync', data: { supplierId, mode: 'full' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 } } });
+  }
   deps.logger.info('workers started');
   return async () => {
     await host.close();
-    await maintenance.close();
+    await Promise.all([maintenance.close(), catalogSync.close()]);
     connection.disconnect();
   };
 }

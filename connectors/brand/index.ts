@@ -50,7 +50,7 @@ export class BrandConnector implements SupplierConnector {
   readonly id: string;
   readonly kind = 'brand' as const;
   // Brands accept on creation and can cancel until the parcel leaves; services are e-vouchers.
-  readonly capabilities: ConnectorCapabilities = { kinds: ['physical', 'service'], needsConfirm: false, cancelAfterConfirm: true };
+  readonly capabilities: ConnectorCapabilities = { kinds: ['physical', 'service'], needsConfirm: false, cancelAfterConfirm: true, catalogUpdates: 'updated-since' };
   readonly inbound: WebhookInbound;
   readonly #client: BrandClient;
   readonly #caller: SupplierCaller;

@@ -1,13 +1,13 @@
 import type {
   AfterSale, AfterSaleRequest, CatalogPage, CatalogQuery, ConnectorCapabilities, ConnectorHealth, InboundMessage, Offer, PollInbound, Region,
-  SupplierConnector, SupplierOrder, SupplierOrderRequest,
+  SupplierConnector, SupplierOrder, SupplierOrderRequest, SupplierSku,
 } from '../connector.ts';
 import { SupplierError } from '../errors.ts';
 import { type ResilienceOptions, SupplierCaller } from '../shared/resilience.ts';
 import { JdAreaResolver } from './areas.ts';
 import { type JdCredentials, JdClient } from './client.ts';
 import { type JdDetail, type JdMessage, type JdOrderBody, type JdPrice, type JdStock, toAfterSaleStatus, toEvents, toOffer, toOrder, toSku } from './mapper.ts';
-import { JD_DEFAULT_AREA_NAMES, JD_METHODS as M, JD_RESULT } from './methods.ts';
+import { JD_DEFAULT_AREA_NAMES, JD_MESSAGE, JD_METHODS as M, JD_RESULT } from './methods.ts';
 
 export type { JdCredentials } from './client.ts';
 
@@ -38,7 +38,7 @@ function decode(cursor: string): { pool: number; page: number } {
 export class JdConnector implements SupplierConnector {
   readonly id: string;
   readonly kind = 'jd' as const;
-  readonly capabilities: ConnectorCapabilities = { kinds: ['physical', 'service'], needsConfirm: true, cancelAfterConfirm: false };
+  readonly capabilities: ConnectorCapabilities = { kinds: ['physical', 'service'], needsConfirm: true, cancelAfterConfirm: false, catalogUpdates: 'message-pool' };
   readonly inbound: PollInbound;
   readonly #client: JdClient;
   readonly #caller: SupplierCaller;
@@ -52,6 +52,7 @@ export class JdConnector implements SupplierConnector {
     this.#areas = new JdAreaResolver((method, params) => this.#read(method, params));
     this.inbound = {
       mode: 'poll',
+      catalogTypes: [JD_MESSAGE.PRICE, JD_MESSAGE.LISTING, JD_MESSAGE.POOL, JD_MESSAGE.PRODUCT],
       fetch: async (types) => (await this.#read<JdMessage[]>(M.messages, { type: types.join(',') })).map((m) => ({ eventId: m.id, eventType: String(m.type), raw: JSON.stringify(m) })),
       acknowledge: async (ids) => {
         if (ids.length) await this.#caller.call(() => this.#client.ok(M.deleteMessages, { id: ids.join(',') }, { write: false }));
@@ -79,8 +80,14 @@ export class JdConnector implements SupplierConnector {
     if (!pool) return { items: [], nextCursor: null };
     const { skuIds, pageCount } = await this.#read<{ skuIds: number[]; pageCount: number }>(M.poolSkus, { pageNum: pool, pageNo: at.page, pageSize });
     const next = at.page < pageCount ? { pool: at.pool, page: at.page + 1 } : at.pool + 1 < pools.length ? { pool: at.pool + 1, page: 1 } : null;
+    const items = await this.getSkus(skuIds.map(String));
+    return { items, nextCursor: next ? encode(next) : null };
+  }
+
+  /** Detail, price and default-area stock of SKUs, 100 per call (how pool pages and pool messages are read). */
+  async getSkus(skuIds: readonly string[]): Promise<SupplierSku[]> {
     const area = await this.#areas.resolve(JD_DEFAULT_AREA_NAMES);
-    const batches = await Promise.all(chunks(skuIds.map(String), 100).map(async (ids) => {
+    const batches = await Promise.all(chunks(skuIds, 100).map(async (ids) => {
       const sku = ids.join(',');
       const [details, prices, stock] = await Promise.all([
         this.#read<JdDetail[]>(M.details, { sku }),
@@ -91,7 +98,7 @@ export class JdConnector implements SupplierConnector {
       const stockOf = new Map(stock.map((s) => [String(s.skuId), s]));
       return details.map((d) => toSku(d, priceOf.get(String(d.sku)), stockOf.get(String(d.sku)))).filter((s) => s !== null);
     }));
-    return { items: batches.flat(), nextCursor: next ? encode(next) : null };
+    return batches.flat();
   }
 
   async getOffers(skuIds: readonly string[], region: Region): Promise<Offer[]> {

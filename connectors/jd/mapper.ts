@@ -133,7 +133,9 @@ export function toEvents(m: InboundMessage): SupplierEvent[] {
       return [{ type: 'aftersale.updated', afterSaleId: String(r.afsServiceId), supplierOrderId: order, status: toAfterSaleStatus(Number(r.step)), at }];
     default: {
       const change = CATALOG_CHANGE[msg.type];
-      return change && r.skuId !== undefined ? [{ type: 'catalog.changed', supplierSkuIds: [String(r.skuId)], change, at }] : [];
+      if (!change || r.skuId === undefined) return [];
+      // Type 6 says whether the SKU joined (state 1) or left (state 2) one of our product pools.
+      return [{ type: 'catalog.changed', supplierSkuIds: [String(r.skuId)], change, at, ...(msg.type === 6 ? { removedFromPool: Number(r.state) === 2 } : {}) }];
     }
   }
 }

@@ -43,7 +43,7 @@ export class TaobaoConnector implements SupplierConnector {
   readonly id: string;
   readonly kind = 'taobao' as const;
   // Purchase orders are accepted on creation (paid from the deposit) and can be closed until shipped.
-  readonly capabilities: ConnectorCapabilities = { kinds: ['physical'], needsConfirm: false, cancelAfterConfirm: true };
+  readonly capabilities: ConnectorCapabilities = { kinds: ['physical'], needsConfirm: false, cancelAfterConfirm: true, catalogUpdates: 'updated-since' };
   readonly inbound: WebhookInbound;
   readonly #client: TaobaoClient;
   readonly #caller: SupplierCaller;

@@ -38,7 +38,7 @@ export interface TopupConnectorOptions {
 export class TopupConnector implements SupplierConnector {
   readonly id: string;
   readonly kind = 'topup' as const;
-  readonly capabilities: ConnectorCapabilities = { kinds: ['virtual'], needsConfirm: false, cancelAfterConfirm: false };
+  readonly capabilities: ConnectorCapabilities = { kinds: ['virtual'], needsConfirm: false, cancelAfterConfirm: false, catalogUpdates: 'full-list' };
   readonly inbound: WebhookInbound;
   readonly #client: TopupClient;
   readonly #caller: SupplierCaller;

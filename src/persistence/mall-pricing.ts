@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CatalogSelection } from '../domain/catalog-selection.ts';
+import { inSelection } from '../domain/catalog-selection.ts';
 import { defaultPricingRule, type PricingRule, priceItem } from '../domain/pricing.ts';
 import type { Mall } from './entities/mall.ts';
 
@@ -8,46 +10,112 @@ export function ruleOf(mall: Pick<Mall, 'pointsPerYuan' | 'pricing'>): PricingRu
   return { ...defaultPricingRule(mall.pointsPerYuan), ...o, pointsPerYuan: mall.pointsPerYuan };
 }
 
+/** What pricing reads of a mall. */
+interface MallRow {
+  id: string;
+  points_per_yuan: number;
+  pricing: Partial<PricingRule>;
+  catalog_selection: CatalogSelection;
+  pricing_version: number;
+}
+
 interface ItemRow {
   id: string;
+  sku_id: string;
   kind: string;
+  brand: string | null;
+  category_ids: string[];
   best_cost_fen: number | null;
   sellable: boolean;
   stock_units: number | null;
 }
 
+const ITEM_COLUMNS = 'id, sku_id, kind, brand, category_ids, best_cost_fen, sellable, stock_units';
+
+/** One mall's stored price rows for a batch of items: points, cash, whether it is selected and sold. */
+function priceRows(mall: MallRow, items: readonly ItemRow[]) {
+  const rule = ruleOf({ pointsPerYuan: mall.points_per_yuan, pricing: mall.pricing });
+  return items.map((i) => {
+    const price = i.best_cost_fen === null ? { points: 0, cashFen: 0 } : priceItem(i.best_cost_fen, rule);
+    const selected = inSelection({ skuId: i.sku_id, kind: i.kind, brand: i.brand, categoryIds: i.category_ids, points: price.points }, mall.catalog_selection);
+    return {
+      item_id: i.id, points: price.points, cash_fen: price.cashFen, kind: i.kind, selected,
+      sellable: selected && i.sellable && i.best_cost_fen !== null, stock_units: i.stock_units,
+    };
+  });
+}
+
+async function writeRows(em: EntityManager, mallId: string, rows: ReturnType<typeof priceRows>): Promise<void> {
+  if (rows.length === 0) return;
+  await em.getConnection().execute(
+    `insert into mall_item (mall_id, item_id, points, cash_fen, kind, selected, sellable, stock_units, updated_at)
+     select ?, item_id, points, cash_fen, kind, selected, sellable, stock_units, now()
+     from jsonb_to_recordset(?::jsonb) as t(item_id bigint, points int, cash_fen int, kind text, selected boolean, sellable boolean, stock_units int)
+     on conflict (mall_id, item_id) do update set points = excluded.points, cash_fen = excluded.cash_fen, kind = excluded.kind,
+       selected = excluded.selected, sellable = excluded.sellable, stock_units = excluded.stock_units, updated_at = now()
+     where (mall_item.points, mall_item.cash_fen, mall_item.selected, mall_item.sellable, mall_item.stock_units)
+       is distinct from (excluded.points, excluded.cash_fen, excluded.selected, excluded.sellable, excluded.stock_units)`,
+    [mallId, JSON.stringify(rows)],
+    'run',
+    em.getTransactionContext(),
+  );
+}
+
 /**
- * Recomputes the stored points of every catalog item for the given malls, a batch of items at a
- * time (keyset order, so memory stays flat at a million items). Pricing runs in TypeScript so the
- * one integer implementation in domain/pricing.ts is the only rule.
+ * Reprices the given items for every active mall, inside the caller's transaction (a sync page):
+ * the catalog and every mall's prices change together. Mall rows are read FOR SHARE, so a
+ * concurrent change of a mall's rule waits for this page, and the full reprice it triggers sees it.
  */
-export async function repriceMalls(em: EntityManager, malls: readonly Pick<Mall, 'id' | 'pointsPerYuan' | 'pricing'>[], batch = 5_000): Promise<number> {
+export async function repriceItems(em: EntityManager, itemIds: readonly string[]): Promise<number> {
+  if (itemIds.length === 0) return 0;
   const conn = em.getConnection();
+  const ctx = em.getTransactionContext();
+  const malls = await conn.execute<MallRow[]>(
+    "select id, points_per_yuan, pricing, catalog_selection, pricing_version from mall where status = 'active' order by id for share",
+    [],
+    'all',
+    ctx,
+  );
+  if (malls.length === 0) return 0;
+  const items = await conn.execute<ItemRow[]>(
+    `select ${ITEM_COLUMNS} from catalog_item where id in (select (jsonb_array_elements_text(?::jsonb))::bigint) order by id`,
+    [JSON.stringify(itemIds)],
+    'all',
+    ctx,
+  );
+  for (const mall of malls) await writeRows(em, mall.id, priceRows(mall, items));
+  return items.length * malls.length;
+}
+
+/**
+ * Reprices the whole catalog for one mall, a batch of items at a time (keyset order, so memory stays
+ * flat at a million items), then records the pricing version it applied. Run by a worker when a mall
+ * is created or its points rate, rule or selection changes. Pricing runs in TypeScript so the one
+ * integer implementation in domain/pricing.ts is the only rule.
+ */
+export async function repriceMall(em: EntityManager, mallId: string, batch = 5_000): Promise<{ items: number; version: number } | null> {
+  const conn = em.getConnection();
+  const readMall = async () => (await conn.execute<MallRow[]>('select id, points_per_yuan, pricing, catalog_selection, pricing_version from mall where id = ?', [mallId]))[0];
+  const first = await readMall();
+  if (!first) return null;
   let after = '0';
-  let written = 0;
+  let items = 0;
   for (;;) {
-    const items = await conn.execute<ItemRow[]>(
-      'select id, kind, best_cost_fen, sellable, stock_units from catalog_item where id > ? order by id limit ?',
-      [after, batch],
-    );
-    if (items.length === 0) return written;
-    after = String(items.at(-1)?.id);
-    for (const mall of malls) {
-      const rule = ruleOf(mall);
-      const rows = items.map((i) => {
-        const price = i.best_cost_fen === null ? { points: 0, cashFen: 0 } : priceItem(i.best_cost_fen, rule);
-        return { item_id: i.id, points: price.points, cash_fen: price.cashFen, kind: i.kind, sellable: i.sellable && i.best_cost_fen !== null, stock_units: i.stock_units };
-      });
-      await conn.execute(
-        `insert into mall_item (mall_id, item_id, points, cash_fen, kind, sellable, stock_units, updated_at)
-         select ?, item_id, points, cash_fen, kind, sellable, stock_units, now()
-         from jsonb_to_recordset(?::jsonb) as t(item_id bigint, points int, cash_fen int, kind text, sellable boolean, stock_units int)
-         on conflict (mall_id, item_id) do update set points = excluded.points, cash_fen = excluded.cash_fen, kind = excluded.kind,
-           sellable = excluded.sellable, stock_units = excluded.stock_units, updated_at = now()`,
-        [mall.id, JSON.stringify(rows)],
-        'run',
-      );
-      written += rows.length;
-    }
+    const rows = await conn.execute<ItemRow[]>(`select ${ITEM_COLUMNS} from catalog_item where id > ? order by id limit ?`, [after, batch]);
+    if (rows.length === 0) break;
+    after = String(rows.at(-1)?.id);
+    // Settings are re-read per batch: two overlapping reprices of one mall both write the latest rule.
+    const mall = (await readMall()) ?? first;
+    await writeRows(em, mall.id, priceRows(mall, rows));
+    items += rows.length;
   }
+  // Only the version read at the start is surely applied to every batch.
+  await conn.execute('update mall set priced_version = greatest(priced_version, ?) where id = ?', [first.pricing_version, mallId]);
+  return { items, version: first.pricing_version };
+}
+
+/** Malls whose stored prices lag their settings (the reconciler re-enqueues these). */
+export async function mallsToReprice(em: EntityManager): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>('select id from mall where priced_version < pricing_version order by id');
+  return rows.map((r) => r.id);
 }

@@ -1,12 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
+import type { CatalogSelection } from '../domain/catalog-selection.ts';
 import { notFound } from '../domain/errors.ts';
+import type { PricingRule } from '../domain/pricing.ts';
 import { newId } from '../domain/ids.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 import { newWebhookSecret } from '../security/tokens.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { ApiCredentialSchema } from './entities/api-credential.ts';
 import { type Mall, MallSchema } from './entities/mall.ts';
+import { ruleOf } from './mall-pricing.ts';
 
 /** Fields an admin sets when creating a mall. */
 export interface NewMall {
@@ -15,6 +18,8 @@ export interface NewMall {
   pointsPerYuan?: number | undefined;
   rateLimitPerSec?: number | undefined;
   rateLimitBurst?: number | undefined;
+  pricing?: Partial<PricingRule> | undefined;
+  catalogSelection?: CatalogSelection | undefined;
 }
 
 /** Public view of a mall (no secrets). */
@@ -27,11 +32,35 @@ export function mallView(m: Mall) {
     webhookEnabled: m.webhookEnabled,
     pointsPerYuan: m.pointsPerYuan,
     rateLimit: { perSec: m.rateLimitPerSec, burst: m.rateLimitBurst },
+    // The rule in force (the contract's defaults with this mall's overrides) and what is sold.
+    pricing: pricingView(m),
+    catalogSelection: m.catalogSelection as CatalogSelection,
+    pricingStatus: { version: m.pricingVersion, pricedVersion: m.pricedVersion, state: m.pricedVersion >= m.pricingVersion ? ('current' as const) : ('repricing' as const) },
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   };
 }
 export type MallView = ReturnType<typeof mallView>;
+
+function pricingView(m: Mall) {
+  const { pointsPerYuan: _rate, ...rule } = ruleOf(m);
+  return rule;
+}
+
+/**
+ * Applies new pricing overrides and/or a new selection (each replaces the previous one) and bumps
+ * the pricing version when anything that prices the catalog changed; returns whether it did, so
+ * the caller enqueues a reprice after committing.
+ */
+export function applyCatalogSettings(m: Mall, change: { pointsPerYuan?: number | undefined; pricing?: Partial<PricingRule> | undefined; catalogSelection?: CatalogSelection | undefined }): boolean {
+  const before = JSON.stringify([m.pointsPerYuan, m.pricing, m.catalogSelection]);
+  if (change.pointsPerYuan !== undefined) m.pointsPerYuan = change.pointsPerYuan;
+  if (change.pricing !== undefined) m.pricing = change.pricing;
+  if (change.catalogSelection !== undefined) m.catalogSelection = change.catalogSelection as Record<string, unknown>;
+  if (JSON.stringify([m.pointsPerYuan, m.pricing, m.catalogSelection]) === before) return false;
+  m.pricingVersion += 1;
+  return true;
+}
 
 /** Tenancy operations; each runs in the caller's transaction (audit rows are added by the caller). */
 export class MallStore {
@@ -64,8 +93,10 @@ export class MallStore {
       pointsPerYuan: input.pointsPerYuan ?? 100,
       rateLimitPerSec: input.rateLimitPerSec ?? this.#defaults.perSec,
       rateLimitBurst: input.rateLimitBurst ?? this.#defaults.burst,
-      pricing: {},
-      catalogSelection: {},
+      pricing: input.pricing ?? {},
+      catalogSelection: input.catalogSelection ?? {},
+      pricingVersion: 1,
+      pricedVersion: 0,
       tierDiscounts: {},
       createdAt: now,
       updatedAt: now,

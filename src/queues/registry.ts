@@ -7,11 +7,20 @@ import { z } from 'zod';
 export const queues = {
   maintenance: {
     name: '{maintenance}',
-    payload: z.discriminatedUnion('task', [z.object({ task: z.literal('expire-webhook-secrets') }), z.object({ task: z.literal('prune-catalog-changes') })]),
+    payload: z.discriminatedUnion('task', [
+      z.object({ task: z.literal('expire-webhook-secrets') }),
+      z.object({ task: z.literal('prune-catalog-changes') }),
+      // The reconciler: malls whose prices lag their settings get a reprice job (Redis may have lost it).
+      z.object({ task: z.literal('reprice-lagging-malls') }),
+    ]),
   },
   catalogSync: {
     name: '{catalog-sync}',
-    payload: z.object({ supplierId: z.string().min(1), mode: z.literal('full') }),
+    payload: z.object({ supplierId: z.string().min(1), mode: z.enum(['full', 'incremental']) }),
+  },
+  mallPricing: {
+    name: '{mall-pricing}',
+    payload: z.object({ mallId: z.string().min(1) }),
   },
 } as const;
 

@@ -8,7 +8,7 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
-import { repriceMalls } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/persistence/mall-pricing.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
@@ -27,7 +27,7 @@ beforeAll(async () => {
     await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
   }
   mall = await hub.createMall('Availability mall');
-  await repriceMalls(hub.deps.orm.em.fork(), await hub.deps.orm.em.fork().find(MallSchema, {}));
+  for (const m of await hub.deps.orm.em.fork().find(MallSchema, {})) await repriceMall(hub.deps.orm.em.fork(), m.id);
   // A physical item sold by two or more sources, each in stock in Beijing.
   const rows = await hub.deps.orm.em.fork().getConnection().execute<{ sku_id: string; sources: { supplier: string; sku: string }[] }[]>(
     `select ci.sku_id, json_agg(json_build_object('supplier', o.supplier_id, 'sku', o.supplier_sku_id) order by o.cost_fen) sources

@@ -9,7 +9,7 @@ import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { priceItem, defaultPricingRule } from '../../src/domain/pricing.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
-import { repriceMalls } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/persistence/mall-pricing.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -26,8 +26,7 @@ beforeAll(async () => {
   for (const id of ['jd', 'brand-acme', 'topup-fulu']) await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, connectors.get(id) as SupplierConnector, { pageSize: 100 });
   a = await hub.createMall('Mall A', { pointsPerYuan: 100 });
   b = await hub.createMall('Mall B', { pointsPerYuan: 50 });
-  const malls = await hub.deps.orm.em.fork().find(MallSchema, {});
-  await repriceMalls(hub.deps.orm.em.fork(), malls, 200);
+  for (const m of await hub.deps.orm.em.fork().find(MallSchema, {})) await repriceMall(hub.deps.orm.em.fork(), m.id, 200);
 });
 afterAll(async () => {
   await server?.close();

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
   connection = createRedis(hub.config.redisUrl);
   host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 2 });
-  host.register('catalogSync', (p) => processCatalogSync(p, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors }));
+  host.register('catalogSync', (p) => processCatalogSync(p, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors, overlapMs: 60_000, leaseMs: 60_000 }));
   events = new QueueEvents(queues.catalogSync.name, { connection: connection.duplicate(), prefix: hub.config.redisPrefix });
   await events.waitUntilReady();
 });

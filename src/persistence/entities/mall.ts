@@ -23,6 +23,10 @@ export const MallSchema = defineEntity({
     /** Pricing overrides (markup, step, floor, cash share); filled by the catalog issue. */
     pricing: p.json<Record<string, unknown>>(),
     catalogSelection: p.json<Record<string, unknown>>(),
+    /** Bumped with every change of points rate, pricing or selection; a worker reprices up to it. */
+    pricingVersion: p.integer().default(1),
+    /** The pricing version the stored mall_item rows reflect. */
+    pricedVersion: p.integer().default(0),
     tierDiscounts: p.json<Record<string, unknown>>(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),

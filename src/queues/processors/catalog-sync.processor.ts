@@ -1,30 +1,37 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierConnector } from '../../../connectors/connector.ts';
 import { runFullSync } from '../../catalog/full-sync.ts';
+import { runIncrementalSync } from '../../catalog/incremental-sync.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { AppError } from '../../domain/errors.ts';
-import { MallSchema } from '../../persistence/entities/mall.ts';
-import { repriceMalls } from '../../persistence/mall-pricing.ts';
 import { appendMallEvent } from '../../persistence/outbox.ts';
 import type { Payload } from '../registry.ts';
 
+export interface CatalogSyncDeps {
+  em: EntityManager;
+  clock: Clock;
+  connectors: Map<string, SupplierConnector>;
+  overlapMs: number;
+  leaseMs: number;
+}
+
 /**
- * Runs (or resumes) a supplier's catalog sync, reprices the catalog for every active mall so the
- * change reaches `/v1/catalog/items`, and when the change feed grew, tells each mall with a
- * `catalog.changed` event carrying the cursor to read from. An unknown supplier is permanent.
+ * Runs (or resumes) a supplier's full or incremental sync; prices follow inside each page. When the
+ * change feed grew, each active mall gets a `catalog.changed` event with the cursor to read from.
+ * An unknown supplier is permanent.
  */
-export async function processCatalogSync(job: Payload<'catalogSync'>, deps: { em: EntityManager; clock: Clock; connectors: Map<string, SupplierConnector> }) {
+export async function processCatalogSync(job: Payload<'catalogSync'>, deps: CatalogSyncDeps) {
   const connector = deps.connectors.get(job.supplierId);
   if (!connector) throw new AppError('not_found', `no connector for supplier ${job.supplierId}`, { retryable: false });
   const lastChange = async () => String((await deps.em.fork().getConnection().execute<{ id: string | null }[]>('select max(id)::text id from catalog_change'))[0]?.id ?? '0');
   const before = await lastChange();
-  const outcome = await runFullSync({ em: deps.em, clock: deps.clock }, connector);
-  const malls = await deps.em.fork().find(MallSchema, { status: 'active' });
-  const priced = await repriceMalls(deps.em.fork(), malls);
+  const syncDeps = { em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs };
+  const outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
   if ((await lastChange()) !== before) {
     await deps.em.fork().transactional(async (tx) => {
+      const malls = await tx.getConnection().execute<{ id: string }[]>("select id from mall where status = 'active' order by id", [], 'all', tx.getTransactionContext());
       for (const m of malls) await appendMallEvent(tx, deps.clock, { mallId: m.id, type: 'catalog.changed', data: { cursor: `c${before}` } });
     });
   }
-  return { ...outcome, priced };
+  return outcome;
 }

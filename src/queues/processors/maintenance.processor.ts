@@ -1,9 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
+import { mallsToReprice } from '../../persistence/mall-pricing.ts';
 import type { Payload } from '../registry.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
-export async function processMaintenance(job: Payload<'maintenance'>, deps: { em: EntityManager; clock: Clock; catalogChangesRetentionMs?: number }): Promise<{ affected: number }> {
+export async function processMaintenance(
+  job: Payload<'maintenance'>,
+  deps: { em: EntityManager; clock: Clock; catalogChangesRetentionMs?: number; enqueueReprice?: (mallId: string) => Promise<unknown> },
+): Promise<{ affected: number }> {
   switch (job.task) {
     case 'expire-webhook-secrets': {
       // A rotated secret stops signing at its expiry anyway; this drops the ciphertext afterwards.
@@ -19,6 +23,11 @@ export async function processMaintenance(job: Payload<'maintenance'>, deps: { em
       const before = new Date(deps.clock.now().getTime() - (deps.catalogChangesRetentionMs ?? 30 * 86_400_000));
       const affected = await deps.em.getConnection().execute('delete from catalog_change where at < ?', [before], 'run');
       return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
+    }
+    case 'reprice-lagging-malls': {
+      const lagging = await mallsToReprice(deps.em);
+      for (const mallId of lagging) await deps.enqueueReprice?.(mallId);
+      return { affected: lagging.length };
     }
   }
 }

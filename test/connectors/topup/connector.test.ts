@@ -156,7 +156,7 @@ describe('top-up orders', () => {
     expect(isSupplierError(await failure(connector.getAfterSale('AS-1')), 'rejected')).toBe(true);
     await connector.confirmOrder('FULU2026112300000001');
     expect(platform.calls).toHaveLength(0);
-    expect(connector.capabilities).toEqual({ kinds: ['virtual'], needsConfirm: false, cancelAfterConfirm: false });
+    expect(connector.capabilities).toEqual({ kinds: ['virtual'], needsConfirm: false, cancelAfterConfirm: false, catalogUpdates: 'full-list' });
   });
 });
 

@@ -7,7 +7,9 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { MallSchemaView, staffSecurity } from '../../schemas.ts';
+import { CatalogSelectionSchema, MallSchemaView, PricingOverrides, staffSecurity } from '../../schemas.ts';
+import { checkSelection } from '../../catalog-settings.ts';
+import { requestReprice } from '../../../catalog/request-reprice.ts';
 
 const Body = z
   .object({
@@ -15,6 +17,8 @@ const Body = z
     webhookUrl: z.string().url().max(2000).openapi({ example: 'https://mall.example.com/hub-events' }),
     pointsPerYuan: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Points per yuan (default 100)' }),
     rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }).optional(),
+    pricing: PricingOverrides.optional(),
+    catalogSelection: CatalogSelectionSchema.optional(),
   })
   .openapi('CreateMallRequest');
 
@@ -54,12 +58,17 @@ export function registerCreateMall(app: HubApp): void {
     const created = await c.get('em').transactional(async (em) => {
       const r = deps.malls.create(
         em,
-        { name: body.name, webhookUrl: body.webhookUrl, pointsPerYuan: body.pointsPerYuan, rateLimitPerSec: body.rateLimit?.perSec, rateLimitBurst: body.rateLimit?.burst },
+        {
+          name: body.name, webhookUrl: body.webhookUrl, pointsPerYuan: body.pointsPerYuan, rateLimitPerSec: body.rateLimit?.perSec, rateLimitBurst: body.rateLimit?.burst,
+          pricing: body.pricing, catalogSelection: checkSelection(body.catalogSelection),
+        },
         actor.actorId,
       );
       recordAudit(em, deps.clock, { actor, action: 'mall.create', resourceType: 'mall', resourceId: r.mall.id, mallId: r.mall.id, after: mallView(r.mall), requestId });
       return r;
     });
+    // A new mall sees no catalog until it is priced: a worker does it now.
+    await requestReprice(deps, created.mall.id);
     return c.json({ mallId: created.mall.id, apiKey: created.apiKey, webhookSecret: created.webhookSecret, mall: mallView(created.mall) }, 201);
   });
 }

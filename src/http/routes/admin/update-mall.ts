@@ -1,13 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { validationFailed } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../persistence/audit-log.ts';
-import { mallView } from '../../../persistence/mall-store.ts';
+import { applyCatalogSettings, mallView } from '../../../persistence/mall-store.ts';
+import { requestReprice } from '../../../catalog/request-reprice.ts';
+import { checkSelection } from '../../catalog-settings.ts';
 import { checkWebhookUrl } from '../../../security/webhook-url.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { MallIdParam, MallSchemaView, staffSecurity } from '../../schemas.ts';
+import { CatalogSelectionSchema, MallIdParam, MallSchemaView, PricingOverrides, staffSecurity } from '../../schemas.ts';
 
 const Body = z
   .object({
@@ -17,6 +19,8 @@ const Body = z
     pointsPerYuan: z.number().int().min(1).max(1_000_000),
     status: z.enum(['active', 'suspended']),
     rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }),
+    pricing: PricingOverrides.openapi({ description: 'Replaces the overrides; {} returns to the default rule' }),
+    catalogSelection: CatalogSelectionSchema.openapi({ description: 'Replaces the selection; {} sells the whole catalog' }),
   })
   .partial()
   .strict()
@@ -44,12 +48,13 @@ export function registerUpdateMall(app: HubApp): void {
       if (!verdict.ok) throw validationFailed([{ path: 'body.webhookUrl', message: verdict.reason, code: 'webhook_url_refused' }]);
     }
     const { actor, requestId } = auditContext(c);
+    let repriced = false;
     const mall = await c.get('em').transactional(async (em) => {
       const m = await deps.malls.get(em, c.req.valid('param').mallId);
       const before = mallView(m);
       if (body.name !== undefined) m.name = body.name;
       if (body.webhookUrl !== undefined) m.webhookUrl = body.webhookUrl;
-      if (body.pointsPerYuan !== undefined) m.pointsPerYuan = body.pointsPerYuan;
+      repriced = applyCatalogSettings(m, { pointsPerYuan: body.pointsPerYuan, pricing: body.pricing, catalogSelection: checkSelection(body.catalogSelection) });
       if (body.status !== undefined) m.status = body.status;
       if (body.rateLimit) {
         m.rateLimitPerSec = body.rateLimit.perSec;
@@ -64,6 +69,7 @@ export function registerUpdateMall(app: HubApp): void {
       return m;
     });
     deps.credentials.invalidate();
+    if (repriced) await requestReprice(deps, mall.id);
     return c.json(mallView(mall), 200);
   });
 }

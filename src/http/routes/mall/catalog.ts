@@ -1,3 +1,4 @@
+import { normalizeText } from '../../../domain/catalog-keys.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { getMallCatalogItem, queryMallCatalog } from '../../../persistence/catalog-query.ts';
@@ -25,10 +26,10 @@ export const CatalogItem = z
 
 const Query = PageQuery.extend({
   kind: z.enum(['physical', 'virtual', 'service']).optional().openapi({ param: { name: 'kind', in: 'query' } }),
-  category: z.string().max(100).optional().openapi({ param: { name: 'category', in: 'query' }, example: '冰箱' }),
+  category: z.string().max(100).optional().openapi({ param: { name: 'category', in: 'query' }, example: '冰箱', description: 'A canonical category id (fridge, large-appliance) or name at any level (冰箱, 大家电)' }),
   pointsMin: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMin', in: 'query' } }),
   pointsMax: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMax', in: 'query' } }),
-  q: z.string().trim().min(2).max(50).optional().openapi({ param: { name: 'q', in: 'query' }, example: '冰箱', description: 'Substring of two characters or more' }),
+  q: z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional().openapi({ param: { name: 'q', in: 'query' }, example: '冰箱', description: 'Substring of two characters or more' }),
   inStock: z.enum(['true', 'false']).optional().openapi({ param: { name: 'inStock', in: 'query' } }),
 });
 

@@ -4,10 +4,12 @@ import { registerCatalogRoutes } from './catalog.ts';
 import { registerCatalogChanges } from './catalog-changes.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
+import { registerUpdateOwnMall } from './update-own-mall.ts';
 
 /** Mall routes (mall API key, rate limited per mall). */
 export function registerMallRoutes(app: HubApp): void {
   registerGetOwnMall(app);
+  registerUpdateOwnMall(app);
   registerEventRoutes(app);
   registerCatalogRoutes(app);
   registerAvailability(app);

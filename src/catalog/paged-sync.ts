@@ -1,0 +1,138 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import type { Clock } from '../domain/clock.ts';
+import { removeUnseenOffers, upsertListings } from '../persistence/catalog-store.ts';
+
+/** Outcome of one sync call. */
+export interface SyncOutcome {
+  runId: number;
+  mode: 'full' | 'incremental';
+  resumed: boolean;
+  /** `skipped`: another worker holds this supplier's run of the same mode. */
+  status: 'succeeded' | 'skipped';
+  pages: number;
+  seen: number;
+  removed: number;
+  /** JD pool messages applied (incremental pool syncs only). */
+  messages?: number;
+}
+
+export interface SyncDeps {
+  em: EntityManager;
+  clock: Clock;
+  /** How long a worker holds a run without writing a page before another may take it over (default 2 min). */
+  leaseMs?: number;
+}
+
+interface RunRow {
+  id: string;
+  cursor: string | null;
+  pages: number;
+  seen: number;
+  since: Date | null;
+}
+
+const leaseOf = (deps: SyncDeps) => new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000));
+
+/**
+ * Takes the supplier's running run of this mode (resuming from its checkpoint) or starts one. One
+ * runs at a time: a unique index on running runs, and a lease renewed with each page, so a second
+ * worker backs off while the first is alive and takes over once it has died.
+ */
+export async function openRun(
+  deps: SyncDeps,
+  supplierId: string,
+  mode: 'full' | 'incremental',
+  since: Date | null = null,
+): Promise<{ run: RunRow; resumed: boolean } | { busy: RunRow }> {
+  const conn = deps.em.getConnection();
+  const existing = await conn.execute<RunRow[]>(
+    `update catalog_sync_run set lease_until = ?, heartbeat_at = ?
+     where supplier_id = ? and mode = ? and status = 'running' and (lease_until is null or lease_until <= ?)
+     returning id, cursor, pages, seen, since`,
+    [leaseOf(deps), deps.clock.now(), supplierId, mode, deps.clock.now()],
+  );
+  if (existing[0]) return { run: existing[0], resumed: true };
+  const now = deps.clock.now();
+  const rows = await conn.execute<RunRow[]>(
+    `insert into catalog_sync_run (supplier_id, mode, status, since, started_at, heartbeat_at, lease_until) values (?, ?, 'running', ?, ?, ?, ?)
+     on conflict (supplier_id, mode) where status = 'running' do nothing
+     returning id, cursor, pages, seen, since`,
+    [supplierId, mode, since, now, now, leaseOf(deps)],
+  );
+  if (rows[0]) return { run: rows[0], resumed: false };
+  const held = await conn.execute<RunRow[]>("select id, cursor, pages, seen, since from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
+  return { busy: held[0] as RunRow };
+}
+
+/** What a sync call reports when another worker holds the run. */
+export const skipped = (run: RunRow, mode: 'full' | 'incremental'): SyncOutcome => ({ runId: Number(run.id), mode, resumed: false, status: 'skipped', pages: 0, seen: 0, removed: 0 });
+
+/** Records a failed attempt on the run, which stays running and resumable. */
+export async function recordRunError(deps: SyncDeps, runId: number, err: unknown): Promise<void> {
+  await deps.em.getConnection().execute('update catalog_sync_run set errors = errors + 1, last_error = ?, heartbeat_at = ?, lease_until = null where id = ?', [
+    err instanceof Error ? err.message.slice(0, 500) : String(err),
+    deps.clock.now(),
+    runId,
+  ]);
+}
+
+/** The full run of a supplier in progress, if any: what an incremental update counts as seen by it. */
+export async function runningFullRunId(em: EntityManager, supplierId: string): Promise<number | null> {
+  const rows = await em.getConnection().execute<{ id: string }[]>("select id from catalog_sync_run where supplier_id = ? and mode = 'full' and status = 'running'", [supplierId]);
+  return rows[0] ? Number(rows[0].id) : null;
+}
+
+/**
+ * Pages a supplier's catalog (all of it, or what changed since a time) into the canonical catalog.
+ * Each page is written together with the run's checkpoint (the cursor of the next page) in one
+ * transaction, so a run killed at any point resumes from the last page it committed. A full run
+ * ends by removing the offers it did not see. Connector errors propagate after being recorded on
+ * the run, which stays resumable.
+ */
+export async function runPagedSync(
+  deps: SyncDeps,
+  connector: SupplierConnector,
+  opts: { mode: 'full' | 'incremental'; since?: Date | null; accountId?: string; pageSize?: number },
+): Promise<SyncOutcome> {
+  const opened = await openRun(deps, connector.id, opts.mode, opts.since ?? null);
+  if ('busy' in opened) return skipped(opened.busy, opts.mode);
+  const { run, resumed } = opened;
+  const runId = Number(run.id);
+  const since = run.since ? new Date(run.since) : undefined;
+  let { cursor, pages, seen } = run;
+  const seenBy = opts.mode === 'full' ? runId : await runningFullRunId(deps.em, connector.id);
+  const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy };
+  try {
+    // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
+    while (pages === 0 || cursor !== null) {
+      const page = await connector.listCatalog({ cursor, limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) });
+      await deps.em.transactional(async (tx) => {
+        await upsertListings(tx, source, page.items);
+        await tx.getConnection().execute(
+          'update catalog_sync_run set cursor = ?, pages = pages + 1, seen = seen + ?, heartbeat_at = ?, lease_until = ? where id = ?',
+          [page.nextCursor, page.items.length, deps.clock.now(), leaseOf(deps), runId],
+          'run',
+          tx.getTransactionContext(),
+        );
+      });
+      cursor = page.nextCursor;
+      pages++;
+      seen += page.items.length;
+    }
+    const removed = await deps.em.transactional(async (tx) => {
+      const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;
+      await tx.getConnection().execute(
+        "update catalog_sync_run set status = 'succeeded', removed = ?, finished_at = ?, heartbeat_at = ?, lease_until = null where id = ?",
+        [n, deps.clock.now(), deps.clock.now(), runId],
+        'run',
+        tx.getTransactionContext(),
+      );
+      return n;
+    });
+    return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, removed };
+  } catch (err) {
+    await recordRunError(deps, runId, err);
+    throw err;
+  }
+}
