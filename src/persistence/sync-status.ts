@@ -3,13 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 /** The latest sync run of each supplier and when its last successful one finished. */
 export interface SupplierSyncStatus {
   supplierId: string;
-  lastRun: { runId: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number; lastError: string | null; startedAt: string; finishedAt: string | null } | null;
+  lastRun: { runId: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number; lastError: string | null; startedAt: string; finishedAt: string | null; since: string | null; messages: number } | null;
   lastSuccessAt: string | null;
 }
 
 interface Row {
   id: string; supplier_id: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number;
-  last_error: string | null; started_at: Date; finished_at: Date | null; last_success_at: Date | null;
+  last_error: string | null; started_at: Date; finished_at: Date | null; last_success_at: Date | null; since: Date | null; messages: number;
 }
 
 /** Sync status for every supplier id given (suppliers that never synced report null). */
@@ -28,6 +28,7 @@ export async function syncStatus(em: EntityManager, supplierIds: readonly string
         ? {
             runId: String(r.id), mode: r.mode, status: r.status, pages: r.pages, seen: r.seen, removed: r.removed, errors: r.errors,
             lastError: r.last_error, startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+            since: r.since ? new Date(r.since).toISOString() : null, messages: r.messages,
           }
         : null,
       lastSuccessAt: r?.last_success_at ? new Date(r.last_success_at).toISOString() : null,

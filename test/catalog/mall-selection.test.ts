@@ -11,7 +11,7 @@ import { defaultPricingRule, priceItem } from '../../src/domain/pricing.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { processMallPricing } from '../../src/queues/processors/mall-pricing.processor.ts';
 import { createConnectors } from '../../src/suppliers.ts';
-import { json, startTestHub, type TestHub } from '../support/hub.ts';
+import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
 let server: { url: string; close: () => Promise<void> };
@@ -73,6 +73,10 @@ describe('mall catalog selection and pricing overrides', () => {
     // The excluded SKU is not for sale to this mall, and the other mall still sees everything.
     expect(await json(await hub.call('GET', `/v1/catalog/items/${excluded}`, { token: a.apiKey }))).toMatchObject({ sellable: false });
     expect((await all(b.apiKey)).length).toBe(everything.length);
+    // Support sees why, mall by mall.
+    const explained = await json(await hub.call('GET', `/admin/catalog/items/${excluded}`, { token: ADMIN_TOKEN }));
+    expect(explained.malls.find((m: { mallId: string }) => m.mallId === a.mallId)).toMatchObject({ sellable: false, reason: 'excluded by the mall' });
+    expect(explained.malls.find((m: { mallId: string }) => m.mallId === b.mallId)).toMatchObject({ sellable: true });
   });
 
   it('prices with the mall’s own overrides, splitting points and cash, while other malls keep theirs', async () => {

@@ -38,8 +38,8 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function trigger(supplierId: string, token = ADMIN_TOKEN) {
-  return hub.call('POST', `/admin/catalog/sync/${supplierId}`, { token });
+async function trigger(supplierId: string, token = ADMIN_TOKEN, mode?: 'full' | 'incremental') {
+  return hub.call('POST', `/admin/catalog/sync/${supplierId}${mode ? `?mode=${mode}` : ''}`, { token });
 }
 
 async function finished(jobId: string) {
@@ -80,6 +80,18 @@ describe('catalog sync admin', () => {
     await finished(jobId);
     const rows = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>("select count(*)::text n from catalog_sync_run where supplier_id = 'brand-lumen' and status = 'succeeded'");
     expect(rows[0]?.n).toBe('3');
+  });
+
+  it('queues an incremental sync on demand and shows the window it pulled', async () => {
+    const res = await trigger('brand-lumen', ADMIN_TOKEN, 'incremental');
+    const { jobId, mode } = await json(res);
+    expect({ status: res.status, jobId, mode }).toEqual({ status: 202, jobId: 'incremental-brand-lumen', mode: 'incremental' });
+    await finished(jobId);
+    const status = await json(await hub.call('GET', '/admin/catalog/sync', { token: ADMIN_TOKEN }));
+    const lumen = status.items.find((s: { supplierId: string }) => s.supplierId === 'brand-lumen');
+    expect(lumen.lastRun).toMatchObject({ mode: 'incremental', status: 'succeeded', errors: 0 });
+    expect(Date.parse(lumen.lastRun.since)).toBeLessThan(Date.parse(lumen.lastRun.startedAt));
+    expect((await trigger('brand-lumen', ADMIN_TOKEN, 'sometimes' as 'full')).status).toBe(400);
   });
 
   it('answers 404 for an unknown supplier and 403 for an agent', async () => {

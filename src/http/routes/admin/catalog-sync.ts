@@ -15,6 +15,8 @@ const Status = z
       .object({
         runId: z.string(), mode: z.string(), status: z.string(), pages: z.number().int(), seen: z.number().int(), removed: z.number().int(),
         errors: z.number().int(), lastError: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
+        since: z.string().nullable().openapi({ description: 'Incremental runs: changes pulled from this time on' }),
+        messages: z.number().int().openapi({ description: 'Incremental runs from a message pool (JD): messages applied' }),
       })
       .nullable(),
     lastSuccessAt: z.string().nullable(),
@@ -36,11 +38,14 @@ const trigger = createRoute({
   path: '/admin/catalog/sync/{supplierId}',
   operationId: 'triggerCatalogSync',
   tags: ['Admin: catalog'],
-  summary: "Queue a full catalog sync of one supplier (resumes a run that was interrupted)",
+  summary: 'Queue a full (default) or incremental catalog sync of one supplier (resumes a run that was interrupted)',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
-  request: { params: z.object({ supplierId: z.string().min(1).max(64).openapi({ param: { name: 'supplierId', in: 'path' }, example: 'jd' }) }) },
-  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ supplierId: z.string(), jobId: z.string().nullable() }) } } }, ...errorResponses(401, 403, 404) },
+  request: {
+    params: z.object({ supplierId: z.string().min(1).max(64).openapi({ param: { name: 'supplierId', in: 'path' }, example: 'jd' }) }),
+    query: z.object({ mode: z.enum(['full', 'incremental']).default('full').openapi({ param: { name: 'mode', in: 'query' } }) }),
+  },
+  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ supplierId: z.string(), mode: z.enum(['full', 'incremental']), jobId: z.string().nullable() }) } } }, ...errorResponses(400, 401, 403, 404) },
 });
 
 /** GET /admin/catalog/sync, POST /admin/catalog/sync/{supplierId} */
@@ -51,12 +56,13 @@ export function registerCatalogSyncRoutes(app: HubApp): void {
     const deps = c.get('deps');
     const { supplierId } = c.req.valid('param');
     if (!deps.supplierIds.includes(supplierId)) throw notFound('supplier');
-    // One queued full sync per supplier at a time: the job id is the supplier.
-    const jobId = await deps.queues.add('catalogSync', { supplierId, mode: 'full' }, { jobId: `full-${supplierId}` });
+    const { mode } = c.req.valid('query');
+    // One queued sync per supplier and mode at a time: the job id says which.
+    const jobId = await deps.queues.add('catalogSync', { supplierId, mode }, { jobId: `${mode}-${supplierId}` });
     const { actor, requestId } = auditContext(c);
     const em = c.get('em');
-    recordAudit(em, deps.clock, { actor, action: 'catalog.sync.trigger', resourceType: 'supplier', resourceId: supplierId, after: { jobId }, requestId });
+    recordAudit(em, deps.clock, { actor, action: 'catalog.sync.trigger', resourceType: 'supplier', resourceId: supplierId, after: { jobId, mode }, requestId });
     await em.flush();
-    return c.json({ supplierId, jobId: jobId ?? null }, 202);
+    return c.json({ supplierId, mode, jobId: jobId ?? null }, 202);
   });
 }
