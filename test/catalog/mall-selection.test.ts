@@ -39,7 +39,7 @@ const all = async (key: string, query = '') => {
   const items: Record<string, any>[] = [];
   let cursor: string | null = null;
   do {
-    const page = await json(await hub.call('GET', `/v1/catalog/items?limit=200${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: key }));
+    const page: { items: Record<string, any>[]; nextCursor: string | null } = await json(await hub.call('GET', `/v1/catalog/items?limit=200${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: key }));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
