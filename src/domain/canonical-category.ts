@@ -1,6 +1,6 @@
 import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
 import { matchCategory } from './category-matcher.ts';
-import { categoryById } from './taxonomy.ts';
+import { lineageOf } from './taxonomy.ts';
 
 /** An item's place in the canonical taxonomy: the leaf id, the ids of every level, the names. */
 export interface CanonicalCategory {
@@ -13,7 +13,6 @@ export interface CanonicalCategory {
 export function canonicalCategory(supplierKind: SupplierKind, sku: Pick<SupplierSku, 'kind' | 'categoryPath' | 'supplierCategoryId'>): CanonicalCategory | null {
   const match = matchCategory({ supplierKind, kind: sku.kind, categoryPath: sku.categoryPath, supplierCategoryId: sku.supplierCategoryId });
   if (!match) return null;
-  const chain = [];
-  for (let node = categoryById(match.leafId); node; node = node.parentId ? categoryById(node.parentId) : undefined) chain.unshift(node);
+  const chain = lineageOf(match.leafId);
   return { id: match.leafId, ids: chain.map((n) => n.id), path: chain.map((n) => n.name) };
 }

@@ -1,5 +1,33 @@
-// TEMPORARY stand-in until the canonical taxonomy lands (replaced in this same change).
-export interface CategoryNode { id: string; name: string; parentId: string | null }
-export function categoryById(_id: string): CategoryNode | undefined {
-  return undefined;
+import { type CategoryNode, TAXONOMY } from './taxonomy-data.ts';
+
+export type { CategoryNode } from './taxonomy-data.ts';
+export { TAXONOMY } from './taxonomy-data.ts';
+
+const byId = new Map(TAXONOMY.map((n) => [n.id, n]));
+
+/** A node of the canonical taxonomy by id. */
+export function categoryById(id: string): CategoryNode | undefined {
+  return byId.get(id);
+}
+
+/** A node and its ancestors, top level first. */
+export function lineageOf(id: string): CategoryNode[] {
+  const chain: CategoryNode[] = [];
+  // At most three levels: a data error (a node its own ancestor) cannot loop.
+  for (let node = byId.get(id); node && chain.length < 3; node = node.parentId ? byId.get(node.parentId) : undefined) chain.unshift(node);
+  return chain;
+}
+
+/** The canonical taxonomy as a tree, for GET /v1/catalog/categories. */
+export interface CategoryTree {
+  id: string;
+  name: string;
+  en: string;
+  children: CategoryTree[];
+}
+
+export function categoryTree(): CategoryTree[] {
+  const build = (parentId: string | null): CategoryTree[] =>
+    TAXONOMY.filter((n) => n.parentId === parentId).map((n) => ({ id: n.id, name: n.name, en: n.en, children: build(n.id) }));
+  return build(null);
 }

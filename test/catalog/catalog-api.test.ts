@@ -79,8 +79,34 @@ describe('GET /v1/catalog/items', () => {
     expect(inStock.items.every((i: { stock: string }) => i.stock !== 'out_of_stock')).toBe(true);
   });
 
+  it('files every item under the canonical taxonomy and filters by a category id or name at any level', async () => {
+    const unmapped = await hub.deps.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*)::text n from catalog_item where category_id is null');
+    expect(unmapped[0]?.n).toBe('0');
+    const byName = await list(a.apiKey, `?category=${encodeURIComponent('大家电')}&limit=200`);
+    const byId = await list(a.apiKey, '?category=large-appliance&limit=200');
+    expect(byName.items.length).toBeGreaterThan(0);
+    expect(byId.items.map((i: { skuId: string }) => i.skuId)).toEqual(byName.items.map((i: { skuId: string }) => i.skuId));
+    expect(byId.items.every((i: { categoryPath: string[] }) => i.categoryPath[0] === '家用电器' && i.categoryPath[1] === '大家电')).toBe(true);
+    const tree = await json(await hub.call('GET', '/v1/catalog/categories', { token: a.apiKey }));
+    const appliances = tree.items.find((n: { id: string }) => n.id === 'home-appliances');
+    expect(appliances.children.find((n: { id: string }) => n.id === 'large-appliance').children.map((n: { name: string }) => n.name)).toContain('冰箱');
+  });
+
+  it('finds a three-character query only where it stands as one substring', async () => {
+    const rows = await hub.deps.orm.em.fork().getConnection().execute<{ title: string }[]>("select title from catalog_item where kind = 'physical' and sellable limit 50");
+    const chinese = rows.map((r) => /\p{Script=Han}{4,}/u.exec(r.title)?.[0]).find((t) => t !== undefined) as string;
+    const word = [...chinese].slice(0, 3).join('');
+    const found = await list(a.apiKey, `?q=${encodeURIComponent(word)}&limit=200`);
+    expect(found.items.length).toBeGreaterThan(0);
+    expect(found.items.every((i: { title: string; brand: string | null }) => `${i.title} ${i.brand ?? ''}`.replace(/[\s\p{P}\p{S}]/gu, '').includes(word))).toBe(true);
+    // The same characters in another order share every bigram but one; they must not match it.
+    const [x, y, z] = [...word];
+    const shuffled = await list(a.apiKey, `?q=${encodeURIComponent(`${y}${z}${x}${y}`)}&limit=200`);
+    expect(shuffled.items.every((i: { title: string }) => i.title.replace(/[\s\p{P}\p{S}]/gu, '').includes(`${y}${z}${x}${y}`))).toBe(true);
+  });
+
   it('rejects bad filters with validation_failed and an unknown sku with 404', async () => {
-    for (const q of ['?kind=food', '?pointsMin=-1', '?q=x', '?cursor=zzz', '?limit=500']) {
+    for (const q of ['?kind=food', '?pointsMin=-1', '?q=x', '?q=%20-x-%20', '?cursor=zzz', '?limit=500']) {
       const res = await hub.call('GET', `/v1/catalog/items${q}`, { token: a.apiKey });
       expect(res.status, q).toBe(400);
       expect((await json(res)).error.code).toBe('validation_failed');

@@ -79,6 +79,17 @@ describe('mall catalog selection and pricing overrides', () => {
     expect(explained.malls.find((m: { mallId: string }) => m.mallId === b.mallId)).toMatchObject({ sellable: true });
   });
 
+  it('sells only the selected categories, at any level, and refuses an unknown category', async () => {
+    await patchOwn(a.apiKey, { catalogSelection: { categories: ['large-appliance', 'phone-topup'] } });
+    await reprice(a.mallId);
+    const seen = await all(a.apiKey);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((i) => i.categoryPath[1] === '大家电' || i.categoryPath[2] === '话费充值')).toBe(true);
+    const res = await patchOwn(a.apiKey, { catalogSelection: { categories: ['pet-food'] } });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.fields[0]).toMatchObject({ code: 'unknown_category' });
+  });
+
   it('prices with the mall’s own overrides, splitting points and cash, while other malls keep theirs', async () => {
     await patchOwn(a.apiKey, { catalogSelection: {}, pricing: { markupBp: 3_000, step: 50, cashShareBp: 2_000 } });
     await reprice(a.mallId);

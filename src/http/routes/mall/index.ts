@@ -1,6 +1,7 @@
 import type { HubApp } from '../../app-type.ts';
 import { registerAvailability } from './availability.ts';
 import { registerCatalogRoutes } from './catalog.ts';
+import { registerCatalogCategories } from './catalog-categories.ts';
 import { registerCatalogChanges } from './catalog-changes.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
@@ -12,6 +13,7 @@ export function registerMallRoutes(app: HubApp): void {
   registerUpdateOwnMall(app);
   registerEventRoutes(app);
   registerCatalogRoutes(app);
+  registerCatalogCategories(app);
   registerAvailability(app);
   registerCatalogChanges(app);
 }
