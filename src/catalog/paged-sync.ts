@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SupplierConnector } from '../../connectors/connector.ts';
+import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { removeUnseenOffers, upsertListings } from '../persistence/catalog-store.ts';
 
@@ -93,7 +93,7 @@ export async function runningFullRunId(em: EntityManager, supplierId: string): P
 export async function runPagedSync(
   deps: SyncDeps,
   connector: SupplierConnector,
-  opts: { mode: 'full' | 'incremental'; since?: Date | null; accountId?: string; pageSize?: number },
+  opts: { mode: 'full' | 'incremental'; since?: Date | null; accountId?: string; pageSize?: number; writeBatch?: number },
 ): Promise<SyncOutcome> {
   const opened = await openRun(deps, connector.id, opts.mode, opts.since ?? null);
   if ('busy' in opened) return skipped(opened.busy, opts.mode);
@@ -105,20 +105,37 @@ export async function runPagedSync(
   const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy };
   try {
     // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
-    while (pages === 0 || cursor !== null) {
-      const page = await connector.listCatalog({ cursor, limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) });
+    // The next page is fetched while this one is written: supplier and database work overlap.
+    const fetch = (at: string | null) => {
+      const p = connector.listCatalog({ cursor: at, limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) });
+      p.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+      return p;
+    };
+    let pending = pages === 0 || cursor !== null ? fetch(cursor) : null;
+    while (pending) {
+      // Small supplier pages (Taobao's 100) are written several at a time: fewer, larger statements.
+      const items: SupplierSku[] = [];
+      let fetched = 0;
+      let next: string | null = null;
+      do {
+        const page: CatalogPage = await pending;
+        items.push(...page.items);
+        fetched++;
+        next = page.nextCursor;
+        pending = next !== null ? fetch(next) : null;
+      } while (pending && items.length < (opts.writeBatch ?? 500));
       await deps.em.transactional(async (tx) => {
-        await upsertListings(tx, source, page.items);
+        await upsertListings(tx, source, items);
         await tx.getConnection().execute(
-          'update catalog_sync_run set cursor = ?, pages = pages + 1, seen = seen + ?, heartbeat_at = ?, lease_until = ? where id = ?',
-          [page.nextCursor, page.items.length, deps.clock.now(), leaseOf(deps), runId],
+          'update catalog_sync_run set cursor = ?, pages = pages + ?, seen = seen + ?, heartbeat_at = ?, lease_until = ? where id = ?',
+          [next, fetched, items.length, deps.clock.now(), leaseOf(deps), runId],
           'run',
           tx.getTransactionContext(),
         );
       });
-      cursor = page.nextCursor;
-      pages++;
-      seen += page.items.length;
+      cursor = next;
+      pages += fetched;
+      seen += items.length;
     }
     const removed = await deps.em.transactional(async (tx) => {
       const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;

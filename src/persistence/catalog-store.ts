@@ -109,7 +109,10 @@ export async function refreshItems(em: EntityManager, itemIds: readonly string[]
      old as (select ci.id, ci.sku_id, ci.best_cost_fen, ci.sellable, ci.stock_units from catalog_item ci join a on a.item_id = ci.id),
      upd as (
        update catalog_item ci set best_cost_fen = a.best, sellable = a.best is not null, stock_units = a.units, updated_at = now()
-       from a where ci.id = a.item_id returning ci.id
+       from a where ci.id = a.item_id
+         -- Only what changed: an unchanged item costs no new row version.
+         and (ci.best_cost_fen, ci.sellable, ci.stock_units) is distinct from (a.best, a.best is not null, a.units)
+       returning ci.id
      )
      insert into catalog_change (item_id, sku_id, change)
      select o.id, o.sku_id, c.change

@@ -30,7 +30,8 @@ afterAll(async () => {
 });
 
 const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
-const sync = (c: SupplierConnector) => runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, c, { pageSize: 100 });
+// One page per transaction, so the checkpoint moves page by page.
+const sync = (c: SupplierConnector) => runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, c, { pageSize: 100, writeBatch: 100 });
 const get = (id: string) => connectors.get(id) as SupplierConnector;
 
 /** A connector whose catalog call fails after `okCalls` pages (a crash mid-sync). */
