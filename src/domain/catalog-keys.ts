@@ -44,7 +44,12 @@ export function matchKey(s: MatchInput): string {
 
 /** The distinct character bigrams of a text, after normalisation; what the search index stores. */
 export function bigrams(text: string): string[] {
-  const chars = [...normalizeText(text)];
+  return bigramsOfNormalized(normalizeText(text));
+}
+
+/** Bigrams of a text already passed through normalizeText (the sync normalises once for both uses). */
+export function bigramsOfNormalized(normalized: string): string[] {
+  const chars = [...normalized];
   const out = new Set<string>();
   for (let i = 0; i + 1 < chars.length; i++) out.add(`${chars[i]}${chars[i + 1]}`);
   return [...out];

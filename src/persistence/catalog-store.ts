@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
 import { canonicalCategory } from '../domain/canonical-category.ts';
-import { bigrams, matchKey, normalizeText } from '../domain/catalog-keys.ts';
+import { bigramsOfNormalized, matchKey, normalizeText } from '../domain/catalog-keys.ts';
 import { repriceItems } from './mall-pricing.ts';
 
 /** Where a page of listings comes from. */
@@ -28,7 +28,7 @@ const INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, titl
 export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number }> {
   if (skus.length === 0) return { items: 0, offers: 0 };
   const rows = skus.map((s) => {
-    const searchable = `${s.title} ${s.brand ?? ''} ${s.model ?? ''}`;
+    const searchText = normalizeText(`${s.title} ${s.brand ?? ''} ${s.model ?? ''}`);
     const category = canonicalCategory(source.supplierKind, s);
     return {
     match_key: matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual }),
@@ -44,8 +44,8 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     images: s.images,
     attributes: s.attributes,
     market_price_fen: s.marketPriceFen,
-    search_grams: bigrams(searchable),
-    search_text: normalizeText(searchable),
+    search_grams: bigramsOfNormalized(searchText),
+    search_text: searchText,
     supplier_sku_id: s.supplierSkuId,
     cost_fen: s.costFen,
     stock: s.stock,
