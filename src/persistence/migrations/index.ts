@@ -5,6 +5,7 @@ import { Migration20261123_0003_MallPrices } from './20261123-0003-mall-prices.t
 import { Migration20261123_0004_CatalogChanges } from './20261123-0004-catalog-changes.ts';
 import { Migration20261123_0005_CatalogFreshness } from './20261123-0005-catalog-freshness.ts';
 import { Migration20261123_0006_CatalogFillfactor } from './20261123-0006-catalog-fillfactor.ts';
+import { Migration20261123_0007_Orders } from './20261123-0007-orders.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261123-0004-catalog-changes', class: Migration20261123_0004_CatalogChanges },
   { name: '20261123-0005-catalog-freshness', class: Migration20261123_0005_CatalogFreshness },
   { name: '20261123-0006-catalog-fillfactor', class: Migration20261123_0006_CatalogFillfactor },
+  { name: '20261123-0007-orders', class: Migration20261123_0007_Orders },
 ];

@@ -5,6 +5,7 @@ import { registerCatalogCategories } from './catalog-categories.ts';
 import { registerCatalogChanges } from './catalog-changes.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
+import { registerOrderRoutes } from './orders.ts';
 import { registerUpdateOwnMall } from './update-own-mall.ts';
 
 /** Mall routes (mall API key, rate limited per mall). */
@@ -16,4 +17,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerCatalogCategories(app);
   registerAvailability(app);
   registerCatalogChanges(app);
+  registerOrderRoutes(app);
 }

@@ -1,0 +1,30 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkIntake, type MallPrice } from '../../src/domain/order-intake.ts';
+
+const price = (skuId: string, over: Partial<MallPrice> = {}): MallPrice => ({ skuId, kind: 'physical', points: 1_000, cashFen: 0, sellable: true, stockUnits: 5, ...over });
+const line = (lineId: string, skuId: string, quantity = 1, pointsPaid = 1_000 * quantity, cashPaidFen = 0) => ({ lineId, skuId, quantity, pointsPaid, cashPaidFen });
+
+describe('order intake rules', () => {
+  it('accepts lines paid at least at the current price and in stock', () => {
+    expect(checkIntake([line('1', 'a', 2)], new Map([['a', price('a')]]))).toEqual({ ok: true });
+  });
+
+  it('names unknown SKUs first, then underpaid lines with the price to pay, then lines out of stock', () => {
+    const prices = new Map([['a', price('a', { cashFen: 500 })], ['b', price('b', { sellable: false })]]);
+    expect(checkIntake([line('1', 'x'), line('2', 'a', 1, 0)], prices)).toMatchObject({ ok: false, code: 'unknown_sku', lines: [{ lineId: '1', skuId: 'x' }] });
+    expect(checkIntake([line('1', 'a', 3, 3_000, 1_499), line('2', 'b')], prices)).toEqual({ ok: false, code: 'price_changed', lines: [{ lineId: '1', skuId: 'a', points: 3_000, cashFen: 1_500 }] });
+    expect(checkIntake([line('1', 'a', 1, 1_000, 500), line('2', 'b')], prices)).toEqual({ ok: false, code: 'out_of_stock', lines: [{ lineId: '2', skuId: 'b' }] });
+    expect(checkIntake([line('1', 'c')], new Map([['c', price('c', { stockUnits: 0 })]]))).toMatchObject({ code: 'out_of_stock' });
+  });
+
+  it('accepts exactly when every line pays at least points × quantity and cash × quantity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 99 }), fc.integer({ min: -5_000, max: 5_000 }), fc.integer({ min: -500, max: 500 }), (pts, cash, qty, dp, dc) => {
+        const paid = { points: Math.max(0, pts * qty + dp), cash: Math.max(0, cash * qty + dc) };
+        const verdict = checkIntake([line('1', 'a', qty, paid.points, paid.cash)], new Map([['a', price('a', { points: pts, cashFen: cash })]]));
+        expect(verdict.ok).toBe(paid.points >= pts * qty && paid.cash >= cash * qty);
+      }),
+    );
+  });
+});
