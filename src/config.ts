@@ -43,6 +43,16 @@ const schema = z
     HUB_WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000),
     HUB_WORKER_CONCURRENCY: int(8),
     HUB_MAINTENANCE_EVERY_MS: int(3600_000),
+    /** Workflow runs: attempts of a step before the dead-letter list, backoff, lease of a run being executed. */
+    HUB_WORKFLOW_MAX_ATTEMPTS: int(8),
+    HUB_WORKFLOW_BACKOFF_MS: int(2_000),
+    HUB_WORKFLOW_BACKOFF_MAX_MS: int(10 * 60_000),
+    HUB_WORKFLOW_LEASE_MS: int(60_000),
+    /** How often a virtual line still issuing, and a drop-ship line waiting for its parcel, are asked about. */
+    HUB_ISSUANCE_POLL_MS: int(30_000),
+    HUB_SHIPMENT_POLL_MS: int(3600_000),
+    /** How often the job outbox is moved to the queues (the API also relays right after an order commits). */
+    HUB_OUTBOX_RELAY_EVERY_MS: int(500),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
@@ -103,6 +113,10 @@ export interface Config {
   workerConcurrency: number;
   maintenanceEveryMs: number;
   reconcileEveryMs: number;
+  workflow: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; leaseMs: number };
+  issuancePollMs: number;
+  shipmentPollMs: number;
+  outboxRelayEveryMs: number;
   sandboxHost: string;
   sandboxPort: number;
   sandboxUrl: string;
@@ -154,6 +168,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,
+    workflow: { maxAttempts: e.HUB_WORKFLOW_MAX_ATTEMPTS, backoffBaseMs: e.HUB_WORKFLOW_BACKOFF_MS, backoffMaxMs: e.HUB_WORKFLOW_BACKOFF_MAX_MS, leaseMs: e.HUB_WORKFLOW_LEASE_MS },
+    issuancePollMs: e.HUB_ISSUANCE_POLL_MS,
+    shipmentPollMs: e.HUB_SHIPMENT_POLL_MS,
+    outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
     sandboxUrl,

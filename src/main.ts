@@ -13,6 +13,8 @@ import { migrate } from './persistence/orm.ts';
 import { processCatalogSync } from './queues/processors/catalog-sync.processor.ts';
 import { processMaintenance } from './queues/processors/maintenance.processor.ts';
 import { processMallPricing } from './queues/processors/mall-pricing.processor.ts';
+import { processWorkflow, runnerDeps } from './queues/processors/workflow.processor.ts';
+import { relayOutbox } from './queues/outbox-relay.ts';
 import { createConnectors } from './suppliers.ts';
 import { openQueue, WorkerHost } from './queues/worker-host.ts';
 import { createRedis } from './redis/connection.ts';
@@ -38,19 +40,27 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
   const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
+  const runner = runnerDeps({ ...deps, connectors: deps.connectors });
+  const wakeRun = (runId: string, wakes: number) => runner.schedule(runId, wakes, 0);
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, wakeRun }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);
   const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs };
   host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
+  host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));
+  // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
+  const relay = setInterval(() => {
+    relayOutbox(deps.orm.em, deps.queues).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay failed'));
+  }, deps.config.outboxRelayEveryMs);
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   const every = deps.config.maintenanceEveryMs;
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
   await maintenance.upsertJobScheduler('prune-catalog-changes', { every }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
+  await maintenance.upsertJobScheduler('wake-due-runs', { every: deps.config.reconcileEveryMs }, { name: 'wake-due-runs', data: { task: 'wake-due-runs' } });
   await maintenance.upsertJobScheduler('reprice-lagging-malls', { every: deps.config.reconcileEveryMs }, { name: 'reprice-lagging-malls', data: { task: 'reprice-lagging-malls' } });
   // Every supplier: incremental syncs all day, a full sync nightly (it also catches offers that vanished silently).
   const catalogSync = openQueue('catalogSync', connection, deps.config.redisPrefix);
@@ -60,6 +70,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   }
   deps.logger.info('workers started');
   return async () => {
+    clearInterval(relay);
     await host.close();
     await Promise.all([maintenance.close(), catalogSync.close()]);
     connection.disconnect();

@@ -153,7 +153,7 @@ async function insertOrder(deps: IntakeDeps, mallId: string, key: string, hash: 
       'run',
       ctx,
     );
-    await addOutboxJob(em, { queue: WORKFLOW_QUEUE, jobId: runId, payload: { runId } });
+    await addOutboxJob(em, { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } });
   }
   await appendMallEvent(em, clock, {
     mallId, orderId, type: 'order.accepted',

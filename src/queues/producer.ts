@@ -14,7 +14,7 @@ export class QueueProducer {
   }
 
   /** Adds a job; a `jobId` already waiting or running is not added twice (a finished one is replaced). */
-  async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number } = {}): Promise<string | undefined> {
+  async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number; delay?: number } = {}): Promise<string | undefined> {
     const data = queues[key].payload.parse(payload);
     let q = this.#open.get(key);
     if (!q) {
@@ -26,7 +26,7 @@ export class QueueProducer {
       const old = await q.getJob(opts.jobId);
       if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
     }
-    const job = await q.add(key, data, { jobId: opts.jobId, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 });
+    const job = await q.add(key, data, { jobId: opts.jobId, delay: opts.delay, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 });
     return job.id;
   }
 

@@ -12,11 +12,18 @@ export const queues = {
       z.object({ task: z.literal('prune-catalog-changes') }),
       // The reconciler: malls whose prices lag their settings get a reprice job (Redis may have lost it).
       z.object({ task: z.literal('reprice-lagging-malls') }),
+      // The reconciler: workflow runs that are due but have no job (Redis lost it, a worker died).
+      z.object({ task: z.literal('wake-due-runs') }),
     ]),
   },
   catalogSync: {
     name: '{catalog-sync}',
     payload: z.object({ supplierId: z.string().min(1), mode: z.enum(['full', 'incremental']) }),
+  },
+  /** One wake-up of a workflow run; the run itself (PostgreSQL) says what to do. */
+  workflow: {
+    name: '{workflow}',
+    payload: z.object({ runId: z.string().min(1) }),
   },
   mallPricing: {
     name: '{mall-pricing}',

@@ -73,8 +73,12 @@ describe('POST /v1/orders', () => {
     ]);
     const runs = await sql<{ workflow: string; status: string }[]>('select r.workflow, r.status from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ? order by l.line_id', [order.orderId]);
     expect(runs).toEqual([{ workflow: 'fulfil-line', status: 'pending' }, { workflow: 'issue-line', status: 'pending' }]);
-    const jobs = await sql<{ n: string }[]>("select count(*)::text n from job_outbox where queue = 'workflow' and dispatched_at is null and job_id in (select r.id from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?)", [order.orderId]);
-    expect(jobs[0]?.n).toBe('2');
+    // The jobs were written with the order, then relayed to the queue right after the commit.
+    const jobs = await sql<{ n: string; relayed: string }[]>(
+      "select count(*)::text n, count(dispatched_at)::text relayed from job_outbox where queue = 'workflow' and payload->>'runId' in (select r.id from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?)",
+      [order.orderId],
+    );
+    expect(jobs[0]).toEqual({ n: '2', relayed: '2' });
     const events = await sql<{ seq: number; type: string }[]>('select seq, type from mall_event where order_id = ?', [order.orderId]);
     expect(events).toEqual([{ seq: 1, type: 'order.accepted' }]);
   });

@@ -121,6 +121,8 @@ export class Migration20261123_0007_Orders extends Migration {
         step text not null,
         state jsonb not null default '{}',
         attempt integer not null default 0,
+        -- Bumped each time the run is scheduled: the queue job id, so each wake-up is one job.
+        wakes integer not null default 0,
         next_run_at timestamptz,
         lease_until timestamptz,
         last_error text,

@@ -1,12 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
+import { dueRuns } from '../../../workflows/engine/runner.ts';
 import { mallsToReprice } from '../../persistence/mall-pricing.ts';
 import type { Payload } from '../registry.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
 export async function processMaintenance(
   job: Payload<'maintenance'>,
-  deps: { em: EntityManager; clock: Clock; catalogChangesRetentionMs?: number; enqueueReprice?: (mallId: string) => Promise<unknown> },
+  deps: {
+    em: EntityManager;
+    clock: Clock;
+    catalogChangesRetentionMs?: number;
+    enqueueReprice?: (mallId: string) => Promise<unknown>;
+    wakeRun?: (runId: string, wakes: number) => Promise<unknown>;
+  },
 ): Promise<{ affected: number }> {
   switch (job.task) {
     case 'expire-webhook-secrets': {
@@ -28,6 +35,11 @@ export async function processMaintenance(
       const lagging = await mallsToReprice(deps.em);
       for (const mallId of lagging) await deps.enqueueReprice?.(mallId);
       return { affected: lagging.length };
+    }
+    case 'wake-due-runs': {
+      const due = await dueRuns(deps.em, deps.clock);
+      for (const run of due) await deps.wakeRun?.(run.id, run.wakes);
+      return { affected: due.length };
     }
   }
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { LINE_STATUSES } from '../../../domain/order-status.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
+import { relayOutbox } from '../../../queues/outbox-relay.ts';
 import { findOrder, orderView } from '../../../persistence/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
@@ -127,6 +128,8 @@ export function registerOrderRoutes(app: HubApp): void {
     if (!key) throw new AppError('idempotency_key_required', 'POST /v1/orders needs an Idempotency-Key header');
     const deps = c.get('deps');
     const out = await acceptOrder({ em: c.get('em'), clock: deps.clock, crypto: deps.crypto }, callerMallId(c), key, c.req.valid('json'));
+    // Start fulfilment now rather than at the relay's next tick; the outbox keeps the jobs if this fails.
+    if (out.created) await relayOutbox(c.get('em'), deps.queues).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay after intake failed'));
     return c.json(out.order as Order, out.created ? 201 : 200);
   });
   app.openapi(get, async (c) => {

@@ -1,0 +1,133 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../domain/clock.ts';
+import { newId } from '../domain/ids.ts';
+import { type LineStatus, orderStatusOf } from '../domain/order-status.ts';
+import { appendMallEvent } from './outbox.ts';
+
+/** What fulfilment reads of a line (sealed fields stay sealed until a step opens them). */
+export interface LineRecord {
+  id: string;
+  orderId: string;
+  mallId: string;
+  mallOrderId: string;
+  lineId: string;
+  itemId: string;
+  skuId: string;
+  kind: 'physical' | 'virtual' | 'service';
+  quantity: number;
+  pointsPaid: number;
+  cashPaidFen: number;
+  status: LineStatus;
+  qtyFulfilled: number;
+  qtyFailed: number;
+  qtyCancelled: number;
+  rechargeAccount: { keyId: string; data: string } | null;
+  recipient: { keyId: string; data: string } | null;
+}
+
+/** One line with its order's mall and sealed recipient. */
+export async function loadLine(em: EntityManager, id: string): Promise<LineRecord> {
+  const rows = await em.getConnection().execute<Record<string, any>[]>(
+    `select l.id, l.order_id, l.mall_id, o.mall_order_id, l.line_id, l.item_id, l.sku_id, l.kind, l.quantity, l.points_paid, l.cash_paid_fen, l.status,
+            l.qty_fulfilled, l.qty_failed, l.qty_cancelled, l.recharge_account, o.recipient
+     from order_line l join mall_order o on o.id = l.order_id where l.id = ?`,
+    [id],
+    'all',
+    em.getTransactionContext(),
+  );
+  const r = rows[0];
+  if (!r) throw new Error(`order line ${id} not found`);
+  return {
+    id: r.id, orderId: r.order_id, mallId: r.mall_id, mallOrderId: r.mall_order_id, lineId: r.line_id, itemId: String(r.item_id), skuId: r.sku_id, kind: r.kind,
+    quantity: r.quantity, pointsPaid: r.points_paid, cashPaidFen: r.cash_paid_fen, status: r.status, qtyFulfilled: r.qty_fulfilled, qtyFailed: r.qty_failed,
+    qtyCancelled: r.qty_cancelled, rechargeAccount: r.recharge_account, recipient: r.recipient,
+  };
+}
+
+/** A source an item can be fulfilled from, as last synced. */
+export interface SourceOffer {
+  supplierId: string;
+  supplierAccountId: string;
+  supplierSkuId: string;
+  costFen: number;
+  stock: number | null;
+}
+
+/** The item's live offers (listed, on shelf), cheapest synced cost first. */
+export async function sourceOffers(em: EntityManager, itemId: string): Promise<SourceOffer[]> {
+  const rows = await em.getConnection().execute<{ supplier_id: string; supplier_account_id: string; supplier_sku_id: string; cost_fen: number; stock: number | null }[]>(
+    'select supplier_id, supplier_account_id, supplier_sku_id, cost_fen, stock from catalog_offer where item_id = ? and removed_at is null and on_shelf order by cost_fen, supplier_id',
+    [itemId],
+  );
+  return rows.map((r) => ({ supplierId: r.supplier_id, supplierAccountId: r.supplier_account_id, supplierSkuId: r.supplier_sku_id, costFen: r.cost_fen, stock: r.stock }));
+}
+
+/** Creates the line's next attempt at a source; its supplier reference is derived once, here. */
+export async function createAttempt(tx: EntityManager, clock: Clock, line: { id: string; quantity: number }, seq: number, source: SourceOffer): Promise<{ attemptId: string; reference: string }> {
+  const attemptId = newId('att');
+  // Derived from the line and the attempt number: a reroute or reship gets a new one, a retry never does.
+  const reference = `${line.id.slice(4)}a${seq}`;
+  await tx.getConnection().execute(
+    `insert into line_attempt (id, line_id, seq, supplier_id, supplier_account_id, supplier_sku_id, reference, status, quantity, cost_fen, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) on conflict (line_id, seq) do nothing`,
+    [attemptId, line.id, seq, source.supplierId, source.supplierAccountId, source.supplierSkuId, reference, line.quantity, source.costFen, clock.now(), clock.now()],
+    'run',
+    tx.getTransactionContext(),
+  );
+  const [row] = await tx.getConnection().execute<{ id: string; reference: string }[]>('select id, reference from line_attempt where line_id = ? and seq = ?', [line.id, seq], 'all', tx.getTransactionContext());
+  return { attemptId: row?.id ?? attemptId, reference: row?.reference ?? reference };
+}
+
+/** Updates an attempt after a supplier answered. */
+export async function updateAttempt(tx: EntityManager, clock: Clock, attemptId: string, change: { status: string; supplierOrderId?: string | null; costFen?: number | null; freightFen?: number; failureReason?: string | null }): Promise<void> {
+  await tx.getConnection().execute(
+    `update line_attempt set status = ?, supplier_order_id = coalesce(?, supplier_order_id), cost_fen = coalesce(?, cost_fen),
+       freight_fen = coalesce(?, freight_fen), failure_reason = ?, updated_at = ? where id = ?`,
+    [change.status, change.supplierOrderId ?? null, change.costFen ?? null, change.freightFen ?? null, change.failureReason ?? null, clock.now(), attemptId],
+    'run',
+    tx.getTransactionContext(),
+  );
+}
+
+/** Moves a line to a status (with its counts and source) and recomputes its order's status. */
+export async function setLineStatus(
+  tx: EntityManager,
+  clock: Clock,
+  line: Pick<LineRecord, 'id' | 'orderId'>,
+  change: { status: LineStatus; source?: string; qtyFulfilled?: number; qtyFailed?: number; qtyCancelled?: number; failureReason?: string | null },
+): Promise<void> {
+  const conn = tx.getConnection();
+  const ctx = tx.getTransactionContext();
+  await conn.execute(
+    `update order_line set status = ?, source_supplier_id = coalesce(?, source_supplier_id), qty_fulfilled = coalesce(?, qty_fulfilled),
+       qty_failed = coalesce(?, qty_failed), qty_cancelled = coalesce(?, qty_cancelled), failure_reason = coalesce(?, failure_reason), updated_at = ?
+     where id = ?`,
+    [change.status, change.source ?? null, change.qtyFulfilled ?? null, change.qtyFailed ?? null, change.qtyCancelled ?? null, change.failureReason ?? null, clock.now(), line.id],
+    'run',
+    ctx,
+  );
+  const statuses = await conn.execute<{ status: LineStatus }[]>('select status from order_line where order_id = ? for update', [line.orderId], 'all', ctx);
+  await conn.execute('update mall_order set status = ?, updated_at = ? where id = ?', [orderStatusOf(statuses.map((s) => s.status)), clock.now(), line.orderId], 'run', ctx);
+}
+
+/** Appends a money row to the ledger (settlement, supplier cost, freight, refund). */
+export async function addLedger(
+  tx: EntityManager,
+  clock: Clock,
+  line: Pick<LineRecord, 'id' | 'orderId' | 'mallId'>,
+  entry: { entry: 'supplier_cost' | 'freight' | 'refund'; units: number; points?: number; fen?: number; supplierId?: string; supplierAccountId?: string; attemptId?: string; reason?: string },
+): Promise<void> {
+  await tx.getConnection().execute(
+    `insert into ledger_entry (mall_id, order_id, line_id, entry, units, points, fen, supplier_id, supplier_account_id, attempt_id, reason, at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [line.mallId, line.orderId, line.id, entry.entry, entry.units, entry.points ?? 0, entry.fen ?? 0, entry.supplierId ?? null, entry.supplierAccountId ?? null,
+      entry.attemptId ?? null, entry.reason ?? null, clock.now()],
+    'run',
+    tx.getTransactionContext(),
+  );
+}
+
+/** A mall event about a line, with the ids every line event carries. */
+export function lineEvent(tx: EntityManager, clock: Clock, line: Pick<LineRecord, 'mallId' | 'orderId' | 'mallOrderId' | 'lineId'>, type: string, data: Record<string, unknown> = {}) {
+  return appendMallEvent(tx, clock, { mallId: line.mallId, orderId: line.orderId, type, data: { orderId: line.orderId, mallOrderId: line.mallOrderId, lineId: line.lineId, ...data } });
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
+import { defaultLifecycle, type Sandbox } from '../../connectors/sandbox/common/context.ts';
+import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
+import { createSandboxHost } from '../../connectors/sandbox/host.ts';
+import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import { runFullSync } from '../../src/catalog/full-sync.ts';
+import { loadConfig } from '../../src/config.ts';
+import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { relayOutbox } from '../../src/queues/outbox-relay.ts';
+import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
+import { processWorkflow, runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
+import { WorkerHost } from '../../src/queues/worker-host.ts';
+import { createRedis } from '../../src/redis/connection.ts';
+import { json, startTestHub, type TestHub } from '../support/hub.ts';
+
+let hub: TestHub;
+let server: { url: string; close: () => Promise<void> };
+let sandboxes: Sandbox[];
+let sandboxClock: SandboxClock;
+let host: WorkerHost;
+let connection: ReturnType<typeof createRedis>;
+let mall: { mallId: string; apiKey: string };
+
+const recipient = { name: '李四', phone: '13700137000', province: '北京', city: '北京市', district: '朝阳区', address: '望京街 1 号' };
+
+beforeAll(async () => {
+  sandboxClock = new SandboxClock();
+  sandboxes = createSandboxes({ clock: sandboxClock, seed: 51, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers);
+  server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
+  hub = await startTestHub({
+    env: { HUB_SANDBOX_URL: server.url, HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500' },
+  });
+  for (const id of ['jd', 'brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike']) {
+    await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
+  }
+  mall = await hub.createMall('Workflow mall');
+  await repriceMall(hub.deps.orm.em.fork(), mall.mallId);
+  connection = createRedis(hub.config.redisUrl);
+  host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 4 });
+  const runner = runnerDeps(hub.deps);
+  host.register('workflow', (p) => processWorkflow(p, { ...runner, em: hub.deps.orm.em.fork() }));
+});
+afterAll(async () => {
+  await host?.close();
+  connection?.disconnect();
+  await server?.close();
+  await hub?.close();
+});
+
+const sandbox = (id: string) => sandboxes.find((s) => s.id === id) as Sandbox;
+const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An item with offers from exactly these sources, with its mall price. */
+async function itemFrom(kind: string, sources: string[]): Promise<{ skuId: string; points: number; cashFen: number; offers: Record<string, string> }> {
+  const rows = await sql<{ sku_id: string; points: number; cash_fen: number; offers: Record<string, string> }[]>(
+    `select ci.sku_id, mi.points, mi.cash_fen, jsonb_object_agg(o.supplier_id, o.supplier_sku_id) offers
+     from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
+     where ci.kind = ? and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
+     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] limit 1`,
+    [mall.mallId, kind, `{${[...sources].sort().join(',')}}`],
+  );
+  const r = rows[0];
+  if (!r) throw new Error(`no ${kind} item offered by exactly ${sources.join(', ')}`);
+  return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen, offers: r.offers };
+}
+
+let n = 0;
+async function order(item: { skuId: string; points: number; cashFen: number }, opts: { virtual?: boolean; quantity?: number } = {}) {
+  const quantity = opts.quantity ?? 1;
+  const res = await hub.call('POST', '/v1/orders', {
+    token: mall.apiKey,
+    headers: { 'idempotency-key': `wf-${++n}` },
+    body: {
+      mallOrderId: `WF-${n}`,
+      member: { id: 'm-1' },
+      ...(opts.virtual ? {} : { recipient }),
+      lines: [{ lineId: '1', skuId: item.skuId, quantity, pointsPaid: item.points * quantity, cashPaidFen: item.cashFen * quantity, ...(opts.virtual ? { rechargeAccount: '13600136000' } : {}) }],
+    },
+  });
+  expect(res.status).toBe(201);
+  return (await json(res)).orderId as string;
+}
+
+/** Moves time on for the hub and the suppliers and lets the reconciler wake due runs, until the order satisfies `done`. */
+async function settle(orderId: string, done: (o: Record<string, any>) => boolean, step = { hubMs: 2_000, supplierMs: 60_000 }) {
+  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, wakeRun: (id: string, wakes: number) => runnerDeps(hub.deps).schedule(id, wakes, 0) };
+  for (let i = 0; i < 60; i++) {
+    const o = await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
+    if (done(o)) return o;
+    await relayOutbox(hub.deps.orm.em, hub.deps.queues);
+    hub.clock.advance(step.hubMs);
+    await sandboxClock.advance(step.supplierMs);
+    await processMaintenance({ task: 'wake-due-runs' }, maintenanceDeps);
+    await sleep(150);
+  }
+  throw new Error(`order ${orderId} did not settle: ${JSON.stringify(await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey })))}`);
+}
+
+const events = (orderId: string) => sql<{ seq: number; type: string; data: Record<string, any> }[]>('select seq, type, data from mall_event where order_id = ? order by seq', [orderId]);
+
+describe('virtual issuance', () => {
+  it('issues a top-up exactly once when the provider’s answer is lost, checked against its own ledger', async () => {
+    const item = await itemFrom('virtual', ['topup-fulu', 'topup-yike']);
+    const cheapest = (await sql<{ supplier_id: string }[]>('select supplier_id from catalog_offer where item_id = (select id from catalog_item where sku_id = ?) order by cost_fen, supplier_id limit 1', [item.skuId]))[0]?.supplier_id as string;
+    sandbox(cheapest).faults.set({ unknownOutcomeNext: 1 });
+    const orderId = await order(item, { virtual: true });
+    const done = await settle(orderId, (o) => ['issued', 'failed'].includes(o.lines[0].status));
+    sandbox(cheapest).faults.reset();
+    // The answer really was lost: the submit step needed a second attempt, which looked the number up.
+    const submits = await sql<{ attempts: number }[]>(
+      "select s.attempts from workflow_step s join workflow_run r on r.id = s.run_id join order_line l on l.id = r.subject_id where l.order_id = ? and s.step = 'submit-issuance' order by s.seq limit 1",
+      [orderId],
+    );
+    expect(submits[0]?.attempts).toBe(2);
+    const attempts = await sql<{ reference: string; supplier_id: string; status: string }[]>(
+      'select a.reference, a.supplier_id, a.status from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ? order by a.seq',
+      [orderId],
+    );
+    // The lost answer was looked up by its order number, not sent again: one order at the provider.
+    expect(attempts[0]?.supplier_id).toBe(cheapest);
+    expect(sandbox(cheapest).ordersFor(attempts[0]?.reference as string)).toBe(1);
+    if (done.lines[0].status === 'issued') {
+      expect(done).toMatchObject({ status: 'completed', lines: [{ status: 'issued', quantityFulfilled: 1 }] });
+      expect((await events(orderId)).map((e) => e.type)).toEqual(expect.arrayContaining(['order.accepted', 'line.submitted', 'line.issued']));
+      const cost = await sql<{ entry: string }[]>("select entry from ledger_entry where order_id = ? and entry = 'supplier_cost'", [orderId]);
+      expect(cost.length).toBe(1);
+    }
+  });
+
+  it('fails over to the other provider when the first refuses, and tells the mall it rerouted', async () => {
+    const item = await itemFrom('virtual', ['topup-fulu', 'topup-yike']);
+    const [first, second] = (await sql<{ supplier_id: string }[]>('select supplier_id from catalog_offer where item_id = (select id from catalog_item where sku_id = ?) order by cost_fen, supplier_id', [item.skuId])).map((r) => r.supplier_id) as [string, string];
+    sandbox(first).faults.set({ stockoutSkus: [item.offers[first] as string] });
+    try {
+      const orderId = await order(item, { virtual: true });
+      const done = await settle(orderId, (o) => ['issued', 'failed'].includes(o.lines[0].status));
+      const attempts = await sql<{ supplier_id: string; status: string }[]>('select a.supplier_id, a.status from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ? order by a.seq', [orderId]);
+      expect(attempts.map((a) => a.supplier_id).slice(0, 2)).toEqual([first, second]);
+      expect(attempts[0]?.status).toBe('failed');
+      const rerouted = (await events(orderId)).find((e) => e.type === 'line.rerouted');
+      expect(rerouted?.data).toMatchObject({ lineId: '1', from: first, to: second });
+      expect(['issued', 'failed']).toContain(done.lines[0].status);
+    } finally {
+      sandbox(first).faults.reset();
+    }
+  });
+});
+
+describe('drop-ship', () => {
+  it('routes around a source out of stock for the address, and waits, durably, for the shipment', async () => {
+    const item = await itemFrom('physical', ['brand-acme', 'jd']);
+    const [first, second] = (await sql<{ supplier_id: string }[]>('select supplier_id from catalog_offer where item_id = (select id from catalog_item where sku_id = ?) order by cost_fen, supplier_id', [item.skuId])).map((r) => r.supplier_id) as [string, string];
+    // The cheapest source has none for Beijing when asked live.
+    sandbox(first).faults.set({ stockoutSkus: [item.offers[first] as string] });
+    const orderId = await order(item);
+    const accepted = await settle(orderId, (o) => ['accepted', 'shipped', 'delivered', 'failed'].includes(o.lines[0].status), { hubMs: 2_000, supplierMs: 1_000 });
+    sandbox(first).faults.reset();
+    expect(accepted.lines[0]).toMatchObject({ source: second });
+    const shipped = await settle(orderId, (o) => ['shipped', 'delivered'].includes(o.lines[0].status), { hubMs: 2_000, supplierMs: 3 * 3600_000 });
+    expect(shipped.status).toBe('in_progress');
+    expect(sandbox(second).ordersFor((await sql<{ reference: string }[]>('select a.reference from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ? and a.supplier_id = ?', [orderId, second]))[0]?.reference as string)).toBe(1);
+    const types = (await events(orderId)).map((e) => e.type);
+    expect(types[0]).toBe('order.accepted');
+    expect(types).toEqual(expect.arrayContaining(['line.submitted', 'line.shipped']));
+    expect((await events(orderId)).map((e) => e.seq)).toEqual(types.map((_, i) => i + 1));
+  });
+
+  it('fails the line and tells the mall what to refund when every source is out', async () => {
+    const item = await itemFrom('physical', ['brand-lumen', 'jd']);
+    for (const s of ['brand-lumen', 'jd']) sandbox(s).faults.set({ stockoutSkus: [item.offers[s] as string] });
+    try {
+      const orderId = await order(item, { quantity: 2 });
+      const failed = await settle(orderId, (o) => o.lines[0].status === 'failed', { hubMs: 2_000, supplierMs: 1_000 });
+      expect(failed).toMatchObject({ status: 'failed', lines: [{ status: 'failed', quantityFailed: 2, refunds: [{ points: item.points * 2, cashFen: item.cashFen * 2, units: 2 }] }] });
+      const refund = (await events(orderId)).find((e) => e.type === 'refund.required');
+      expect(refund?.data).toMatchObject({ orderId, lineId: '1', points: item.points * 2, cashFen: item.cashFen * 2 });
+    } finally {
+      for (const s of ['brand-lumen', 'jd']) sandbox(s).faults.reset();
+    }
+  });
+});

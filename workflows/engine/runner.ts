@@ -1,0 +1,176 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isPermanent } from '../../src/domain/errors.ts';
+import type { Clock } from '../../src/domain/clock.ts';
+import type { StepContext, StepOutcome, Workflow } from './types.ts';
+
+/** How the runner retries and holds runs; every delay is configuration. */
+export interface RunnerConfig {
+  /** Attempts of one step before the run goes to the dead-letter list. */
+  maxAttempts: number;
+  /** Backoff before attempt n (1-based) of a step: base × 2^(n-1), capped. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long a worker holds a run it is executing; a worker killed mid-step loses it after this. */
+  leaseMs: number;
+}
+
+export interface RunnerDeps<D> {
+  em: EntityManager;
+  clock: Clock;
+  config: RunnerConfig;
+  workflows: Map<string, Workflow<any, D>>;
+  /** Puts a wake-up of the run on the queue (job id `${runId}-${wakes}`), after a delay. */
+  schedule: (runId: string, wakes: number, delayMs: number) => Promise<void>;
+  /** The workflows' own dependencies (connectors, crypto, …). */
+  services: D;
+}
+
+interface RunRow {
+  id: string; workflow: string; subject_id: string; status: string; step: string; state: Record<string, unknown>; attempt: number; wakes: number;
+}
+
+export type RunResult = { runId: string; status: 'skipped' | 'waiting' | 'succeeded' | 'dead' | 'retrying'; step?: string };
+
+const MAX_STEPS_PER_JOB = 25;
+
+/**
+ * Executes a run from its current step until it waits, ends or fails, one step at a time. Each
+ * finished step is recorded with its writes and the run's next step in one transaction, so a run
+ * resumes from the last finished step, never from the start. The run is leased while it executes:
+ * a second job for it does nothing, and a worker killed mid-step loses the lease when it expires
+ * (the reconciler then wakes the run again and the step runs again: steps are idempotent).
+ *
+ *   step throws ──▶ retryable and attempts left? ──yes──▶ waiting, next_run_at = now + backoff
+ *                                  │ no (permanent, or last attempt)
+ *                                  ▼
+ *                         dead (dead-letter list; an admin replays it)
+ */
+export async function executeRun<D>(deps: RunnerDeps<D>, runId: string): Promise<RunResult> {
+  const conn = deps.em.getConnection();
+  const now = () => deps.clock.now();
+  const [leased] = await conn.execute<RunRow[]>(
+    `update workflow_run set status = 'running', lease_until = ?, updated_at = ?
+     where id = ? and status in ('pending', 'running', 'waiting') and (lease_until is null or lease_until <= ?) and (next_run_at is null or next_run_at <= ?)
+     returning id, workflow, subject_id, status, step, state, attempt, wakes`,
+    [new Date(now().getTime() + deps.config.leaseMs), now(), runId, now(), now()],
+  );
+  if (!leased) return { runId, status: 'skipped' };
+  const workflow = deps.workflows.get(leased.workflow);
+  if (!workflow) return die(deps, leased, `unknown workflow ${leased.workflow}`);
+  let run = leased;
+  for (let i = 0; i < MAX_STEPS_PER_JOB; i++) {
+    const step = run.step === 'start' ? workflow.steps[0] : workflow.steps.find((s) => s.id === run.step);
+    if (!step) return die(deps, run, `unknown step ${run.step} of ${workflow.id}`);
+    const ctx: StepContext<any> = { runId: run.id, subjectId: run.subject_id, state: run.state, em: deps.em.fork(), clock: deps.clock, attempt: run.attempt };
+    const started = now();
+    let outcome: StepOutcome<any>;
+    try {
+      outcome = await step.run(ctx, deps.services);
+    } catch (err) {
+      return failed(deps, run, step.id, started, err);
+    }
+    run = await record(deps, run, step.id, started, outcome);
+    if ('done' in outcome) return { runId, status: 'succeeded', step: step.id };
+    if ('wait' in outcome) {
+      await deps.schedule(run.id, run.wakes, outcome.wait);
+      return { runId, status: 'waiting', step: run.step };
+    }
+  }
+  // A long chain of steps: let other runs have the worker, come back at once.
+  await release(deps, run, 0);
+  await deps.schedule(run.id, run.wakes, 0);
+  return { runId, status: 'waiting', step: run.step };
+}
+
+/** Records a finished step and moves the run on, with the step's own writes, in one transaction. */
+async function record<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, started: Date, outcome: StepOutcome<any>): Promise<RunRow> {
+  let state = { ...run.state, ...outcome.state };
+  const waitMs = 'wait' in outcome ? outcome.wait : null;
+  const nextStep = 'done' in outcome ? stepId : ('next' in outcome && outcome.next) || stepId;
+  const status = 'done' in outcome ? 'succeeded' : waitMs !== null ? 'waiting' : 'running';
+  const wakes = run.wakes + (waitMs !== null ? 1 : 0);
+  await deps.em.fork().transactional(async (tx) => {
+    const added = await outcome.commit?.(tx);
+    if (added) state = { ...state, ...added };
+    const c = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    await c.execute(
+      `insert into workflow_step (run_id, seq, step, status, output, attempts, started_at, finished_at)
+       values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'succeeded', ?, ?, ?, ?)`,
+      [run.id, run.id, stepId, JSON.stringify(outcome.output ?? {}), run.attempt + 1, started, deps.clock.now()],
+      'run',
+      ctx,
+    );
+    await c.execute(
+      `update workflow_run set step = ?, state = ?, status = ?, attempt = 0, wakes = ?, last_error = null, updated_at = ?,
+         next_run_at = ?, lease_until = ?
+       where id = ?`,
+      [nextStep, JSON.stringify(state), status, wakes, deps.clock.now(),
+        waitMs !== null ? new Date(deps.clock.now().getTime() + waitMs) : null,
+        status === 'running' ? new Date(deps.clock.now().getTime() + deps.config.leaseMs) : null, run.id],
+      'run',
+      ctx,
+    );
+  });
+  return { ...run, step: nextStep, state, status, attempt: 0, wakes };
+}
+
+async function failed<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, started: Date, err: unknown): Promise<RunResult> {
+  const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
+  const attempts = run.attempt + 1;
+  if (isPermanent(err) || attempts >= deps.config.maxAttempts) return die(deps, { ...run, attempt: attempts }, message, stepId, started);
+  const delay = Math.min(deps.config.backoffMaxMs, deps.config.backoffBaseMs * 2 ** (attempts - 1));
+  const retryAfter = (err as { retryAfterMs?: unknown }).retryAfterMs;
+  const wait = typeof retryAfter === 'number' ? Math.max(delay, retryAfter) : delay;
+  await deps.em.fork().getConnection().execute(
+    "update workflow_run set status = 'waiting', attempt = ?, wakes = wakes + 1, last_error = ?, next_run_at = ?, lease_until = null, updated_at = ? where id = ?",
+    [attempts, message, new Date(deps.clock.now().getTime() + wait), deps.clock.now(), run.id],
+  );
+  await deps.schedule(run.id, run.wakes + 1, wait);
+  return { runId: run.id, status: 'retrying', step: stepId };
+}
+
+async function die<D>(deps: RunnerDeps<D>, run: RunRow, message: string, stepId = run.step, started = deps.clock.now()): Promise<RunResult> {
+  await deps.em.fork().transactional(async (tx) => {
+    const c = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    await c.execute(
+      `insert into workflow_step (run_id, seq, step, status, output, attempts, error, started_at, finished_at)
+       values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'failed', '{}', ?, ?, ?, ?)`,
+      [run.id, run.id, stepId, Math.max(1, run.attempt), message, started, deps.clock.now()],
+      'run',
+      ctx,
+    );
+    await c.execute("update workflow_run set status = 'dead', last_error = ?, lease_until = null, next_run_at = null, updated_at = ? where id = ?", [message, deps.clock.now(), run.id], 'run', ctx);
+  });
+  const workflow = deps.workflows.get(run.workflow);
+  await workflow?.onDead?.({ runId: run.id, subjectId: run.subject_id, state: run.state, em: deps.em.fork(), clock: deps.clock, attempt: run.attempt }, deps.services, message);
+  return { runId: run.id, status: 'dead', step: stepId };
+}
+
+async function release<D>(deps: RunnerDeps<D>, run: RunRow, delayMs: number): Promise<void> {
+  await deps.em.fork().getConnection().execute(
+    "update workflow_run set status = 'waiting', wakes = wakes + 1, lease_until = null, next_run_at = ?, updated_at = ? where id = ?",
+    [new Date(deps.clock.now().getTime() + delayMs), deps.clock.now(), run.id],
+  );
+  run.wakes += 1;
+}
+
+/** Puts a dead run back to work from the step where it died (admin replay); false when it is not dead. */
+export async function replayRun(em: EntityManager, clock: Clock, runId: string): Promise<boolean> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    "update workflow_run set status = 'waiting', attempt = 0, wakes = wakes + 1, next_run_at = ?, updated_at = ? where id = ? and status = 'dead' returning id",
+    [clock.now(), clock.now(), runId],
+  );
+  return rows.length > 0;
+}
+
+/** Runs that should be running but have no live worker or queued job (Redis lost it, a worker died): wake them. */
+export async function dueRuns(em: EntityManager, clock: Clock, limit = 500): Promise<{ id: string; wakes: number }[]> {
+  return em.getConnection().execute<{ id: string; wakes: number }[]>(
+    `select id, wakes from workflow_run
+     where status in ('pending', 'running', 'waiting') and (next_run_at is null or next_run_at <= ?) and (lease_until is null or lease_until <= ?)
+     order by next_run_at nulls first limit ?`,
+    [clock.now(), clock.now(), limit],
+  );
+}

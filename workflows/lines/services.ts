@@ -1,0 +1,24 @@
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import type { CryptoBox } from '../../src/security/crypto-box.ts';
+
+/** What line workflows need besides the database and the clock. */
+export interface LineServices {
+  connectors: Map<string, SupplierConnector>;
+  crypto: CryptoBox;
+  /** How often a virtual line still issuing is asked about (callbacks join with the webhooks issue). */
+  issuancePollMs: number;
+  /** How often a drop-ship line waiting for its shipment is asked about. */
+  shipmentPollMs: number;
+}
+
+/** A line run's state: the sources tried and the attempt in progress. */
+export interface LineState {
+  tried?: string[];
+  attemptId?: string;
+  reference?: string;
+  supplierId?: string;
+  supplierSkuId?: string;
+  supplierOrderId?: string;
+  /** Why the last source could not fulfil the line, for the reroute event and the failure. */
+  lastFailure?: string;
+}

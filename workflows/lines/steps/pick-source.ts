@@ -1,0 +1,52 @@
+import type { Region } from '../../../connectors/connector.ts';
+import { createAttempt, lineEvent, loadLine, sourceOffers } from '../../../src/persistence/line-store.ts';
+import type { Step } from '../../engine/types.ts';
+import type { LineServices, LineState } from '../services.ts';
+
+export const PICK_SOURCE = 'pick-source';
+
+/**
+ * Chooses the source of the line's next attempt. Score, in order: the source has not been tried
+ * for this line; its circuit is closed; live, it is sellable and has the quantity in the
+ * recipient's region (goods) or is on sale (virtual); then the lowest live cost (synced cost when
+ * the supplier gives none). A source that errors while asked is skipped. No source left: the line
+ * fails (and the mall is told to refund). Compensation: none (it only chooses; the attempt row
+ * it creates is inert until submitted).
+ */
+export const pickSourceStep: Step<LineState, LineServices> = {
+  id: PICK_SOURCE,
+  async run(ctx, s) {
+    const line = await loadLine(ctx.em, ctx.subjectId);
+    const tried = ctx.state.tried ?? [];
+    const region: Region | null = line.recipient ? (JSON.parse(s.crypto.open(line.recipient)) as Region) : null;
+    const candidates = [];
+    for (const offer of await sourceOffers(ctx.em, line.itemId)) {
+      const connector = s.connectors.get(offer.supplierId);
+      if (!connector || tried.includes(offer.supplierId) || connector.health().circuit === 'open') continue;
+      if (line.kind !== 'physical' || !region) {
+        candidates.push({ offer, cost: offer.costFen });
+        continue;
+      }
+      try {
+        const [live] = await connector.getOffers([offer.supplierSkuId], region);
+        if (live?.sellable && live.available && (live.stock === null || live.stock >= line.quantity)) candidates.push({ offer, cost: live.costFen ?? offer.costFen });
+      } catch {
+        // An outage at one source is a reason to try the next, not to stop.
+      }
+    }
+    candidates.sort((a, b) => a.cost - b.cost || a.offer.supplierId.localeCompare(b.offer.supplierId));
+    const chosen = candidates[0];
+    if (!chosen) return { next: 'fail-line', state: { lastFailure: ctx.state.lastFailure ?? 'no source has it for this address' }, output: { tried } };
+    const seq = tried.length + 1;
+    return {
+      next: line.kind === 'virtual' ? 'submit-issuance' : 'submit-order',
+      state: { tried: [...tried, chosen.offer.supplierId], supplierId: chosen.offer.supplierId, supplierSkuId: chosen.offer.supplierSkuId },
+      output: { supplierId: chosen.offer.supplierId, seq },
+      commit: async (tx) => {
+        const attempt = await createAttempt(tx, ctx.clock, line, seq, chosen.offer);
+        if (seq > 1) await lineEvent(tx, ctx.clock, line, 'line.rerouted', { from: tried.at(-1), to: chosen.offer.supplierId, reason: ctx.state.lastFailure ?? null });
+        return { attemptId: attempt.attemptId, reference: attempt.reference, supplierOrderId: undefined };
+      },
+    };
+  },
+};

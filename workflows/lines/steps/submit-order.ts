@@ -1,0 +1,62 @@
+import type { SupplierOrder } from '../../../connectors/connector.ts';
+import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
+import type { Step } from '../../engine/types.ts';
+import { isSourceRefusal, reroute } from '../reroute.ts';
+import type { LineServices, LineState } from '../services.ts';
+
+export const SUBMIT_ORDER = 'submit-order';
+
+/**
+ * Places the drop-ship order at the chosen source with the attempt's reference (thirdOrder,
+ * distributor order number, clientReference): a retry after a lost answer first looks the
+ * reference up, and the supplier dedups on it anyway, so it sees the order once. Stockout, an
+ * address it cannot serve or a refusal → the next source. JD's orders wait for confirmation.
+ * Compensation: cancel at the supplier (guarded: nothing to cancel without an order id).
+ */
+export const submitOrderStep: Step<LineState, LineServices> = {
+  id: SUBMIT_ORDER,
+  async run(ctx, s) {
+    const { reference, supplierId, supplierSkuId, attemptId } = ctx.state as Required<LineState>;
+    const connector = s.connectors.get(supplierId);
+    if (!connector) return reroute(ctx, `supplier ${supplierId} is not configured`);
+    const line = await loadLine(ctx.em, ctx.subjectId);
+    let order: SupplierOrder | null = ctx.attempt > 0 ? await connector.findOrder(reference) : null;
+    if (!order) {
+      const recipient = line.recipient ? JSON.parse(s.crypto.open(line.recipient)) : undefined;
+      try {
+        order = await connector.submitOrder({ reference, lines: [{ supplierSkuId, quantity: line.quantity }], ...(recipient ? { recipient } : {}) });
+      } catch (err) {
+        if (isSourceRefusal(err)) return reroute(ctx, `${supplierId}: ${err.code}`);
+        throw err;
+      }
+    }
+    if (order.status === 'cancelled' || order.status === 'failed') return reroute(ctx, `${supplierId}: order ${order.status}`);
+    const confirmed = order.status !== 'pending_confirmation';
+    const placed = order;
+    return {
+      next: confirmed ? 'await-shipment' : 'confirm-order',
+      state: { supplierOrderId: order.supplierOrderId },
+      output: { supplierOrderId: order.supplierOrderId, status: order.status },
+      commit: async (tx) => {
+        await updateAttempt(tx, ctx.clock, attemptId, { status: confirmed ? 'accepted' : 'submitted', supplierOrderId: placed.supplierOrderId, freightFen: placed.freightFen });
+        const current = await loadLine(tx, line.id);
+        if (current.status !== 'pending') return;
+        await setLineStatus(tx, ctx.clock, current, { status: confirmed ? 'accepted' : 'submitted', source: supplierId });
+        await lineEvent(tx, ctx.clock, current, 'line.submitted', { source: supplierId });
+        if (confirmed) await recordCost(tx, ctx.clock, current, ctx.state, placed);
+      },
+    };
+  },
+  async compensate(ctx, s) {
+    const { supplierId, supplierOrderId } = ctx.state;
+    if (!supplierId || !supplierOrderId) return;
+    await s.connectors.get(supplierId)?.cancelOrder(supplierOrderId);
+  },
+};
+
+/** The supplier's cost and freight of an accepted order, in the ledger. */
+export async function recordCost(tx: Parameters<typeof addLedger>[0], clock: Parameters<typeof addLedger>[1], line: Parameters<typeof addLedger>[2] & { quantity: number }, state: LineState, order: SupplierOrder): Promise<void> {
+  const cost = order.lines.reduce((sum, l) => sum + (l.costFen ?? 0) * l.quantity, 0);
+  await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
+  if (order.freightFen > 0) await addLedger(tx, clock, line, { entry: 'freight', units: line.quantity, fen: order.freightFen, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
+}
