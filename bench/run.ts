@@ -2,9 +2,13 @@
  * `npm run bench`: every benchmark in sequence, each printing its figure next to the baseline it is
  * compared with, measured in the same run. Results are also appended to bench/results/<date>.json.
  * Pass names to run a subset: `npm run bench -- catalog-paging`.
+ * Scale and length: BENCH_SKUS_PER_SUPPLIER (250 000), BENCH_QUERY_SECONDS (15), BENCH_QUERY_WARMUP_SECONDS (5),
+ * BENCH_QUERY_CONNECTIONS (10,50); to run beside another bench: BENCH_DB, BENCH_SANDBOX_PORT, BENCH_HUB_PORT, BENCH_BARE_PORT.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchCatalogPaging } from './catalog-paging.ts';
+import { benchCatalogQuery } from './catalog-query.ts';
+import { benchCatalogSync } from './catalog-sync.ts';
 
 export interface BenchResult {
   name: string;
@@ -15,6 +19,8 @@ export interface BenchResult {
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   'catalog-paging': benchCatalogPaging,
+  'catalog-sync': benchCatalogSync,
+  'catalog-query': benchCatalogQuery,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

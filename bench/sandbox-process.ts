@@ -12,6 +12,8 @@ export interface SandboxProcess {
 
 // (Not 4190: fetch refuses that port, it is on the WHATWG "bad ports" list.)
 export async function startSandboxProcess(env: Record<string, string>, port = 4180): Promise<SandboxProcess> {
+  // Another bench's sandbox on the port would answer the health check below in place of ours.
+  if (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)) throw new Error(`port ${port} is taken (another sandbox running?)`);
   const child = spawn(process.execPath, ['src/cli.ts', 'sandbox'], {
     env: { ...process.env, HUB_SANDBOX_PORT: String(port), HUB_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

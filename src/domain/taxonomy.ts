@@ -31,3 +31,12 @@ export function categoryTree(): CategoryTree[] {
     TAXONOMY.filter((n) => n.parentId === parentId).map((n) => ({ id: n.id, name: n.name, en: n.en, children: build(n.id) }));
   return build(null);
 }
+
+const byName = new Map<string, CategoryNode[]>();
+for (const n of TAXONOMY) byName.set(n.name, [...(byName.get(n.name) ?? []), n]);
+
+/** The canonical nodes a `category` filter names: an id, or a Chinese name at any level (empty when unknown). */
+export function categoriesNamed(idOrName: string): CategoryNode[] {
+  const node = byId.get(idOrName);
+  return node ? [node] : (byName.get(idOrName) ?? []);
+}

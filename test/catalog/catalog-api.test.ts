@@ -87,6 +87,13 @@ describe('GET /v1/catalog/items', () => {
     expect(byName.items.length).toBeGreaterThan(0);
     expect(byId.items.map((i: { skuId: string }) => i.skuId)).toEqual(byName.items.map((i: { skuId: string }) => i.skuId));
     expect(byId.items.every((i: { categoryPath: string[] }) => i.categoryPath[0] === '家用电器' && i.categoryPath[1] === '大家电')).toBe(true);
+    const leafByName = await list(a.apiKey, `?category=${encodeURIComponent('冰箱')}&limit=200`);
+    const leafById = await list(a.apiKey, '?category=fridge&limit=200');
+    expect(leafByName.items.length).toBeGreaterThan(0);
+    expect(leafById.items).toEqual(leafByName.items);
+    expect(leafById.items.every((i: { categoryPath: string[] }) => i.categoryPath[2] === '冰箱')).toBe(true);
+    const fridgeSearch = await list(a.apiKey, `?category=fridge&q=${encodeURIComponent(leafById.items[0].brand)}&limit=200`);
+    expect(fridgeSearch.items.every((i: { brand: string; categoryPath: string[] }) => i.categoryPath[2] === '冰箱' && i.brand === leafById.items[0].brand)).toBe(true);
     const tree = await json(await hub.call('GET', '/v1/catalog/categories', { token: a.apiKey }));
     const appliances = tree.items.find((n: { id: string }) => n.id === 'home-appliances');
     expect(appliances.children.find((n: { id: string }) => n.id === 'large-appliance').children.map((n: { name: string }) => n.name)).toContain('冰箱');
@@ -106,7 +113,7 @@ describe('GET /v1/catalog/items', () => {
   });
 
   it('rejects bad filters with validation_failed and an unknown sku with 404', async () => {
-    for (const q of ['?kind=food', '?pointsMin=-1', '?q=x', '?q=%20-x-%20', '?cursor=zzz', '?limit=500']) {
+    for (const q of ['?kind=food', '?pointsMin=-1', '?q=x', '?q=%20-x-%20', '?category=%E7%8C%AB%E7%B2%AE', '?cursor=zzz', '?limit=500']) {
       const res = await hub.call('GET', `/v1/catalog/items${q}`, { token: a.apiKey });
       expect(res.status, q).toBe(400);
       expect((await json(res)).error.code).toBe('validation_failed');

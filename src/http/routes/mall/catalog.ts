@@ -1,4 +1,5 @@
 import { normalizeText } from '../../../domain/catalog-keys.ts';
+import { categoriesNamed } from '../../../domain/taxonomy.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { getMallCatalogItem, queryMallCatalog } from '../../../persistence/catalog-query.ts';
@@ -26,7 +27,7 @@ export const CatalogItem = z
 
 const Query = PageQuery.extend({
   kind: z.enum(['physical', 'virtual', 'service']).optional().openapi({ param: { name: 'kind', in: 'query' } }),
-  category: z.string().max(100).optional().openapi({ param: { name: 'category', in: 'query' }, example: '冰箱', description: 'A canonical category id (fridge, large-appliance) or name at any level (冰箱, 大家电)' }),
+  category: z.string().max(100).refine((v) => categoriesNamed(v).length > 0, 'not a category of GET /v1/catalog/categories').optional().openapi({ param: { name: 'category', in: 'query' }, example: '冰箱', description: 'A canonical category id (fridge, large-appliance) or name at any level (冰箱, 大家电)' }),
   pointsMin: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMin', in: 'query' } }),
   pointsMax: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMax', in: 'query' } }),
   q: z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional().openapi({ param: { name: 'q', in: 'query' }, example: '冰箱', description: 'Substring of two characters or more' }),
