@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
 import { canonicalCategory } from '../domain/canonical-category.ts';
 import { bigramsOfNormalized, matchKey, normalizeText } from '../domain/catalog-keys.ts';
+import { executeBound } from './bound-query.ts';
 import { repriceItems } from './mall-pricing.ts';
 
 /** Where a page of listings comes from. */
@@ -53,9 +54,7 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     supplier_category_id: s.supplierCategoryId,
     };
   });
-  const conn = em.getConnection();
-  const ctx = em.getTransactionContext();
-  const touched = await conn.execute<{ item_id: string }[]>(
+  const touched = await executeBound<{ item_id: string }>(em,
     `with input as (select * from ${INPUT}),
      items as (
        insert into catalog_item (match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
@@ -81,8 +80,6 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
        removed_at = null, updated_at = now()
      returning item_id`,
     [JSON.stringify(rows), source.supplierId, source.accountId, source.runId],
-    'all',
-    ctx,
   );
   const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
   await refreshItems(em, itemIds);
@@ -99,7 +96,8 @@ const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_sto
  */
 export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
-  await em.getConnection().execute(
+  await executeBound(
+    em,
     `with a as (
        select item_id,
               min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
@@ -120,13 +118,12 @@ export async function refreshItems(em: EntityManager, itemIds: readonly string[]
      cross join lateral (values
        ('listing', o.sellable is distinct from (a.best is not null)),
        ('price', o.sellable and a.best is not null and o.best_cost_fen is distinct from a.best),
-       ('stock', ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
+       -- A stock change of an item that was or becomes unsellable is already its listing change.
+       ('stock', o.sellable and a.best is not null and ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
      ) as c(change, happened)
      where c.happened
      order by o.id`,
     [JSON.stringify(itemIds)],
-    'run',
-    em.getTransactionContext(),
   );
   await repriceItems(em, itemIds);
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogSelection } from '../domain/catalog-selection.ts';
 import { inSelection } from '../domain/catalog-selection.ts';
 import { defaultPricingRule, type PricingRule, priceItem } from '../domain/pricing.ts';
+import { executeBound } from './bound-query.ts';
 import type { Mall } from './entities/mall.ts';
 
 /** A mall's pricing rule: the contract's default at its points rate, with its stored overrides. */
@@ -47,7 +48,8 @@ function priceRows(mall: MallRow, items: readonly ItemRow[]) {
 
 async function writeRows(em: EntityManager, mallId: string, rows: ReturnType<typeof priceRows>): Promise<void> {
   if (rows.length === 0) return;
-  await em.getConnection().execute(
+  await executeBound(
+    em,
     `insert into mall_item (mall_id, item_id, points, cash_fen, kind, selected, sellable, stock_units, updated_at)
      select ?, item_id, points, cash_fen, kind, selected, sellable, stock_units, now()
      from jsonb_to_recordset(?::jsonb) as t(item_id bigint, points int, cash_fen int, kind text, selected boolean, sellable boolean, stock_units int)
@@ -56,8 +58,6 @@ async function writeRows(em: EntityManager, mallId: string, rows: ReturnType<typ
      where (mall_item.points, mall_item.cash_fen, mall_item.selected, mall_item.sellable, mall_item.stock_units)
        is distinct from (excluded.points, excluded.cash_fen, excluded.selected, excluded.sellable, excluded.stock_units)`,
     [mallId, JSON.stringify(rows)],
-    'run',
-    em.getTransactionContext(),
   );
 }
 
