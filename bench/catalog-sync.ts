@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { BENCH_DB, type CatalogCounts, catalogCounts, dbUrl, PER_SUPPLIER, recreateBenchDb } from './bench-db.ts';
+import { BENCH_DB, type CatalogCounts, catalogCounts, dbUrl, PER_SUPPLIER, recreateBenchDb, withClient } from './bench-db.ts';
 import type { SyncWorkerReport } from './catalog-sync-worker.ts';
 import { copyBaseline } from './copy-baseline.ts';
 import type { BenchResult } from './run.ts';
@@ -28,6 +28,13 @@ export async function syncBenchCatalog<T = undefined>(perSupplier = PER_SUPPLIER
   try {
     await recreateBenchDb();
     const first = (await before?.()) as T;
+    // Malls exist while catalogs sync, and each page is priced for every active mall: one mall here.
+    await withClient((c) =>
+      c.query(`insert into mall (id, name, status, webhook_url, webhook_enabled, webhook_secret, points_per_yuan, rate_limit_per_sec, rate_limit_burst,
+                                 pricing, catalog_selection, tier_discounts, created_at, updated_at)
+               values ('mall_benchsync', 'sync bench mall', 'active', 'http://127.0.0.1:9/hook', true, '{"keyId":"bench","data":""}', 100, 200, 400,
+                       '{}', '{}', '{}', now(), now())`),
+    );
     const report = await runWorker({ DATABASE_URL: dbUrl(), HUB_SANDBOX_URL: sandbox.url, HUB_SUPPLIER_TIMEOUT_MS: '30000', HUB_LOG_LEVEL: 'warn' });
     const counts = await catalogCounts();
     if (!counts) throw new Error(`${BENCH_DB} has no catalog after the sync`);
@@ -93,6 +100,8 @@ export async function benchCatalogSync(): Promise<BenchResult> {
       topupOffersSyncedAfter: topupOffers,
       topupSeconds: Math.max(0, ...Object.values(report.topup).map((s) => s.seconds)),
       syncPeakRssMiB: report.peakRssMiB,
+      // Prices follow each page: every item was priced for the one active mall as it arrived.
+      mallItemsPricedDuringSync: Number((await withClient((c) => c.query<{ n: string }>("select count(*)::text n from mall_item where mall_id = 'mall_benchsync'"))).rows[0]?.n),
       machine: `${cpus().length} CPUs shared by PostgreSQL, the sandbox and the sync; load average ${loadAtStart.toFixed(1)} at start`,
     },
     baseline: {
