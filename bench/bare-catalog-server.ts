@@ -29,6 +29,8 @@ const decode = (c: string | undefined) => (c ? (JSON.parse(Buffer.from(c, 'base6
 const env = process.env;
 const mallId = env.BENCH_MALL_ID ?? '';
 const pool = new pg.Pool({ connectionString: env.BENCH_DATABASE_URL, max: Number(env.BENCH_POOL_MAX ?? 20) });
+// The same session settings as the hub's pool (src/persistence/orm.ts): JIT off.
+pool.on('connect', (client) => void client.query('set jit = off'));
 const app = new Hono();
 
 app.get('/healthz', (c) => c.text('ok'));

@@ -16,7 +16,7 @@ import { CryptoBox } from './security/crypto-box.ts';
 /** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
 export async function buildDeps(
   config: Config,
-  overrides: { clock?: Clock; logger?: Logger; redis?: HubDeps['redis'] } = {},
+  overrides: { clock?: Clock; logger?: Logger; redis?: HubDeps['redis']; supplierNow?: () => Date } = {},
 ): Promise<HubDeps> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
@@ -39,7 +39,8 @@ export async function buildDeps(
     malls,
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
     queues: new QueueProducer(redis, config.redisPrefix),
-    connectors: createConnectors(config.suppliers),
+    // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
+    connectors: createConnectors(config.suppliers, overrides.supplierNow),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),
     supplierIds: [config.suppliers.jd.id, config.suppliers.taobao.id, ...config.suppliers.brands.map((b) => b.id), ...config.suppliers.topups.map((t) => t.id)],
   };

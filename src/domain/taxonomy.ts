@@ -40,3 +40,11 @@ export function categoriesNamed(idOrName: string): CategoryNode[] {
   const node = byId.get(idOrName);
   return node ? [node] : (byName.get(idOrName) ?? []);
 }
+
+/** The leaf ids under a node (itself when it is a leaf). */
+export function leavesUnder(id: string): string[] {
+  const node = byId.get(id);
+  if (!node) return [];
+  if (node.level === 3) return [node.id];
+  return TAXONOMY.filter((n) => n.parentId === id).flatMap((n) => leavesUnder(n.id));
+}

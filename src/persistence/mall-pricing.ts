@@ -25,13 +25,14 @@ interface ItemRow {
   sku_id: string;
   kind: string;
   brand: string | null;
+  category_id: string | null;
   category_ids: string[];
   best_cost_fen: number | null;
   sellable: boolean;
   stock_units: number | null;
 }
 
-const ITEM_COLUMNS = 'id, sku_id, kind, brand, category_ids, best_cost_fen, sellable, stock_units';
+const ITEM_COLUMNS = 'id, sku_id, kind, brand, category_id, category_ids, best_cost_fen, sellable, stock_units';
 
 /** One mall's stored price rows for a batch of items: points, cash, whether it is selected and sold. */
 function priceRows(mall: MallRow, items: readonly ItemRow[]) {
@@ -40,7 +41,7 @@ function priceRows(mall: MallRow, items: readonly ItemRow[]) {
     const price = i.best_cost_fen === null ? { points: 0, cashFen: 0 } : priceItem(i.best_cost_fen, rule);
     const selected = inSelection({ skuId: i.sku_id, kind: i.kind, brand: i.brand, categoryIds: i.category_ids, points: price.points }, mall.catalog_selection);
     return {
-      item_id: i.id, points: price.points, cash_fen: price.cashFen, kind: i.kind, selected,
+      item_id: i.id, points: price.points, cash_fen: price.cashFen, kind: i.kind, category_id: i.category_id, selected,
       sellable: selected && i.sellable && i.best_cost_fen !== null, stock_units: i.stock_units,
     };
   });
@@ -50,13 +51,13 @@ async function writeRows(em: EntityManager, mallId: string, rows: ReturnType<typ
   if (rows.length === 0) return;
   await executeBound(
     em,
-    `insert into mall_item (mall_id, item_id, points, cash_fen, kind, selected, sellable, stock_units, updated_at)
-     select ?, item_id, points, cash_fen, kind, selected, sellable, stock_units, now()
-     from jsonb_to_recordset(?::jsonb) as t(item_id bigint, points int, cash_fen int, kind text, selected boolean, sellable boolean, stock_units int)
+    `insert into mall_item (mall_id, item_id, points, cash_fen, kind, category_id, selected, sellable, stock_units, updated_at)
+     select ?, item_id, points, cash_fen, kind, category_id, selected, sellable, stock_units, now()
+     from jsonb_to_recordset(?::jsonb) as t(item_id bigint, points int, cash_fen int, kind text, category_id text, selected boolean, sellable boolean, stock_units int)
      on conflict (mall_id, item_id) do update set points = excluded.points, cash_fen = excluded.cash_fen, kind = excluded.kind,
-       selected = excluded.selected, sellable = excluded.sellable, stock_units = excluded.stock_units, updated_at = now()
-     where (mall_item.points, mall_item.cash_fen, mall_item.selected, mall_item.sellable, mall_item.stock_units)
-       is distinct from (excluded.points, excluded.cash_fen, excluded.selected, excluded.sellable, excluded.stock_units)`,
+       category_id = excluded.category_id, selected = excluded.selected, sellable = excluded.sellable, stock_units = excluded.stock_units, updated_at = now()
+     where (mall_item.points, mall_item.cash_fen, mall_item.category_id, mall_item.selected, mall_item.sellable, mall_item.stock_units)
+       is distinct from (excluded.points, excluded.cash_fen, excluded.category_id, excluded.selected, excluded.sellable, excluded.stock_units)`,
     [mallId, JSON.stringify(rows)],
   );
 }

@@ -39,7 +39,7 @@ export interface TestHub {
 }
 
 /** Starts a test hub. Each call gets a fresh database cloned from the migrated template. */
-export async function startTestHub(opts: { env?: Record<string, string>; redis?: Redis; migrated?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { env?: Record<string, string>; redis?: Redis; migrated?: boolean; supplierNow?: () => Date } = {}): Promise<TestHub> {
   const db = await createTestDatabase({ migrated: opts.migrated });
   const prefix = `t_${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -56,7 +56,7 @@ export async function startTestHub(opts: { env?: Record<string, string>; redis?:
   });
   const clock = new ManualClock();
   const logs = new LogCapture();
-  const deps = await buildDeps(config, { clock, logger: createLogger({ level: 'info', destination: logs }), redis: opts.redis });
+  const deps = await buildDeps(config, { clock, logger: createLogger({ level: 'info', destination: logs }), redis: opts.redis, ...(opts.supplierNow ? { supplierNow: opts.supplierNow } : {}) });
   const app = createApp(deps);
 
   const call: TestHub['call'] = (method, path, o = {}) => {

@@ -30,6 +30,7 @@ beforeAll(async () => {
   sandboxes = createSandboxes({ clock: sandboxClock, seed: 51, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers);
   server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({
+    supplierNow: () => sandboxClock.now(),
     env: { HUB_SANDBOX_URL: server.url, HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500' },
   });
   for (const id of ['jd', 'brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike']) {
@@ -59,12 +60,18 @@ async function itemFrom(kind: string, sources: string[]): Promise<{ skuId: strin
     `select ci.sku_id, mi.points, mi.cash_fen, jsonb_object_agg(o.supplier_id, o.supplier_sku_id) offers
      from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
      where ci.kind = ? and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
-     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] limit 1`,
+     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] limit 20`,
     [mall.mallId, kind, `{${[...sources].sort().join(',')}}`],
   );
-  const r = rows[0];
-  if (!r) throw new Error(`no ${kind} item offered by exactly ${sources.join(', ')}`);
-  return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen, offers: r.offers };
+  // Goods must be sellable at every source for the test address right now (some SKUs are restricted by area).
+  for (const r of rows) {
+    if (kind === 'physical') {
+      const live = await Promise.all(Object.entries(r.offers).map(async ([s, sku]) => (await (hub.deps.connectors.get(s) as SupplierConnector).getOffers([sku], recipient))[0]));
+      if (!live.every((o) => o?.sellable && o.available && (o.stock === null || o.stock > 5))) continue;
+    }
+    return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen, offers: r.offers };
+  }
+  throw new Error(`no ${kind} item offered by exactly ${sources.join(', ')} and sellable for the test address`);
 }
 
 let n = 0;
@@ -180,5 +187,41 @@ describe('drop-ship', () => {
     } finally {
       for (const s of ['brand-lumen', 'jd']) sandbox(s).faults.reset();
     }
+  });
+});
+
+describe('POST /v1/orders/{orderId}/cancel', () => {
+  const cancel = (orderId: string, body: unknown) => hub.call('POST', `/v1/orders/${orderId}/cancel`, { token: mall.apiKey, body });
+
+  it('cancels a line placed at a brand supplier there first, refunds it in the ledger and tells the mall', async () => {
+    const item = await itemFrom('physical', ['brand-acme']);
+    const orderId = await order(item);
+    await settle(orderId, (o) => o.lines[0].status === 'accepted', { hubMs: 2_000, supplierMs: 1_000 });
+    const res = await cancel(orderId, { reason: 'member changed their mind' });
+    expect(res.status).toBe(200);
+    const out = await json(res);
+    expect(out.lines).toEqual([{ lineId: '1', result: 'cancelled' }]);
+    expect(out.order).toMatchObject({ status: 'cancelled', lines: [{ status: 'cancelled', quantityCancelled: 1, refunds: [{ points: item.points, cashFen: item.cashFen, units: 1 }] }] });
+    const [attempt] = await sql<{ supplier_order_id: string; status: string }[]>('select a.supplier_order_id, a.status from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ?', [orderId]);
+    expect(attempt?.status).toBe('cancelled');
+    // Compensated at the supplier: the brand's own order is cancelled.
+    expect((await (hub.deps.connectors.get('brand-acme') as SupplierConnector).getOrder(attempt?.supplier_order_id as string)).status).toBe('cancelled');
+    expect((await events(orderId)).map((e) => e.type)).toContain('line.cancelled');
+    // The run stops: nothing moves the line again.
+    const [run] = await sql<{ status: string }[]>('select r.status from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?', [orderId]);
+    expect(run?.status).toBe('cancelled');
+  });
+
+  it('answers not_cancellable for a line JD has confirmed, and for an unknown line, and changes nothing', async () => {
+    const item = await itemFrom('physical', ['jd']);
+    const orderId = await order(item);
+    await settle(orderId, (o) => o.lines[0].status === 'accepted', { hubMs: 2_000, supplierMs: 1_000 });
+    const out = await json(await cancel(orderId, { lineIds: ['1', '9'], reason: 'too late' }));
+    expect(out.lines[0]).toMatchObject({ lineId: '1', result: 'not_cancellable' });
+    expect(out.lines[0].reason).toContain('after-sales');
+    expect(out.lines[1]).toMatchObject({ lineId: '9', result: 'not_cancellable' });
+    expect(out.order.lines[0].status).toBe('accepted');
+    expect((await cancel('ord_nope', { reason: 'x' })).status).toBe(404);
+    expect((await cancel(orderId, { reason: '' })).status).toBe(400);
   });
 });

@@ -117,7 +117,7 @@ export class Migration20261123_0007_Orders extends Migration {
         id text primary key,
         workflow text not null,
         subject_id text not null,
-        status text not null check (status in ('pending', 'running', 'waiting', 'succeeded', 'failed', 'dead')),
+        status text not null check (status in ('pending', 'running', 'waiting', 'succeeded', 'failed', 'dead', 'cancelled')),
         step text not null,
         state jsonb not null default '{}',
         attempt integer not null default 0,

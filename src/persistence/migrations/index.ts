@@ -6,6 +6,7 @@ import { Migration20261123_0004_CatalogChanges } from './20261123-0004-catalog-c
 import { Migration20261123_0005_CatalogFreshness } from './20261123-0005-catalog-freshness.ts';
 import { Migration20261123_0006_CatalogFillfactor } from './20261123-0006-catalog-fillfactor.ts';
 import { Migration20261123_0007_Orders } from './20261123-0007-orders.ts';
+import { Migration20261123_0008_MallItemCategory } from './20261123-0008-mall-item-category.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261123-0005-catalog-freshness', class: Migration20261123_0005_CatalogFreshness },
   { name: '20261123-0006-catalog-fillfactor', class: Migration20261123_0006_CatalogFillfactor },
   { name: '20261123-0007-orders', class: Migration20261123_0007_Orders },
+  { name: '20261123-0008-mall-item-category', class: Migration20261123_0008_MallItemCategory },
 ];

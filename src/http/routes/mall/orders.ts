@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { LINE_STATUSES } from '../../../domain/order-status.ts';
+import { cancelLines } from '../../../orders/cancel.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
+import { runnerDeps } from '../../../queues/processors/workflow.processor.ts';
 import { relayOutbox } from '../../../queues/outbox-relay.ts';
 import { findOrder, orderView } from '../../../persistence/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
@@ -121,7 +123,37 @@ const list = createRoute({
   responses: { 200: { description: 'At most one order', content: { 'application/json': { schema: z.object({ items: z.array(Order), nextCursor: z.null() }) } } }, ...errorResponses(400, 401, 429) },
 });
 
-/** POST /v1/orders, GET /v1/orders/{orderId}, GET /v1/orders?mallOrderId= */
+const CancelBody = z
+  .object({
+    lineIds: z.array(z.string().min(1).max(64)).min(1).max(50).optional().openapi({ description: 'Lines to cancel; all lines when omitted' }),
+    reason: z.string().trim().min(1).max(200),
+  })
+  .strict()
+  .openapi('CancelOrderRequest');
+
+const CancelResult = z
+  .object({
+    orderId: z.string(),
+    lines: z.array(z.object({ lineId: z.string(), result: z.enum(['cancelled', 'not_cancellable']), reason: z.string().optional() })),
+    order: Order,
+  })
+  .openapi('CancelOrderResult');
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/v1/orders/{orderId}/cancel',
+  operationId: 'cancelOrder',
+  tags: ['Orders'],
+  summary: 'Cancel lines not yet shipped or issued (cancelled at the supplier first where it was placed)',
+  security: mallSecurity,
+  request: {
+    params: z.object({ orderId: z.string().min(1).max(64).openapi({ param: { name: 'orderId', in: 'path' } }) }),
+    body: { required: true, content: { 'application/json': { schema: CancelBody } } },
+  },
+  responses: { 200: { description: 'Per line: cancelled, or not_cancellable with the reason', content: { 'application/json': { schema: CancelResult } } }, ...errorResponses(400, 401, 404, 415, 429) },
+});
+
+/** POST /v1/orders, GET /v1/orders/{orderId}, GET /v1/orders?mallOrderId=, POST /v1/orders/{orderId}/cancel */
 export function registerOrderRoutes(app: HubApp): void {
   app.openapi(create, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
@@ -136,6 +168,15 @@ export function registerOrderRoutes(app: HubApp): void {
     const order = await findOrder(c.get('em'), callerMallId(c), { orderId: c.req.valid('param').orderId });
     if (!order) throw notFound('order');
     return c.json((await orderView(c.get('em'), order)) as Order, 200);
+  });
+  app.openapi(cancel, async (c) => {
+    const deps = c.get('deps');
+    const { orderId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const services = runnerDeps({ ...deps }).services;
+    const lines = await cancelLines({ em: c.get('em'), clock: deps.clock, services, leaseMs: deps.config.workflow.leaseMs }, callerMallId(c), orderId, body.lineIds, body.reason);
+    const order = await findOrder(c.get('em'), callerMallId(c), { orderId });
+    return c.json({ orderId, lines, order: (await orderView(c.get('em'), order as NonNullable<typeof order>)) as Order }, 200);
   });
   app.openapi(list, async (c) => {
     const order = await findOrder(c.get('em'), callerMallId(c), { mallOrderId: c.req.valid('query').mallOrderId });
