@@ -41,10 +41,9 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
   const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
   const runner = runnerDeps({ ...deps, connectors: deps.connectors });
-  const wakeRun = (runId: string, wakes: number) => runner.schedule(runId, wakes, 0);
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, wakeRun }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);

@@ -93,7 +93,7 @@ async function order(item: { skuId: string; points: number; cashFen: number }, o
 
 /** Moves time on for the hub and the suppliers and lets the reconciler wake due runs, until the order satisfies `done`. */
 async function settle(orderId: string, done: (o: Record<string, any>) => boolean, step = { hubMs: 2_000, supplierMs: 60_000 }) {
-  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, wakeRun: (id: string, wakes: number) => runnerDeps(hub.deps).schedule(id, wakes, 0) };
+  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, scheduleRun: runnerDeps(hub.deps).schedule };
   for (let i = 0; i < 60; i++) {
     const o = await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
     if (done(o)) return o;

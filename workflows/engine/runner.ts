@@ -49,7 +49,9 @@ export async function executeRun<D>(deps: RunnerDeps<D>, runId: string): Promise
   const conn = deps.em.getConnection();
   const now = () => deps.clock.now();
   const [leased] = await conn.execute<RunRow[]>(
-    `update workflow_run set status = 'running', lease_until = ?, updated_at = ?
+    // Taking over a run still marked running means its last worker died mid-step: that counts as
+    // an attempt, so the step knows to look up what the dead worker may have done (a submit).
+    `update workflow_run set status = 'running', lease_until = ?, updated_at = ?, attempt = case when status = 'running' then attempt + 1 else attempt end
      where id = ? and status in ('pending', 'running', 'waiting') and (lease_until is null or lease_until <= ?) and (next_run_at is null or next_run_at <= ?)
      returning id, workflow, subject_id, status, step, state, attempt, wakes`,
     [new Date(now().getTime() + deps.config.leaseMs), now(), runId, now(), now()],
@@ -165,12 +167,21 @@ export async function replayRun(em: EntityManager, clock: Clock, runId: string):
   return rows.length > 0;
 }
 
-/** Runs that should be running but have no live worker or queued job (Redis lost it, a worker died): wake them. */
-export async function dueRuns(em: EntityManager, clock: Clock, limit = 500): Promise<{ id: string; wakes: number }[]> {
-  return em.getConnection().execute<{ id: string; wakes: number }[]>(
-    `select id, wakes from workflow_run
-     where status in ('pending', 'running', 'waiting') and (next_run_at is null or next_run_at <= ?) and (lease_until is null or lease_until <= ?)
-     order by next_run_at nulls first limit ?`,
+/**
+ * Wakes runs that should be running but have no live worker or queued job (Redis lost it, a
+ * worker died holding it): each gets a new wake-up with a new job id, since the old job may still
+ * sit in Redis as a stalled or finished job that would swallow a re-add under the same id. A run
+ * woken twice is executed once (the lease).
+ */
+export async function wakeDueRuns(em: EntityManager, clock: Clock, schedule: (runId: string, wakes: number, delayMs: number) => Promise<void>, limit = 500): Promise<number> {
+  const due = await em.getConnection().execute<{ id: string; wakes: number }[]>(
+    `update workflow_run set wakes = wakes + 1 where id in (
+       select id from workflow_run
+       where status in ('pending', 'running', 'waiting') and (next_run_at is null or next_run_at <= ?) and (lease_until is null or lease_until <= ?)
+       order by next_run_at nulls first limit ?)
+     returning id, wakes`,
     [clock.now(), clock.now(), limit],
   );
+  for (const run of due) await schedule(run.id, run.wakes, 0);
+  return due.length;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
-import { dueRuns } from '../../../workflows/engine/runner.ts';
+import { wakeDueRuns } from '../../../workflows/engine/runner.ts';
 import { mallsToReprice } from '../../persistence/mall-pricing.ts';
 import type { Payload } from '../registry.ts';
 
@@ -12,7 +12,7 @@ export async function processMaintenance(
     clock: Clock;
     catalogChangesRetentionMs?: number;
     enqueueReprice?: (mallId: string) => Promise<unknown>;
-    wakeRun?: (runId: string, wakes: number) => Promise<unknown>;
+    scheduleRun?: (runId: string, wakes: number, delayMs: number) => Promise<void>;
   },
 ): Promise<{ affected: number }> {
   switch (job.task) {
@@ -37,9 +37,8 @@ export async function processMaintenance(
       return { affected: lagging.length };
     }
     case 'wake-due-runs': {
-      const due = await dueRuns(deps.em, deps.clock);
-      for (const run of due) await deps.wakeRun?.(run.id, run.wakes);
-      return { affected: due.length };
+      if (!deps.scheduleRun) return { affected: 0 };
+      return { affected: await wakeDueRuns(deps.em, deps.clock, deps.scheduleRun) };
     }
   }
 }
