@@ -16,6 +16,8 @@ export interface SuppliersConfig {
   topups: TopupAccount[];
   /** Per supplier request; a write that times out is looked up before it is retried. */
   timeoutMs: number;
+  /** How long an open circuit stays open before a trial call. */
+  breakerHalfOpenAfterMs: number;
   /** Names of variables still at their sandbox default (refused in production). */
   defaulted: string[];
 }
@@ -23,7 +25,7 @@ export interface SuppliersConfig {
 const envKey = (id: string) => id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
 /** Reads every supplier account; `sandboxUrl` is where the built-in sandboxes listen. */
-export function parseSuppliers(env: Record<string, string | undefined>, sandboxUrl: string, timeoutMs: number): SuppliersConfig {
+export function parseSuppliers(env: Record<string, string | undefined>, sandboxUrl: string, timeoutMs: number, breakerHalfOpenAfterMs = 30_000): SuppliersConfig {
   const defaulted: string[] = [];
   const get = (name: string, fallback: string): string => {
     const v = env[name];
@@ -62,6 +64,7 @@ export function parseSuppliers(env: Record<string, string | undefined>, sandboxU
       appSecret: get(`${envKey(id)}_APP_SECRET`, `sandbox-${id}-secret`),
     })),
     timeoutMs,
+    breakerHalfOpenAfterMs,
     defaulted: defaulted.filter((n) => !n.startsWith('HUB_')),
   };
 }

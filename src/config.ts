@@ -62,6 +62,8 @@ const schema = z
     HUB_SANDBOX_SKUS: int(20_000),
     HUB_SANDBOX_SEED: int(1),
     HUB_SUPPLIER_TIMEOUT_MS: int(10_000),
+    /** How long a supplier's open circuit stays open before a trial call. */
+    HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: int(30_000),
     /** How long a live supplier price/stock answer is reused by POST /v1/catalog/availability. */
     HUB_AVAILABILITY_CACHE_MS: int(30_000),
     HUB_CATALOG_CHANGES_RETENTION_MS: int(30 * 86_400_000),
@@ -141,7 +143,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   const sandboxUrl = e.HUB_SANDBOX_URL ?? `http://127.0.0.1:${e.HUB_SANDBOX_PORT}`;
-  const suppliers = parseSuppliers(source, sandboxUrl, e.HUB_SUPPLIER_TIMEOUT_MS);
+  const suppliers = parseSuppliers(source, sandboxUrl, e.HUB_SUPPLIER_TIMEOUT_MS, e.HUB_SUPPLIER_BREAKER_HALF_OPEN_MS);
   if (e.HUB_ENV === 'production' && suppliers.defaulted.length) {
     throw new Error(`invalid configuration:\n  supplier credentials still at their sandbox defaults: ${suppliers.defaulted.join(', ')}`);
   }

@@ -13,7 +13,7 @@ import { processMaintenance } from '../../src/queues/processors/maintenance.proc
 import { processWorkflow, runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';
-import { json, startTestHub, type TestHub } from '../support/hub.ts';
+import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
 let server: { url: string; close: () => Promise<void> };
@@ -31,7 +31,7 @@ beforeAll(async () => {
   server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({
     supplierNow: () => sandboxClock.now(),
-    env: { HUB_SANDBOX_URL: server.url, HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500' },
+    env: { HUB_SANDBOX_URL: server.url, HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500', HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: '500' },
   });
   for (const id of ['jd', 'brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike']) {
     await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
@@ -223,5 +223,36 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
     expect(out.order.lines[0].status).toBe('accepted');
     expect((await cancel('ord_nope', { reason: 'x' })).status).toBe(404);
     expect((await cancel(orderId, { reason: '' })).status).toBe(400);
+  });
+});
+
+describe('dead letters', () => {
+  it('lists a run given up after its last attempt and replays it once the supplier is back', async () => {
+    const item = await itemFrom('virtual', ['topup-fulu', 'topup-yike']);
+    for (const s of ['topup-fulu', 'topup-yike']) sandbox(s).faults.set({ errorRate: 1 });
+    let orderId = '';
+    try {
+      orderId = await order(item, { virtual: true });
+      const runOf = async () => (await sql<{ id: string; status: string }[]>('select r.id, r.status from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?', [orderId]))[0];
+      for (let i = 0; i < 60 && (await runOf())?.status !== 'dead'; i++) {
+        hub.clock.advance(5_000);
+        await processMaintenance({ task: 'wake-due-runs' }, { em: hub.deps.orm.em.fork(), clock: hub.clock, scheduleRun: runnerDeps(hub.deps).schedule });
+        await sleep(150);
+      }
+      const run = await runOf();
+      expect(run?.status).toBe('dead');
+      const listed = await json(await hub.call('GET', `/admin/dead-letters?mallId=${mall.mallId}`, { token: ADMIN_TOKEN }));
+      expect(listed.items.find((d: { runId: string }) => d.runId === run?.id)).toMatchObject({ workflow: 'issue-line', orderId, lineId: '1', step: 'submit-issuance', attempts: 4 });
+      // Only an admin replays, and only a dead run.
+      const agent = await json(await hub.call('POST', '/admin/tokens', { token: ADMIN_TOKEN, body: { role: 'agent', name: 'a' } }));
+      expect((await hub.call('POST', `/admin/dead-letters/${run?.id}/replay`, { token: agent.token })).status).toBe(403);
+      for (const s of ['topup-fulu', 'topup-yike']) sandbox(s).faults.reset();
+      expect((await hub.call('POST', `/admin/dead-letters/${run?.id}/replay`, { token: ADMIN_TOKEN })).status).toBe(202);
+      expect((await hub.call('POST', `/admin/dead-letters/${run?.id}/replay`, { token: ADMIN_TOKEN })).status).toBe(409);
+      const done = await settle(orderId, (o) => ['issued', 'failed'].includes(o.lines[0].status));
+      expect(done.lines[0].status).toBe('issued');
+    } finally {
+      for (const s of ['topup-fulu', 'topup-yike']) sandbox(s).faults.reset();
+    }
   });
 });

@@ -143,7 +143,12 @@ async function die<D>(deps: RunnerDeps<D>, run: RunRow, message: string, stepId 
       'run',
       ctx,
     );
-    await c.execute("update workflow_run set status = 'dead', last_error = ?, lease_until = null, next_run_at = null, updated_at = ? where id = ?", [message, deps.clock.now(), run.id], 'run', ctx);
+    await c.execute(
+      "update workflow_run set status = 'dead', attempt = ?, last_error = ?, lease_until = null, next_run_at = null, updated_at = ? where id = ?",
+      [run.attempt, message, deps.clock.now(), run.id],
+      'run',
+      ctx,
+    );
   });
   const workflow = deps.workflows.get(run.workflow);
   await workflow?.onDead?.({ runId: run.id, subjectId: run.subject_id, state: run.state, em: deps.em.fork(), clock: deps.clock, attempt: run.attempt }, deps.services, message);

@@ -2,6 +2,7 @@ import type { HubApp } from '../../app-type.ts';
 import { registerExplainCatalogItem } from './catalog-item.ts';
 import { registerCatalogSyncRoutes } from './catalog-sync.ts';
 import { registerCreateMall } from './create-mall.ts';
+import { registerDeadLetterRoutes } from './dead-letters.ts';
 import { registerGetMall } from './get-mall.ts';
 import { registerListAudit } from './list-audit.ts';
 import { registerListMalls } from './list-malls.ts';
@@ -22,4 +23,5 @@ export function registerAdminRoutes(app: HubApp): void {
   registerListAudit(app);
   registerCatalogSyncRoutes(app);
   registerExplainCatalogItem(app);
+  registerDeadLetterRoutes(app);
 }
