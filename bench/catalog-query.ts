@@ -75,7 +75,7 @@ export async function benchCatalogQuery(): Promise<BenchResult> {
 }
 
 // Earlier bench malls are suspended and their prices dropped: the database keeps one priced mall.
-async function createMall(hubUrl: string, adminToken: string): Promise<{ mallId: string; apiKey: string }> {
+export async function createMall(hubUrl: string, adminToken: string): Promise<{ mallId: string; apiKey: string }> {
   await withClient(async (c) => {
     await c.query('truncate mall_item');
     await c.query("update mall set status = 'suspended' where status = 'active'");
@@ -91,7 +91,7 @@ async function createMall(hubUrl: string, adminToken: string): Promise<{ mallId:
 }
 
 // What the mall-pricing worker does for a new mall, run here because no worker is started.
-async function priceMall(mallId: string): Promise<{ items: number; seconds: number }> {
+export async function priceMall(mallId: string): Promise<{ items: number; seconds: number }> {
   const orm = await openOrm({ databaseUrl: dbUrl(), dbPoolMax: 2 });
   try {
     const t0 = performance.now();
@@ -105,7 +105,7 @@ async function priceMall(mallId: string): Promise<{ items: number; seconds: numb
   }
 }
 
-async function clearRedisPrefix(prefix: string): Promise<void> {
+export async function clearRedisPrefix(prefix: string): Promise<void> {
   const r = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await r.connect();

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { benchCatalogPaging } from './catalog-paging.ts';
 import { benchCatalogQuery } from './catalog-query.ts';
 import { benchCatalogSync } from './catalog-sync.ts';
+import { benchOrderIntake } from './order-intake.ts';
 
 export interface BenchResult {
   name: string;
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'catalog-paging': benchCatalogPaging,
   'catalog-sync': benchCatalogSync,
   'catalog-query': benchCatalogQuery,
+  'order-intake': benchOrderIntake,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

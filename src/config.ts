@@ -69,6 +69,8 @@ const schema = z
     HUB_CATALOG_CHANGES_RETENTION_MS: int(30 * 86_400_000),
     /** How often each supplier's incremental sync runs (JD pool poll, modified-since pulls, top-up lists). */
     HUB_CATALOG_INCREMENTAL_EVERY_MS: int(5 * 60_000),
+    /** Whether workers schedule catalog syncs at all (off for a worker that should only fulfil, e.g. in benchmarks). */
+    HUB_CATALOG_SYNC_SCHEDULE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     /** When full syncs run (cron, Asia/Shanghai): nightly, after the suppliers' own nightly updates. */
     HUB_CATALOG_FULL_SYNC_CRON: z.string().default('0 3 * * *'),
     /** How far before the last run's start a modified-since pull reaches back. */
@@ -129,6 +131,7 @@ export interface Config {
   catalogChangesRetentionMs: number;
   catalogIncrementalEveryMs: number;
   catalogFullSyncCron: string;
+  catalogSyncSchedule: boolean;
   catalogSyncOverlapMs: number;
   catalogSyncLeaseMs: number;
   localFile: string;
@@ -184,6 +187,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     catalogChangesRetentionMs: e.HUB_CATALOG_CHANGES_RETENTION_MS,
     catalogIncrementalEveryMs: e.HUB_CATALOG_INCREMENTAL_EVERY_MS,
     catalogFullSyncCron: e.HUB_CATALOG_FULL_SYNC_CRON,
+    catalogSyncSchedule: e.HUB_CATALOG_SYNC_SCHEDULE,
     catalogSyncOverlapMs: e.HUB_CATALOG_SYNC_OVERLAP_MS,
     catalogSyncLeaseMs: e.HUB_CATALOG_SYNC_LEASE_MS,
     localFile: e.HUB_LOCAL_FILE,

@@ -63,7 +63,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   await maintenance.upsertJobScheduler('reprice-lagging-malls', { every: deps.config.reconcileEveryMs }, { name: 'reprice-lagging-malls', data: { task: 'reprice-lagging-malls' } });
   // Every supplier: incremental syncs all day, a full sync nightly (it also catches offers that vanished silently).
   const catalogSync = openQueue('catalogSync', connection, deps.config.redisPrefix);
-  for (const supplierId of connectors.keys()) {
+  for (const supplierId of deps.config.catalogSyncSchedule ? connectors.keys() : []) {
     await catalogSync.upsertJobScheduler(`incremental-${supplierId}`, { every: deps.config.catalogIncrementalEveryMs }, { name: 'catalogSync', data: { supplierId, mode: 'incremental' }, opts: { attempts: 1 } });
     await catalogSync.upsertJobScheduler(`full-${supplierId}`, { pattern: deps.config.catalogFullSyncCron, tz: 'Asia/Shanghai' }, { name: 'catalogSync', data: { supplierId, mode: 'full' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 } } });
   }

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock.ts';
 import { AppError, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkIntake, type IntakeLine, type MallPrice } from '../domain/order-intake.ts';
-import { addOutboxJob } from '../persistence/job-outbox.ts';
+import { addOutboxJob, type OutboxJob } from '../persistence/job-outbox.ts';
 import { findOrder, orderView, type OrderView } from '../persistence/order-store.ts';
 import { appendMallEvent } from '../persistence/outbox.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
@@ -44,10 +44,15 @@ const isUniqueViolation = (err: unknown) => (err as { code?: unknown })?.code ==
  * and committed with its lines, ledger entries, first mall event and workflow jobs in one
  * transaction. Returns `created: false` with the existing order for a repeated request.
  */
-export async function acceptOrder(deps: IntakeDeps, mallId: string, idempotencyKey: string, req: OrderRequest): Promise<{ created: boolean; order: OrderView }> {
+export async function acceptOrder(
+  deps: IntakeDeps,
+  mallId: string,
+  idempotencyKey: string,
+  req: OrderRequest,
+): Promise<{ created: boolean; order: OrderView; jobs: (OutboxJob & { rowId: string })[] }> {
   const requestHash = createHash('sha256').update(canonical(req)).digest('hex');
   const replay = await replayed(deps.em, mallId, idempotencyKey, requestHash, req.mallOrderId);
-  if (replay) return { created: false, order: replay };
+  if (replay) return { created: false, order: replay, jobs: [] };
 
   const prices = await mallPrices(deps.em, mallId, req.lines.map((l) => l.skuId));
   const unknown = checkIntake(req.lines, prices);
@@ -60,14 +65,14 @@ export async function acceptOrder(deps: IntakeDeps, mallId: string, idempotencyK
   }
 
   try {
-    const orderId = await deps.em.transactional((tx) => insertOrder({ ...deps, em: tx }, mallId, idempotencyKey, requestHash, req, prices));
+    const { orderId, jobs } = await deps.em.transactional((tx) => insertOrder({ ...deps, em: tx }, mallId, idempotencyKey, requestHash, req, prices));
     const order = await findOrder(deps.em, mallId, { orderId });
-    return { created: true, order: await orderView(deps.em, order as NonNullable<typeof order>) };
+    return { created: true, order: await orderView(deps.em, order as NonNullable<typeof order>), jobs };
   } catch (err) {
     // A concurrent request with the same key (or mall order id) committed first: answer as it would.
     if (!isUniqueViolation(err)) throw err;
     const again = await replayed(deps.em, mallId, idempotencyKey, requestHash, req.mallOrderId);
-    if (again) return { created: false, order: again };
+    if (again) return { created: false, order: again, jobs: [] };
     throw err;
   }
 }
@@ -111,12 +116,20 @@ function checkFields(req: OrderRequest, prices: Map<string, MallPrice>): void {
   if (issues.length) throw validationFailed(issues);
 }
 
-async function insertOrder(deps: IntakeDeps, mallId: string, key: string, hash: string, req: OrderRequest, prices: Map<string, MallPrice & { itemId: string }>): Promise<string> {
+async function insertOrder(
+  deps: IntakeDeps,
+  mallId: string,
+  key: string,
+  hash: string,
+  req: OrderRequest,
+  prices: Map<string, MallPrice & { itemId: string }>,
+): Promise<{ orderId: string; jobs: (OutboxJob & { rowId: string })[] }> {
   const { em, clock, crypto } = deps;
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
   const now = clock.now();
   const orderId = newId('ord');
+  const jobs: (OutboxJob & { rowId: string })[] = [];
   const phone = req.recipient?.phone.replace(/\D/g, '');
   const tail = phone ? crypto.keyedHash(phone.slice(-4)) : null;
   await conn.execute(
@@ -153,11 +166,12 @@ async function insertOrder(deps: IntakeDeps, mallId: string, key: string, hash: 
       'run',
       ctx,
     );
-    await addOutboxJob(em, { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } });
+    const job = { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } };
+    jobs.push({ ...job, rowId: await addOutboxJob(em, job) });
   }
   await appendMallEvent(em, clock, {
     mallId, orderId, type: 'order.accepted',
     data: { orderId, mallOrderId: req.mallOrderId, lines: req.lines.map((l) => ({ lineId: l.lineId, skuId: l.skuId, quantity: l.quantity })) },
   });
-  return orderId;
+  return { orderId, jobs };
 }

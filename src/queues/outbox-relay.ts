@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OutboxJob } from '../persistence/job-outbox.ts';
 import type { QueueProducer } from './producer.ts';
 import { type QueueKey, queues } from './registry.ts';
 
@@ -27,4 +28,22 @@ export async function relayOutbox(em: EntityManager, producer: QueueProducer, li
     if (rows.length) await conn.execute('update job_outbox set dispatched_at = now() where id in (select (jsonb_array_elements_text(?::jsonb))::bigint)', [JSON.stringify(rows.map((r) => r.id))], 'run', ctx);
     return rows.length;
   });
+}
+
+/**
+ * Puts jobs a request has just committed to the outbox straight onto their queues and marks just
+ * those rows dispatched (no scan of the outbox, no lock shared with other requests). If Redis
+ * fails here the rows stay pending and the relay moves them.
+ */
+export async function dispatchCommitted(em: EntityManager, producer: QueueProducer, jobs: readonly (OutboxJob & { rowId: string })[]): Promise<void> {
+  if (jobs.length === 0) return;
+  for (const j of jobs) {
+    const key = BY_NAME.get(j.queue);
+    if (!key) throw new Error(`outbox row ${j.rowId} names unknown queue ${j.queue}`);
+    await producer.add(key, j.payload as never, { jobId: j.jobId, attempts: 1, fresh: true });
+  }
+  await em.getConnection().execute(
+    'update job_outbox set dispatched_at = now() where id in (select (jsonb_array_elements_text(?::jsonb))::bigint) and dispatched_at is null',
+    [JSON.stringify(jobs.map((j) => j.rowId))],
+  );
 }

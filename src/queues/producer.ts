@@ -14,14 +14,15 @@ export class QueueProducer {
   }
 
   /** Adds a job; a `jobId` already waiting or running is not added twice (a finished one is replaced). */
-  async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number; delay?: number } = {}): Promise<string | undefined> {
+  async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number; delay?: number; fresh?: boolean } = {}): Promise<string | undefined> {
     const data = queues[key].payload.parse(payload);
     let q = this.#open.get(key);
     if (!q) {
       q = new Queue(queues[key].name, { connection: this.#connection, prefix: this.#prefix });
       this.#open.set(key, q);
     }
-    if (opts.jobId) {
+    // A job id never used before (`fresh`) has no finished job to clear: skip the lookups.
+    if (opts.jobId && !opts.fresh) {
       // A finished job keeps its id for a while; a new request for the same work must still run.
       const old = await q.getJob(opts.jobId);
       if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();

@@ -4,7 +4,7 @@ import { LINE_STATUSES } from '../../../domain/order-status.ts';
 import { cancelLines } from '../../../orders/cancel.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
 import { runnerDeps } from '../../../queues/processors/workflow.processor.ts';
-import { relayOutbox } from '../../../queues/outbox-relay.ts';
+import { dispatchCommitted } from '../../../queues/outbox-relay.ts';
 import { findOrder, orderView } from '../../../persistence/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
@@ -161,7 +161,7 @@ export function registerOrderRoutes(app: HubApp): void {
     const deps = c.get('deps');
     const out = await acceptOrder({ em: c.get('em'), clock: deps.clock, crypto: deps.crypto }, callerMallId(c), key, c.req.valid('json'));
     // Start fulfilment now rather than at the relay's next tick; the outbox keeps the jobs if this fails.
-    if (out.created) await relayOutbox(c.get('em'), deps.queues).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay after intake failed'));
+    await dispatchCommitted(c.get('em'), deps.queues, out.jobs).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'jobs left to the outbox relay'));
     return c.json(out.order as Order, out.created ? 201 : 200);
   });
   app.openapi(get, async (c) => {
