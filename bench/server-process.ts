@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { peakRssMiB } from './sandbox-process.ts';
+import { readFile } from 'node:fs/promises';
 
 /** A server the bench started in its own process (so its memory and CPU are its own). */
 export interface ServerProcess {
@@ -44,4 +44,11 @@ export async function startServerProcess(name: string, args: string[], env: Reco
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Peak resident memory of a process (this one when pid is omitted), in MiB. */
+export async function peakRssMiB(pid?: number): Promise<number> {
+  const status = await readFile(`/proc/${pid ?? 'self'}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
 }
