@@ -42,6 +42,14 @@ const schema = z
     /** How long a rotated webhook secret keeps signing next to the new one. */
     HUB_WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000),
     HUB_WORKER_CONCURRENCY: int(8),
+    /** Order intake statements batched across concurrent requests: most orders per statement, statements at once. */
+    HUB_INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(50),
+    HUB_INTAKE_BATCH_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+    /**
+     * CPU priority (nice, 0–19) a `hub worker` process gives itself: on a host it shares with the
+     * API, fulfilment then yields to order intake under a burst and catches up afterwards.
+     */
+    HUB_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
     HUB_MAINTENANCE_EVERY_MS: int(3600_000),
     /** Workflow runs: attempts of a step before the dead-letter list, backoff, lease of a run being executed. */
     HUB_WORKFLOW_MAX_ATTEMPTS: int(8),
@@ -115,6 +123,8 @@ export interface Config {
   shutdownGraceMs: number;
   webhookSecretOverlapMs: number;
   workerConcurrency: number;
+  workerNice: number;
+  intakeBatch: { max: number; inFlight: number };
   maintenanceEveryMs: number;
   reconcileEveryMs: number;
   workflow: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; leaseMs: number };
@@ -171,6 +181,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
+    workerNice: e.HUB_WORKER_NICE,
+    intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,
     workflow: { maxAttempts: e.HUB_WORKFLOW_MAX_ATTEMPTS, backoffBaseMs: e.HUB_WORKFLOW_BACKOFF_MS, backoffMaxMs: e.HUB_WORKFLOW_BACKOFF_MAX_MS, leaseMs: e.HUB_WORKFLOW_LEASE_MS },

@@ -4,9 +4,11 @@ import type { HubDeps } from './http/context.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { CredentialStore } from './persistence/credential-store.ts';
+import { IntakeStore } from './persistence/intake-store.ts';
 import { MallStore } from './persistence/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
 import { createRedis } from './redis/connection.ts';
+import { CommittedJobDispatcher } from './queues/outbox-relay.ts';
 import { QueueProducer } from './queues/producer.ts';
 import { RateLimiter } from './redis/rate-limiter.ts';
 import { createConnectors } from './suppliers.ts';
@@ -27,6 +29,7 @@ export async function buildDeps(
   const crypto = new CryptoBox(config.encryptionKeys);
   const credentials = new CredentialStore({ pepper: config.tokenPepper, clock, cacheMs: config.authCacheMs, bootstrapAdminToken: config.adminToken });
   const malls = new MallStore({ clock, crypto, credentials, rateLimit: config.rateLimit, secretOverlapMs: config.webhookSecretOverlapMs });
+  const queues = new QueueProducer(redis, config.redisPrefix);
   return {
     config,
     orm,
@@ -38,7 +41,10 @@ export async function buildDeps(
     credentials,
     malls,
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
-    queues: new QueueProducer(redis, config.redisPrefix),
+    queues,
+    intakeStore: new IntakeStore(orm.em.fork(), { maxBatch: config.intakeBatch.max, maxInFlight: config.intakeBatch.inFlight }),
+    committedJobs: new CommittedJobDispatcher(orm.em.fork(), queues, (err) =>
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay')),
     // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
     connectors: createConnectors(config.suppliers, overrides.supplierNow),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),
@@ -48,6 +54,7 @@ export async function buildDeps(
 
 /** Closes what `buildDeps` opened. */
 export async function closeDeps(deps: HubDeps): Promise<void> {
+  await deps.committedJobs.flush();
   await deps.queues.close();
   await deps.orm.close(true);
   deps.redis.disconnect();

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { type ServerType, serve } from '@hono/node-server';
 import { SandboxClock } from '../connectors/sandbox/common/clock.ts';
 import { defaultLifecycle } from '../connectors/sandbox/common/context.ts';
@@ -131,6 +132,8 @@ export async function main(role: string): Promise<void> {
       return;
     }
     case 'worker': {
+      // The whole process (its threads included): only a process of its own can yield to the API.
+      if (config.workerNice > 0) setPriority(config.workerNice);
       const deps = await buildDeps(config);
       stopOnSignals([await startWorker(deps)], config.shutdownGraceMs, () => closeDeps(deps));
       return;

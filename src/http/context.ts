@@ -10,6 +10,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Orm } from '../persistence/orm.ts';
 import type { CredentialStore } from '../persistence/credential-store.ts';
 import type { MallStore } from '../persistence/mall-store.ts';
+import type { IntakeStore } from '../persistence/intake-store.ts';
+import type { CommittedJobDispatcher } from '../queues/outbox-relay.ts';
 import type { QueueProducer } from '../queues/producer.ts';
 import type { RateLimiter } from '../redis/rate-limiter.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
@@ -27,6 +29,10 @@ export interface HubDeps {
   malls: MallStore;
   rateLimiter: RateLimiter;
   queues: QueueProducer;
+  /** Moves jobs that requests committed to the outbox onto their queues, off the request path. */
+  committedJobs: CommittedJobDispatcher;
+  /** Intake's statements, batched across concurrent requests. */
+  intakeStore: IntakeStore;
   /** Ids of the configured supplier accounts. */
   supplierIds: string[];
   /** One connector per supplier account, for live checks from the API. */

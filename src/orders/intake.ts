@@ -5,9 +5,10 @@ import type { Clock } from '../domain/clock.ts';
 import { AppError, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkIntake, type IntakeLine, type MallPrice } from '../domain/order-intake.ts';
-import { addOutboxJob, type OutboxJob } from '../persistence/job-outbox.ts';
-import { findOrder, orderView, type OrderView } from '../persistence/order-store.ts';
-import { appendMallEvent } from '../persistence/outbox.ts';
+import type { OutboxJob } from '../persistence/job-outbox.ts';
+import type { IntakeStore } from '../persistence/intake-store.ts';
+import type { ExistingOrder, NewOrderRows } from '../persistence/order-insert.ts';
+import { byLineId, orderView, type OrderView } from '../persistence/order-store.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 
 /** POST /v1/orders as validated by the route. */
@@ -20,6 +21,7 @@ export interface OrderRequest {
 
 export interface IntakeDeps {
   em: EntityManager;
+  store: IntakeStore;
   clock: Clock;
   crypto: CryptoBox;
 }
@@ -51,10 +53,11 @@ export async function acceptOrder(
   req: OrderRequest,
 ): Promise<{ created: boolean; order: OrderView; jobs: (OutboxJob & { rowId: string })[] }> {
   const requestHash = createHash('sha256').update(canonical(req)).digest('hex');
-  const replay = await replayed(deps.em, mallId, idempotencyKey, requestHash, req.mallOrderId);
+  const looked = await deps.store.lookup({ mallId, key: idempotencyKey, mallOrderId: req.mallOrderId, skuIds: [...new Set(req.lines.map((l) => l.skuId))] });
+  const replay = await replayed(deps.em, looked.existing, idempotencyKey, requestHash, req.mallOrderId);
   if (replay) return { created: false, order: replay, jobs: [] };
 
-  const prices = await mallPrices(deps.em, mallId, req.lines.map((l) => l.skuId));
+  const prices = new Map(looked.prices.map((r) => [r.sku_id, { skuId: r.sku_id, itemId: r.item_id, kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units }]));
   const unknown = checkIntake(req.lines, prices);
   if (!unknown.ok && unknown.code === 'unknown_sku') throw business(unknown.code, 'no such item in this mall\'s catalog', unknown.lines);
   checkFields(req, prices);
@@ -64,43 +67,33 @@ export async function acceptOrder(
     throw new AppError('address_unserviceable', 'no source delivers to this province', { details: { province: req.recipient.province } });
   }
 
+  const rows = newOrderRows(deps, mallId, idempotencyKey, requestHash, req, prices);
   try {
-    const { orderId, jobs } = await deps.em.transactional((tx) => insertOrder({ ...deps, em: tx }, mallId, idempotencyKey, requestHash, req, prices));
-    const order = await findOrder(deps.em, mallId, { orderId });
-    return { created: true, order: await orderView(deps.em, order as NonNullable<typeof order>), jobs };
+    const rowIds = await deps.store.insert(rows);
+    const jobs = rows.lines.map((l, i) => ({ ...l.job, rowId: rowIds[i] as string }));
+    return { created: true, order: freshView(rows), jobs };
   } catch (err) {
     // A concurrent request with the same key (or mall order id) committed first: answer as it would.
     if (!isUniqueViolation(err)) throw err;
-    const again = await replayed(deps.em, mallId, idempotencyKey, requestHash, req.mallOrderId);
-    if (again) return { created: false, order: again, jobs: [] };
+    const again = await deps.store.lookup({ mallId, key: idempotencyKey, mallOrderId: req.mallOrderId, skuIds: [] });
+    const order = await replayed(deps.em, again.existing, idempotencyKey, requestHash, req.mallOrderId);
+    if (order) return { created: false, order, jobs: [] };
     throw err;
   }
 }
 
-async function replayed(em: EntityManager, mallId: string, key: string, hash: string, mallOrderId: string): Promise<OrderView | null> {
-  // By mall order id too: a concurrent request with this key may have committed between two lookups.
-  const byMallOrderId = await findOrder(em, mallId, { mallOrderId });
-  const byKey = byMallOrderId?.idempotency_key === key ? byMallOrderId : await findOrder(em, mallId, { idempotencyKey: key });
+/** A repeated request's order (same key and body), or the conflict it is; null for a new order. */
+async function replayed(em: EntityManager, existing: ExistingOrder[], key: string, hash: string, mallOrderId: string): Promise<OrderView | null> {
+  const byKey = existing.find((o) => o.idempotency_key === key);
   if (byKey) {
     if (byKey.request_hash !== hash) throw new AppError('idempotency_conflict', 'this Idempotency-Key was used with another request body');
     return orderView(em, byKey);
   }
-  if (byMallOrderId) throw new AppError('duplicate_mall_order', `mallOrderId ${mallOrderId} was already used by this mall under another key`);
+  if (existing.some((o) => o.mall_order_id === mallOrderId)) throw new AppError('duplicate_mall_order', `mallOrderId ${mallOrderId} was already used by this mall under another key`);
   return null;
 }
 
 const business = (code: 'unknown_sku' | 'price_changed' | 'out_of_stock', message: string, lines: unknown[]) => new AppError(code, message, { details: { lines } });
-
-/** The calling mall's current price rows for the SKUs; missing: unknown, or outside its selection. */
-async function mallPrices(em: EntityManager, mallId: string, skuIds: string[]): Promise<Map<string, MallPrice & { itemId: string }>> {
-  const rows = await em.getConnection().execute<{ sku_id: string; item_id: string; kind: MallPrice['kind']; points: number; cash_fen: number; sellable: boolean; stock_units: number | null }[]>(
-    `select ci.sku_id, ci.id item_id, ci.kind, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
-     from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? and mi.selected
-     where ci.sku_id in (select jsonb_array_elements_text(?::jsonb))`,
-    [mallId, JSON.stringify(skuIds)],
-  );
-  return new Map(rows.map((r) => [r.sku_id, { skuId: r.sku_id, itemId: String(r.item_id), kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units }]));
-}
 
 const MOBILE = /^(\+?86)?1[3-9]\d{9}$/;
 
@@ -116,62 +109,51 @@ function checkFields(req: OrderRequest, prices: Map<string, MallPrice>): void {
   if (issues.length) throw validationFailed(issues);
 }
 
-async function insertOrder(
+function newOrderRows(
   deps: IntakeDeps,
   mallId: string,
   key: string,
   hash: string,
   req: OrderRequest,
   prices: Map<string, MallPrice & { itemId: string }>,
-): Promise<{ orderId: string; jobs: (OutboxJob & { rowId: string })[] }> {
-  const { em, clock, crypto } = deps;
-  const conn = em.getConnection();
-  const ctx = em.getTransactionContext();
+): NewOrderRows {
+  const { clock, crypto } = deps;
   const now = clock.now();
   const orderId = newId('ord');
-  const jobs: (OutboxJob & { rowId: string })[] = [];
   const phone = req.recipient?.phone.replace(/\D/g, '');
   const tail = phone ? crypto.keyedHash(phone.slice(-4)) : null;
-  await conn.execute(
-    `insert into mall_order (id, mall_id, mall_order_id, idempotency_key, request_hash, member_id, member_tier, recipient, phone_tail_hash, phone_hash_key_id, status, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?)`,
-    [orderId, mallId, req.mallOrderId, key, hash, req.member.id, req.member.tier ?? null, req.recipient ? JSON.stringify(crypto.seal(JSON.stringify(req.recipient))) : null,
-      tail?.hash ?? null, tail?.keyId ?? null, now, now],
-    'run',
-    ctx,
-  );
-  for (const l of req.lines) {
-    const p = prices.get(l.skuId) as MallPrice & { itemId: string };
-    const lineId = newId('lin');
-    await conn.execute(
-      `insert into order_line (id, order_id, mall_id, line_id, item_id, sku_id, kind, quantity, points_paid, cash_paid_fen, unit_points, unit_cash_fen, recharge_account, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      [lineId, orderId, mallId, l.lineId, p.itemId, l.skuId, p.kind, l.quantity, l.pointsPaid, l.cashPaidFen, p.points, p.cashFen,
-        l.rechargeAccount ? JSON.stringify(crypto.seal(l.rechargeAccount)) : null, now, now],
-      'run',
-      ctx,
-    );
-    // What the mall settles for the line, in the ledger from the first moment.
-    await conn.execute(
-      "insert into ledger_entry (mall_id, order_id, line_id, entry, units, points, fen, at) values (?, ?, ?, 'settlement', ?, ?, ?, ?)",
-      [mallId, orderId, lineId, l.quantity, l.pointsPaid, l.cashPaidFen, now],
-      'run',
-      ctx,
-    );
-    const runId = newId('wfr');
-    const workflow = WORKFLOW_OF[p.kind];
-    await conn.execute(
-      "insert into workflow_run (id, workflow, subject_id, status, step, next_run_at, created_at, updated_at) values (?, ?, ?, 'pending', 'start', ?, ?, ?)",
-      [runId, workflow, lineId, now, now, now],
-      'run',
-      ctx,
-    );
-    const job = { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } };
-    jobs.push({ ...job, rowId: await addOutboxJob(em, job) });
-  }
-  await appendMallEvent(em, clock, {
-    mallId, orderId, type: 'order.accepted',
-    data: { orderId, mallOrderId: req.mallOrderId, lines: req.lines.map((l) => ({ lineId: l.lineId, skuId: l.skuId, quantity: l.quantity })) },
-  });
-  return { orderId, jobs };
+  return {
+    order: {
+      id: orderId, mallId, mallOrderId: req.mallOrderId, idempotencyKey: key, requestHash: hash, memberId: req.member.id, memberTier: req.member.tier ?? null,
+      recipient: req.recipient ? crypto.seal(JSON.stringify(req.recipient)) : null, phoneTailHash: tail?.hash ?? null, phoneHashKeyId: tail?.keyId ?? null, at: now,
+    },
+    lines: req.lines.map((l) => {
+      const p = prices.get(l.skuId) as MallPrice & { itemId: string };
+      const runId = newId('wfr');
+      return {
+        id: newId('lin'), lineId: l.lineId, itemId: p.itemId, skuId: l.skuId, kind: p.kind, quantity: l.quantity, pointsPaid: l.pointsPaid, cashPaidFen: l.cashPaidFen,
+        unitPoints: p.points, unitCashFen: p.cashFen, rechargeAccount: l.rechargeAccount ? crypto.seal(l.rechargeAccount) : null,
+        run: { id: runId, workflow: WORKFLOW_OF[p.kind] },
+        job: { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } },
+      };
+    }),
+    event: {
+      id: newId('evt'), type: 'order.accepted',
+      data: { orderId, mallOrderId: req.mallOrderId, lines: req.lines.map((l) => ({ lineId: l.lineId, skuId: l.skuId, quantity: l.quantity })) },
+    },
+  };
+}
+
+/** The view of an order just written, built from what was written (the same as GET returns). */
+function freshView(rows: NewOrderRows): OrderView {
+  const at = rows.order.at.toISOString();
+  return {
+    orderId: rows.order.id, mallOrderId: rows.order.mallOrderId, status: 'accepted',
+    member: { id: rows.order.memberId, tier: rows.order.memberTier }, createdAt: at, updatedAt: at,
+    lines: [...rows.lines].sort(byLineId).map((l) => ({
+      lineId: l.lineId, skuId: l.skuId, kind: l.kind, quantity: l.quantity, status: 'pending',
+      quantityFulfilled: 0, quantityFailed: 0, quantityCancelled: 0, pointsPaid: l.pointsPaid, cashPaidFen: l.cashPaidFen, source: null, failureReason: null,
+      shipments: [], issuance: l.kind === 'physical' ? null : { status: 'pending', vouchers: [] }, refunds: [],
+    })),
+  };
 }

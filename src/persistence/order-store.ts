@@ -32,6 +32,12 @@ interface OrderRow {
   id: string; mall_id: string; mall_order_id: string; idempotency_key: string; request_hash: string; member_id: string; member_tier: string | null; status: OrderStatus;
   created_at: Date; updated_at: Date;
 }
+
+/** What orderView needs of an order row (timestamps as Date, or as ISO text out of JSON). */
+type ViewedOrder = Pick<OrderRow, 'id' | 'mall_order_id' | 'member_id' | 'member_tier'> & { status: string; created_at: Date | string; updated_at: Date | string };
+
+/** Lines in the order every view lists them: by the mall's line id, byte-wise (as `collate "C"`). */
+export const byLineId = (a: { lineId: string }, b: { lineId: string }): number => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0);
 interface LineRow {
   line_id: string; id: string; sku_id: string; kind: string; quantity: number; status: LineStatus; qty_fulfilled: number; qty_failed: number; qty_cancelled: number;
   points_paid: number; cash_paid_fen: number; source_supplier_id: string | null; failure_reason: string | null;
@@ -50,12 +56,12 @@ export async function findOrder(em: EntityManager, mallId: string, by: { idempot
 }
 
 /** The mall's view of one of its orders, with its lines, vouchers (masked) and refunds. */
-export async function orderView(em: EntityManager, order: OrderRow): Promise<OrderView> {
+export async function orderView(em: EntityManager, order: ViewedOrder): Promise<OrderView> {
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
   const lines = await conn.execute<LineRow[]>(
     `select id, line_id, sku_id, kind, quantity, status, qty_fulfilled, qty_failed, qty_cancelled, points_paid, cash_paid_fen, source_supplier_id, failure_reason
-     from order_line where order_id = ? order by created_at, line_id`,
+     from order_line where order_id = ? order by line_id collate "C"`,
     [order.id],
     'all',
     ctx,
@@ -75,7 +81,7 @@ export async function orderView(em: EntityManager, order: OrderRow): Promise<Ord
   return {
     orderId: order.id,
     mallOrderId: order.mall_order_id,
-    status: order.status,
+    status: order.status as OrderStatus,
     member: { id: order.member_id, tier: order.member_tier },
     createdAt: new Date(order.created_at).toISOString(),
     updatedAt: new Date(order.updated_at).toISOString(),

@@ -1,6 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { CompiledQuery } from 'kysely';
 import type { Config } from '../config.ts';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
@@ -17,9 +16,9 @@ export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>)
     pool: { min: 0, max: config.dbPoolMax },
     // The hub's queries are short OLTP reads and writes: compiling them with JIT (triggered by cost
     // estimates, e.g. a search's materialised step) cost 100-300 ms per catalog page at 1M items.
-    onCreateConnection: async (connection: unknown) => {
-      await (connection as { executeQuery(q: CompiledQuery): Promise<unknown> }).executeQuery(CompiledQuery.raw('set jit = off'));
-    },
+    // Set at connection start-up, so statements run on the pool directly (prepared intake
+    // statements) get it too, not only those the ORM runs.
+    driverOptions: { options: '-c jit=off' },
     // Entities are validated by zod at the edge; the ORM should not guess.
     forceUtcTimezone: true,
     debug: false,

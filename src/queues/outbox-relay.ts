@@ -31,19 +31,65 @@ export async function relayOutbox(em: EntityManager, producer: QueueProducer, li
 }
 
 /**
- * Puts jobs a request has just committed to the outbox straight onto their queues and marks just
- * those rows dispatched (no scan of the outbox, no lock shared with other requests). If Redis
- * fails here the rows stay pending and the relay moves them.
+ * Puts jobs that requests have just committed to the outbox onto their queues, off the request
+ * path: jobs of concurrent requests are gathered for one event-loop turn, added in one bulk per
+ * queue, and just those rows marked dispatched in one statement (no scan of the outbox, no lock
+ * shared with other requests). The outbox row is the durable part: if Redis or this process fails
+ * here, the rows stay pending and the relay moves them. Added at 1 000 orders/s, per-request adds
+ * and updates were two more round trips on the hottest path.
  */
-export async function dispatchCommitted(em: EntityManager, producer: QueueProducer, jobs: readonly (OutboxJob & { rowId: string })[]): Promise<void> {
-  if (jobs.length === 0) return;
-  for (const j of jobs) {
-    const key = BY_NAME.get(j.queue);
-    if (!key) throw new Error(`outbox row ${j.rowId} names unknown queue ${j.queue}`);
-    await producer.add(key, j.payload as never, { jobId: j.jobId, attempts: 1, fresh: true });
+export class CommittedJobDispatcher {
+  readonly #em: EntityManager;
+  readonly #producer: QueueProducer;
+  readonly #onError: (err: unknown) => void;
+  #pending: (OutboxJob & { rowId: string })[] = [];
+  #flushing: Promise<void> | null = null;
+  #scheduled = false;
+
+  constructor(em: EntityManager, producer: QueueProducer, onError: (err: unknown) => void) {
+    this.#em = em;
+    this.#producer = producer;
+    this.#onError = onError;
   }
-  await em.getConnection().execute(
-    'update job_outbox set dispatched_at = now() where id in (select (jsonb_array_elements_text(?::jsonb))::bigint) and dispatched_at is null',
-    [JSON.stringify(jobs.map((j) => j.rowId))],
-  );
+
+  /** Queues the jobs for the next flush (returns at once). */
+  dispatch(jobs: readonly (OutboxJob & { rowId: string })[]): void {
+    if (jobs.length === 0) return;
+    for (const j of jobs) if (!BY_NAME.has(j.queue)) throw new Error(`outbox row ${j.rowId} names unknown queue ${j.queue}`);
+    this.#pending.push(...jobs);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => void this.#drain());
+    }
+  }
+
+  /** Waits until everything handed over so far is on its queue (or left to the relay). */
+  async flush(): Promise<void> {
+    while (this.#flushing || this.#pending.length) await (this.#flushing ?? this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#flushing) return this.#flushing;
+    this.#flushing = (async () => {
+      while (this.#pending.length) {
+        const batch = this.#pending.splice(0, 500);
+        try {
+          const byQueue = Map.groupBy(batch, (j) => j.queue);
+          for (const [queue, jobs] of byQueue) {
+            await this.#producer.addBulk(BY_NAME.get(queue) as QueueKey, jobs.map((j) => ({ payload: j.payload as never, jobId: j.jobId })), { attempts: 1 });
+          }
+          await this.#em.getConnection().execute(
+            'update job_outbox set dispatched_at = now() where id = any(?::bigint[]) and dispatched_at is null',
+            [`{${batch.map((j) => j.rowId).join(',')}}`],
+          );
+        } catch (err) {
+          this.#onError(err);
+        }
+      }
+    })().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
 }

@@ -16,11 +16,7 @@ export class QueueProducer {
   /** Adds a job; a `jobId` already waiting or running is not added twice (a finished one is replaced). */
   async add<K extends QueueKey>(key: K, payload: Payload<K>, opts: { jobId?: string; attempts?: number; delay?: number; fresh?: boolean } = {}): Promise<string | undefined> {
     const data = queues[key].payload.parse(payload);
-    let q = this.#open.get(key);
-    if (!q) {
-      q = new Queue(queues[key].name, { connection: this.#connection, prefix: this.#prefix });
-      this.#open.set(key, q);
-    }
+    const q = this.#queue(key);
     // A job id never used before (`fresh`) has no finished job to clear: skip the lookups.
     if (opts.jobId && !opts.fresh) {
       // A finished job keeps its id for a while; a new request for the same work must still run.
@@ -29,6 +25,24 @@ export class QueueProducer {
     }
     const job = await q.add(key, data, { jobId: opts.jobId, delay: opts.delay, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 });
     return job.id;
+  }
+
+  /** Adds jobs under ids never used before (fresh outbox rows) in one round trip. */
+  async addBulk<K extends QueueKey>(key: K, jobs: { payload: Payload<K>; jobId: string }[], opts: { attempts?: number } = {}): Promise<void> {
+    const q = this.#queue(key);
+    await q.addBulk(jobs.map((j) => ({
+      name: key, data: queues[key].payload.parse(j.payload),
+      opts: { jobId: j.jobId, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
+    })));
+  }
+
+  #queue(key: QueueKey): Queue {
+    let q = this.#open.get(key);
+    if (!q) {
+      q = new Queue(queues[key].name, { connection: this.#connection, prefix: this.#prefix });
+      this.#open.set(key, q);
+    }
+    return q;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /** AES-256-GCM encryption at rest with key ids, so keys can be rotated without re-encrypting at once. */
 export interface Sealed {
@@ -9,13 +9,14 @@ export interface Sealed {
 
 /** Encrypts and decrypts personal data and secrets; the first configured key encrypts. */
 export class CryptoBox {
-  readonly #keys: Map<string, Buffer>;
+  // Key objects made once: from a Buffer, every cipher and HMAC would import the key again.
+  readonly #keys: Map<string, KeyObject>;
   readonly #activeId: string;
 
   constructor(keys: { id: string; key: Buffer }[]) {
     const first = keys[0];
     if (!first) throw new Error('CryptoBox needs at least one key');
-    this.#keys = new Map(keys.map((k) => [k.id, k.key]));
+    this.#keys = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
     this.#activeId = first.id;
   }
 
@@ -44,7 +45,7 @@ export class CryptoBox {
     return { keyId, hash: createHmac('sha256', this.#key(keyId)).update(value).digest('hex') };
   }
 
-  #key(id: string): Buffer {
+  #key(id: string): KeyObject {
     const key = this.#keys.get(id);
     if (!key) throw new Error(`encryption key "${id}" is not configured`);
     return key;

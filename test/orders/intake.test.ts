@@ -73,7 +73,10 @@ describe('POST /v1/orders', () => {
     ]);
     const runs = await sql<{ workflow: string; status: string }[]>('select r.workflow, r.status from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ? order by l.line_id', [order.orderId]);
     expect(runs).toEqual([{ workflow: 'fulfil-line', status: 'pending' }, { workflow: 'issue-line', status: 'pending' }]);
+    // The 201 is built from what was written without reading it back: it must be what GET returns.
+    expect(await json(await hub.call('GET', `/v1/orders/${order.orderId}`, { token: mall.apiKey }))).toEqual(order);
     // The jobs were written with the order, then relayed to the queue right after the commit.
+    await hub.deps.committedJobs.flush();
     const jobs = await sql<{ n: string; relayed: string }[]>(
       "select count(*)::text n, count(dispatched_at)::text relayed from job_outbox where queue = 'workflow' and payload->>'runId' in (select r.id from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?)",
       [order.orderId],
@@ -92,6 +95,8 @@ describe('POST /v1/orders', () => {
     expect(row?.phone_tail_hash).toBe(hub.deps.crypto.keyedHash('8000').hash);
     const account = await sql<{ recharge_account: string }[]>("select recharge_account::text from order_line where order_id = ? and line_id = '2'", [order.orderId]);
     expect(account[0]?.recharge_account).not.toContain('13900139000');
+    const sealed = await sql<{ recharge_account: { keyId: string; data: string } }[]>("select recharge_account from order_line where order_id = ? and line_id = '2'", [order.orderId]);
+    expect(hub.deps.crypto.open(sealed[0]?.recharge_account as { keyId: string; data: string })).toBe('13900139000');
     for (const secret of ['张三', '13800138000', '13900139000', '建国路']) expect(hub.logs.text).not.toContain(secret);
   });
 

@@ -175,6 +175,31 @@ describe('drop-ship', () => {
     expect((await events(orderId)).map((e) => e.seq)).toEqual(types.map((_, i) => i + 1));
   });
 
+  it('reroutes when the source it picked turns out sold out at the order itself (stock read said yes)', async () => {
+    const item = await itemFrom('physical', ['brand-acme', 'jd']);
+    const [first, second] = (await sql<{ supplier_id: string }[]>('select supplier_id from catalog_offer where item_id = (select id from catalog_item where sku_id = ?) order by cost_fen, supplier_id', [item.skuId])).map((r) => r.supplier_id) as [string, string];
+    // The live stock check passes at the cheapest source; its order then answers stock short.
+    sandbox(first).faults.set({ soldOutAtOrderSkus: [item.offers[first] as string] });
+    try {
+      const orderId = await order(item);
+      const placed = await settle(orderId, (o) => ['accepted', 'shipped', 'delivered', 'failed'].includes(o.lines[0].status), { hubMs: 2_000, supplierMs: 1_000 });
+      expect(placed.lines[0]).toMatchObject({ status: 'accepted', source: second });
+      const attempts = await sql<{ supplier_id: string; status: string; failure_reason: string | null; reference: string }[]>(
+        'select a.supplier_id, a.status, a.failure_reason, a.reference from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ? order by a.seq',
+        [orderId],
+      );
+      expect(attempts.map((a) => [a.supplier_id, a.status])).toEqual([[first, 'failed'], [second, expect.stringMatching(/submitted|accepted|confirmed/)]]);
+      expect(attempts[0]?.failure_reason).toMatch(/stock/i);
+      // The refused order holds nothing at the first source; the second holds exactly one.
+      expect(sandbox(first).ordersFor(attempts[0]?.reference as string)).toBe(0);
+      expect(sandbox(second).ordersFor(attempts[1]?.reference as string)).toBe(1);
+      const rerouted = (await events(orderId)).find((e) => e.type === 'line.rerouted');
+      expect(rerouted?.data).toMatchObject({ lineId: '1', from: first, to: second });
+    } finally {
+      sandbox(first).faults.reset();
+    }
+  });
+
   it('fails the line and tells the mall what to refund when every source is out', async () => {
     const item = await itemFrom('physical', ['brand-lumen', 'jd']);
     for (const s of ['brand-lumen', 'jd']) sandbox(s).faults.set({ stockoutSkus: [item.offers[s] as string] });

@@ -63,7 +63,7 @@ export class BrandOrders {
     for (const [i, sku] of skus.entries()) {
       const units = req.items[i]?.quantity ?? 0;
       const onHand = this.#state.stockOf(sku, province);
-      if (onHand <= 0) return refuse(422, 'out_of_stock', `product ${sku.supplierSkuId} is out of stock`, sku.supplierSkuId);
+      if (onHand <= 0 || this.#state.soldOutAtOrder(sku.supplierSkuId)) return refuse(422, 'out_of_stock', `product ${sku.supplierSkuId} is out of stock`, sku.supplierSkuId);
       // More than on hand (but some): the brand accepts and ships once it restocks.
       if (units > onHand && sku.kind === 'physical') backordered = true;
       else if (units > onHand) return refuse(422, 'out_of_stock', `only ${onHand} codes of ${sku.supplierSkuId} left`, sku.supplierSkuId);

@@ -46,6 +46,11 @@ export class BrandState {
   }
 
   /** Units on hand now: generated stock at the SKU's revision, less what orders hold, zero under a stockout fault. */
+  /** Shown in stock, refused when ordered (the soldOutAtOrderSkus fault). */
+  soldOutAtOrder(supplierSkuId: string): boolean {
+    return this.#faults.isSoldOutAtOrder(supplierSkuId);
+  }
+
   stockOf = (sku: GoodsSku, provinceCode: string): number => {
     // A region fault may name the province by code, full name or short name.
     const regionOut = sku.kind !== 'service' && (namesOf.get(provinceCode) ?? [provinceCode]).some((n) => this.#faults.config.stockoutRegions.includes(n));

@@ -21,6 +21,8 @@ export const FaultConfig = z.object({
   /** SKUs with no stock anywhere, and province codes/names with no stock for any SKU. */
   stockoutSkus: z.array(z.string()).default([]),
   stockoutRegions: z.array(z.string()).default([]),
+  /** SKUs shown in stock when asked, but sold out by the time they are ordered: the order answers stock short. */
+  soldOutAtOrderSkus: z.array(z.string()).default([]),
   /** Access tokens/sessions are treated as expired until refreshed. */
   expireTokens: z.boolean().default(false),
   callbacks: z
@@ -88,6 +90,11 @@ export class Faults {
       this.#windowCount = 0;
     }
     return ++this.#windowCount > limit;
+  }
+
+  /** Sold between the caller's stock check and its order (see soldOutAtOrderSkus). */
+  isSoldOutAtOrder(sku: string): boolean {
+    return this.#config.soldOutAtOrderSkus.includes(sku);
   }
 
   isStockout(sku: string, region?: string): boolean {

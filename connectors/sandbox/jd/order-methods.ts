@@ -44,7 +44,7 @@ function submit(c: Context, p: Params, state: JdState, now: Date): Response {
     if (!sku || !sku.onShelf) return fail(c, method, R.SKU_NOT_FOUND, `商品${skuId}不可售`, { skuId: Number(skuId) });
     if (!Number.isInteger(num) || num < 1) return fail(c, method, R.BAD_PARAM, '数量错误');
     if (!state.deliverable(skuId, county.provinceCode)) return fail(c, method, R.NOT_SELLABLE_IN_AREA, `商品${skuId}在该地区不可售`, { skuId: Number(skuId) });
-    if (state.stock(skuId, county.provinceCode) < num) return fail(c, method, R.STOCK_SHORT, `商品${skuId}库存不足`, { skuId: Number(skuId) });
+    if (state.stock(skuId, county.provinceCode) < num || state.soldOutAtOrder(skuId)) return fail(c, method, R.STOCK_SHORT, `商品${skuId}库存不足`, { skuId: Number(skuId) });
     lines.push({ skuId, num, priceFen: sku.costFen });
   }
   for (const l of lines) state.hold(l.skuId, county.provinceCode, l.num);

@@ -93,6 +93,11 @@ export class JdState {
   }
 
   /** Units available in a province after what orders hold; 0 for injected stockouts (by SKU, province code or name). */
+  /** Shown in stock, refused when ordered (the soldOutAtOrderSkus fault). */
+  soldOutAtOrder(supplierSkuId: string): boolean {
+    return this.#faults.isSoldOutAtOrder(supplierSkuId);
+  }
+
   stock(skuId: string, provinceCode: string): number {
     const index = indexOfSkuId('jd', skuId, this.#opts);
     if (index === undefined || this.#faults.isStockout(skuId, provinceCode)) return 0;

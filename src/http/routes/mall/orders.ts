@@ -4,7 +4,6 @@ import { LINE_STATUSES } from '../../../domain/order-status.ts';
 import { cancelLines } from '../../../orders/cancel.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
 import { runnerDeps } from '../../../queues/processors/workflow.processor.ts';
-import { dispatchCommitted } from '../../../queues/outbox-relay.ts';
 import { findOrder, orderView } from '../../../persistence/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
@@ -159,9 +158,9 @@ export function registerOrderRoutes(app: HubApp): void {
     const key = c.req.valid('header')['idempotency-key'];
     if (!key) throw new AppError('idempotency_key_required', 'POST /v1/orders needs an Idempotency-Key header');
     const deps = c.get('deps');
-    const out = await acceptOrder({ em: c.get('em'), clock: deps.clock, crypto: deps.crypto }, callerMallId(c), key, c.req.valid('json'));
+    const out = await acceptOrder({ em: c.get('em'), store: deps.intakeStore, clock: deps.clock, crypto: deps.crypto }, callerMallId(c), key, c.req.valid('json'));
     // Start fulfilment now rather than at the relay's next tick; the outbox keeps the jobs if this fails.
-    await dispatchCommitted(c.get('em'), deps.queues, out.jobs).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'jobs left to the outbox relay'));
+    deps.committedJobs.dispatch(out.jobs);
     return c.json(out.order as Order, out.created ? 201 : 200);
   });
   app.openapi(get, async (c) => {
