@@ -32,7 +32,7 @@ interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created:
 let n = 0;
 async function drive(url: string, headers: Record<string, string>, skus: { skuId: string; points: number; cashFen: number }[], seconds: number, overallRate = 0): Promise<Figures> {
   const run = await autocannon({
-    url, connections: CONNECTIONS, duration: seconds, overallRate,
+    url, connections: CONNECTIONS, duration: seconds, ...(overallRate > 0 ? { overallRate } : {}),
     requests: [{
       method: 'POST', path: '/v1/orders',
       setupRequest: (req) => {

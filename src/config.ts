@@ -61,6 +61,8 @@ const schema = z
     HUB_SHIPMENT_POLL_MS: int(3600_000),
     /** How often the job outbox is moved to the queues (the API also relays right after an order commits). */
     HUB_OUTBOX_RELAY_EVERY_MS: int(500),
+    /** Outbox rows the relay leaves alone at first: the API dispatches its own right after commit. */
+    HUB_OUTBOX_RELAY_MIN_AGE_MS: int(5_000),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
@@ -131,6 +133,7 @@ export interface Config {
   issuancePollMs: number;
   shipmentPollMs: number;
   outboxRelayEveryMs: number;
+  outboxRelayMinAgeMs: number;
   sandboxHost: string;
   sandboxPort: number;
   sandboxUrl: string;
@@ -189,6 +192,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     issuancePollMs: e.HUB_ISSUANCE_POLL_MS,
     shipmentPollMs: e.HUB_SHIPMENT_POLL_MS,
     outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
+    outboxRelayMinAgeMs: e.HUB_OUTBOX_RELAY_MIN_AGE_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
     sandboxUrl,

@@ -29,7 +29,11 @@ export async function buildDeps(
   const crypto = new CryptoBox(config.encryptionKeys);
   const credentials = new CredentialStore({ pepper: config.tokenPepper, clock, cacheMs: config.authCacheMs, bootstrapAdminToken: config.adminToken });
   const malls = new MallStore({ clock, crypto, credentials, rateLimit: config.rateLimit, secretOverlapMs: config.webhookSecretOverlapMs });
-  const queues = new QueueProducer(redis, config.redisPrefix);
+  // Jobs are added on a connection of their own: a bulk add of committed jobs (a pipeline of
+  // scripts) must not hold up the rate limiter's one command per request behind it.
+  const queueRedis = overrides.redis ? redis : createRedis(config.redisUrl, { failFast: true, name: 'hub-queues' });
+  if (queueRedis !== redis) queueRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queues = new QueueProducer(queueRedis, config.redisPrefix, () => (queueRedis !== redis ? queueRedis.disconnect() : undefined));
   return {
     config,
     orm,

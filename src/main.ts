@@ -54,7 +54,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));
   // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
   const relay = setInterval(() => {
-    relayOutbox(deps.orm.em, deps.queues).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay failed'));
+    relayOutbox(deps.orm.em, deps.queues, 200, deps.config.outboxRelayMinAgeMs).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay failed'));
   }, deps.config.outboxRelayEveryMs);
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   const every = deps.config.maintenanceEveryMs;

@@ -39,8 +39,6 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: unknown })?.code === '23505' || /duplicate key value/.test(String((err as Error)?.message));
-
 /**
  * Accepts a redemption order: idempotent on the mall's key, checked against the synced catalog,
  * and committed with its lines, ledger entries, first mall event and workflow jobs in one
@@ -53,11 +51,30 @@ export async function acceptOrder(
   req: OrderRequest,
 ): Promise<{ created: boolean; order: OrderView; jobs: (OutboxJob & { rowId: string })[] }> {
   const requestHash = createHash('sha256').update(canonical(req)).digest('hex');
-  const looked = await deps.store.lookup({ mallId, key: idempotencyKey, mallOrderId: req.mallOrderId, skuIds: [...new Set(req.lines.map((l) => l.skuId))] });
-  const replay = await replayed(deps.em, looked.existing, idempotencyKey, requestHash, req.mallOrderId);
-  if (replay) return { created: false, order: replay, jobs: [] };
+  // The usual request is new: check it and insert it, and look for an earlier order under its key
+  // or mall order id only when it is refused or its insert is skipped. A repeat of an accepted
+  // request is answered with that order even if its price changed since.
+  const repeatOr = async (err: unknown): Promise<never | { created: false; order: OrderView; jobs: [] }> => {
+    const order = await replayed(deps.em, await deps.store.existing(mallId, idempotencyKey, req.mallOrderId), idempotencyKey, requestHash, req.mallOrderId);
+    if (order) return { created: false, order, jobs: [] };
+    throw err;
+  };
+  const priceRows = await deps.store.prices({ mallId, skuIds: [...new Set(req.lines.map((l) => l.skuId))] });
+  const prices = new Map(priceRows.map((r) => [r.sku_id, { skuId: r.sku_id, itemId: r.item_id, kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units }]));
+  try {
+    checkOrder(req, prices);
+  } catch (err) {
+    return repeatOr(err);
+  }
+  const rows = newOrderRows(deps, mallId, idempotencyKey, requestHash, req, prices);
+  const rowIds = await deps.store.insert(rows);
+  if (!rowIds) return repeatOr(new Error(`order ${req.mallOrderId} was skipped as taken, but no order holds its key or mall order id`));
+  const jobs = rows.lines.map((l, i) => ({ ...l.job, rowId: rowIds[i] as string }));
+  return { created: true, order: freshView(rows), jobs };
+}
 
-  const prices = new Map(looked.prices.map((r) => [r.sku_id, { skuId: r.sku_id, itemId: r.item_id, kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units }]));
+/** The contract's checks of a new order against the mall's catalog, in the contract's order. */
+function checkOrder(req: OrderRequest, prices: Map<string, MallPrice>): void {
   const unknown = checkIntake(req.lines, prices);
   if (!unknown.ok && unknown.code === 'unknown_sku') throw business(unknown.code, 'no such item in this mall\'s catalog', unknown.lines);
   checkFields(req, prices);
@@ -65,20 +82,6 @@ export async function acceptOrder(
   if (!verdict.ok) throw business(verdict.code, verdict.code === 'price_changed' ? 'paid less than the current price' : 'not in stock at any source', verdict.lines);
   if (req.recipient && !provinceCodeOf(req.recipient.province)) {
     throw new AppError('address_unserviceable', 'no source delivers to this province', { details: { province: req.recipient.province } });
-  }
-
-  const rows = newOrderRows(deps, mallId, idempotencyKey, requestHash, req, prices);
-  try {
-    const rowIds = await deps.store.insert(rows);
-    const jobs = rows.lines.map((l, i) => ({ ...l.job, rowId: rowIds[i] as string }));
-    return { created: true, order: freshView(rows), jobs };
-  } catch (err) {
-    // A concurrent request with the same key (or mall order id) committed first: answer as it would.
-    if (!isUniqueViolation(err)) throw err;
-    const again = await deps.store.lookup({ mallId, key: idempotencyKey, mallOrderId: req.mallOrderId, skuIds: [] });
-    const order = await replayed(deps.em, again.existing, idempotencyKey, requestHash, req.mallOrderId);
-    if (order) return { created: false, order, jobs: [] };
-    throw err;
   }
 }
 

@@ -22,13 +22,15 @@ export interface NewOrderRows {
 /**
  * Writes accepted orders in one statement: each order, its lines, their settlement ledger rows,
  * workflow runs and outbox jobs, and the order's first mall event (seq 1). One statement is one
- * round trip and one commit (PostgreSQL checks the foreign keys at its end), so every order in it
- * exists with all of its rows or none does; a unique violation (same key or mall order id
- * committed concurrently) writes nothing. Intake is the hub's hottest write: profiled, each round
- * trip and commit cost more CPU (socket writes on both sides, planning) than the inserts.
- * Returns the outbox row ids of each order's jobs, in line order.
+ * round trip and one commit (PostgreSQL checks the foreign keys at its end), so an order exists
+ * with all of its rows or not at all. An order whose idempotency key or mall order id is taken
+ * (a repeated request, or a concurrent one that committed first) is skipped, with none of its
+ * rows: the caller answers it from the existing order. Intake is the hub's hottest write:
+ * profiled, each round trip and commit cost more CPU than the inserts, and probing the order
+ * indexes before inserting contended with the inserts on their newest pages.
+ * Returns per order the outbox row ids of its jobs in line order, or null when it was skipped.
  */
-export async function insertOrders(em: EntityManager, orders: NewOrderRows[]): Promise<string[][]> {
+export async function insertOrders(em: EntityManager, orders: NewOrderRows[]): Promise<(string[] | null)[]> {
   const heads = orders.map((r) => ({
     id: r.order.id, mall_id: r.order.mallId, mall_order_id: r.order.mallOrderId, idempotency_key: r.order.idempotencyKey, request_hash: r.order.requestHash,
     member_id: r.order.memberId, member_tier: r.order.memberTier, recipient: r.order.recipient, phone_tail_hash: r.order.phoneTailHash,
@@ -41,18 +43,21 @@ export async function insertOrders(em: EntityManager, orders: NewOrderRows[]): P
     unit_points: l.unitPoints, unit_cash_fen: l.unitCashFen, recharge_account: l.rechargeAccount,
     run_id: l.run.id, workflow: l.run.workflow, queue: l.job.queue, job_id: l.job.jobId, payload: l.job.payload,
   })));
-  const rows = await executePrepared<{ i: number; id: string }>(
+  const rows = await executePrepared<{ order_id: string; i: number | null; id: string | null }>(
     em,
     'intake-insert-orders',
     `with ord as (
        select * from jsonb_to_recordset(?::jsonb) as x(id text, mall_id text, mall_order_id text, idempotency_key text, request_hash text, member_id text, member_tier text,
          recipient jsonb, phone_tail_hash text, phone_hash_key_id text, at timestamptz, event_id text, event_type text, event_data jsonb)
-     ), input as (
-       select * from jsonb_to_recordset(?::jsonb) as x(i int, order_id text, mall_id text, at timestamptz, id text, line_id text, item_id bigint, sku_id text, kind text,
-         quantity int, points_paid int, cash_paid_fen int, unit_points int, unit_cash_fen int, recharge_account jsonb, run_id text, workflow text, queue text, job_id text, payload jsonb)
      ), o as (
        insert into mall_order (id, mall_id, mall_order_id, idempotency_key, request_hash, member_id, member_tier, recipient, phone_tail_hash, phone_hash_key_id, status, created_at, updated_at)
        select id, mall_id, mall_order_id, idempotency_key, request_hash, member_id, member_tier, recipient, phone_tail_hash, phone_hash_key_id, 'accepted', at, at from ord
+       on conflict do nothing
+       returning id
+     ), input as (
+       select x.* from jsonb_to_recordset(?::jsonb) as x(i int, order_id text, mall_id text, at timestamptz, id text, line_id text, item_id bigint, sku_id text, kind text,
+         quantity int, points_paid int, cash_paid_fen int, unit_points int, unit_cash_fen int, recharge_account jsonb, run_id text, workflow text, queue text, job_id text, payload jsonb)
+       where x.order_id in (select id from o)
      ), l as (
        insert into order_line (id, order_id, mall_id, line_id, item_id, sku_id, kind, quantity, points_paid, cash_paid_fen, unit_points, unit_cash_fen, recharge_account, status, created_at, updated_at)
        select id, order_id, mall_id, line_id, item_id, sku_id, kind, quantity, points_paid, cash_paid_fen, unit_points, unit_cash_fen, recharge_account, 'pending', at, at from input order by i
@@ -63,18 +68,25 @@ export async function insertOrders(em: EntityManager, orders: NewOrderRows[]): P
        insert into workflow_run (id, workflow, subject_id, status, step, next_run_at, created_at, updated_at)
        select run_id, workflow, id, 'pending', 'start', at, at, at from input order by i
      ), c as (
-       insert into order_event_counter (order_id, last_seq) select id, 1 from ord
+       insert into order_event_counter (order_id, last_seq) select id, 1 from o
      ), e as (
-       insert into mall_event (id, mall_id, order_id, seq, type, data, created_at) select event_id, mall_id, id, 1, event_type, event_data, at from ord
+       insert into mall_event (id, mall_id, order_id, seq, type, data, created_at)
+       select event_id, mall_id, id, 1, event_type, event_data, at from ord where id in (select id from o)
      ), j as (
        insert into job_outbox (queue, job_id, payload) select queue, job_id, payload from input order by i returning id, job_id
      )
-     select input.i, j.id::text id from j join input using (job_id) order by input.i`,
+     select o.id order_id, null::int i, null::text id from o
+     union all
+     select input.order_id, input.i, j.id::text from j join input using (job_id)`,
     [JSON.stringify(heads), JSON.stringify(lines)],
   );
-  const ids = rows.map((x) => x.id);
+  const inserted = new Set(rows.filter((r) => r.i === null).map((r) => r.order_id));
+  const jobRowId = new Map(rows.filter((r) => r.i !== null).map((r) => [r.i as number, r.id as string]));
   let k = 0;
-  return orders.map((r) => r.lines.map(() => ids[k++] as string));
+  return orders.map((r) => {
+    const ids = r.lines.map(() => jobRowId.get(k++));
+    return inserted.has(r.order.id) ? (ids as string[]) : null;
+  });
 }
 
 /** An order as intake compares a repeated request with it. */
@@ -88,30 +100,33 @@ export interface SelectedPriceRow {
   sku_id: string; item_id: string; kind: 'physical' | 'virtual' | 'service'; points: number; cash_fen: number; sellable: boolean; stock_units: number | null;
 }
 
-/** What intake reads before deciding: per request, any order under its key or mall order id, and its SKUs' rows. */
-export interface IntakeQuery { mallId: string; key: string; mallOrderId: string; skuIds: string[] }
-export interface IntakeFound { existing: ExistingOrder[]; prices: SelectedPriceRow[] }
+/** The mall's current rows of some SKUs, for one request. */
+export interface PriceQuery { mallId: string; skuIds: string[] }
 
-/**
- * Intake's reads for many requests in one round trip: per request, an order of the mall under the
- * key or the mall order id (a repeated or conflicting request), and the mall's current rows of
- * the SKUs. Results in request order.
- */
-export async function intakeLookups(em: EntityManager, queries: IntakeQuery[]): Promise<IntakeFound[]> {
-  const rows = await executePrepared<{ n: number; existing: ExistingOrder[]; prices: SelectedPriceRow[] }>(
+/** The mall's current rows of the SKUs of many requests in one round trip; results in request order. */
+export async function selectedPrices(em: EntityManager, queries: PriceQuery[]): Promise<SelectedPriceRow[][]> {
+  const rows = await executePrepared<{ n: number; prices: SelectedPriceRow[] }>(
     em,
-    'intake-lookups',
+    'intake-prices',
     `select q.n,
-       (select coalesce(jsonb_agg(o), '[]') from (
-          select id, mall_order_id, idempotency_key, request_hash, member_id, member_tier, status, created_at, updated_at
-          from mall_order where mall_id = q.mall_id and (idempotency_key = q.key or mall_order_id = q.mall_order_id)) o) existing,
        (select coalesce(jsonb_agg(p), '[]') from (
           select ci.sku_id, ci.id::text item_id, ci.kind, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
           from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = q.mall_id and mi.selected
           where ci.sku_id in (select jsonb_array_elements_text(q.skus))) p) prices
-     from jsonb_to_recordset(?::jsonb) as q(n int, mall_id text, key text, mall_order_id text, skus jsonb)
+     from jsonb_to_recordset(?::jsonb) as q(n int, mall_id text, skus jsonb)
      order by q.n`,
-    [JSON.stringify(queries.map((q, n) => ({ n, mall_id: q.mallId, key: q.key, mall_order_id: q.mallOrderId, skus: q.skuIds })))],
+    [JSON.stringify(queries.map((q, n) => ({ n, mall_id: q.mallId, skus: q.skuIds })))],
   );
-  return rows.map((r) => ({ existing: r.existing, prices: r.prices }));
+  return rows.map((r) => r.prices);
+}
+
+/** Orders of a mall under an idempotency key or a mall order id (a repeated or conflicting request). */
+export async function ordersUnder(em: EntityManager, mallId: string, key: string, mallOrderId: string): Promise<ExistingOrder[]> {
+  return executePrepared<ExistingOrder>(
+    em,
+    'intake-existing',
+    `select id, mall_order_id, idempotency_key, request_hash, member_id, member_tier, status, created_at, updated_at
+     from mall_order where mall_id = ? and (idempotency_key = ? or mall_order_id = ?)`,
+    [mallId, key, mallOrderId],
+  );
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '../persistence/bound-query.ts';
 import type { OutboxJob } from '../persistence/job-outbox.ts';
 import type { QueueProducer } from './producer.ts';
 import { type QueueKey, queues } from './registry.ts';
@@ -10,13 +11,14 @@ const BY_NAME = new Map(Object.keys(queues).map((k) => [k, k as QueueKey]));
  * BullMQ queues, oldest first, and marks them dispatched. Rows are locked (skip locked), so several
  * relays share the work; a row relayed twice is one job (its job id).
  */
-export async function relayOutbox(em: EntityManager, producer: QueueProducer, limit = 200): Promise<number> {
+export async function relayOutbox(em: EntityManager, producer: QueueProducer, limit = 200, minAgeMs = 0): Promise<number> {
   return em.fork().transactional(async (tx) => {
     const conn = tx.getConnection();
     const ctx = tx.getTransactionContext();
     const rows = await conn.execute<{ id: string; queue: string; job_id: string; payload: unknown }[]>(
-      'select id, queue, job_id, payload from job_outbox where dispatched_at is null order by id limit ? for update skip locked',
-      [limit],
+      // Rows younger than minAgeMs are being dispatched by the request that wrote them.
+      "select id, queue, job_id, payload from job_outbox where dispatched_at is null and created_at <= now() - make_interval(secs => ?) order by id limit ? for update skip locked",
+      [minAgeMs / 1000, limit],
       'all',
       ctx,
     );
@@ -73,15 +75,18 @@ export class CommittedJobDispatcher {
     if (this.#flushing) return this.#flushing;
     this.#flushing = (async () => {
       while (this.#pending.length) {
-        const batch = this.#pending.splice(0, 500);
+        const batch = this.#pending.splice(0, 100);
         try {
           const byQueue = Map.groupBy(batch, (j) => j.queue);
           for (const [queue, jobs] of byQueue) {
             await this.#producer.addBulk(BY_NAME.get(queue) as QueueKey, jobs.map((j) => ({ payload: j.payload as never, jobId: j.jobId })), { attempts: 1 });
           }
-          await this.#em.getConnection().execute(
-            'update job_outbox set dispatched_at = now() where id = any(?::bigint[]) and dispatched_at is null',
-            [`{${batch.map((j) => j.rowId).join(',')}}`],
+          // Rows the relay holds right now are being dispatched by it: skip them rather than wait
+          // for its Redis round trips (that wait was most of this statement's time under load).
+          await executeBound(this.#em,
+            `update job_outbox set dispatched_at = now() where id in (
+               select id from job_outbox where id = any(?::bigint[]) and dispatched_at is null for update skip locked)`,
+            [batch.map((j) => j.rowId)],
           );
         } catch (err) {
           this.#onError(err);

@@ -8,9 +8,12 @@ export class QueueProducer {
   readonly #connection: Redis;
   readonly #prefix: string;
 
-  constructor(connection: Redis, prefix: string) {
+  readonly #onClose: () => void;
+
+  constructor(connection: Redis, prefix: string, onClose: () => void = () => undefined) {
     this.#connection = connection;
     this.#prefix = prefix;
+    this.#onClose = onClose;
   }
 
   /** Adds a job; a `jobId` already waiting or running is not added twice (a finished one is replaced). */
@@ -47,5 +50,6 @@ export class QueueProducer {
 
   async close(): Promise<void> {
     await Promise.all([...this.#open.values()].map((q) => q.close()));
+    this.#onClose();
   }
 }

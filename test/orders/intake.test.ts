@@ -115,6 +115,25 @@ describe('POST /v1/orders', () => {
     expect((await json(reused)).error.code).toBe('duplicate_mall_order');
   });
 
+  it('answers a repeat of an accepted order with that order even after its price went up', async () => {
+    const b = body();
+    const first = await post(b, 'repeat-after-price-change');
+    expect(first.status).toBe(201);
+    const item = await sql<{ item_id: string; points: number }[]>('select mi.item_id, mi.points from mall_item mi join catalog_item ci on ci.id = mi.item_id where ci.sku_id = ? and mi.mall_id = ?', [goods.skuId, mall.mallId]);
+    await sql('update mall_item set points = points + 1000 where item_id = ? and mall_id = ?', [item[0]?.item_id, mall.mallId]);
+    try {
+      const again = await post(structuredClone(b), 'repeat-after-price-change');
+      expect(again.status).toBe(200);
+      expect((await json(again)).orderId).toBe((await json(first)).orderId);
+      // The same body under a new key is a new order, and is now underpaid.
+      const fresh = await post({ ...structuredClone(b), mallOrderId: `M-fresh-${n}` }, 'new-key-after-price-change');
+      expect(fresh.status).toBe(422);
+      expect((await json(fresh)).error.code).toBe('price_changed');
+    } finally {
+      await sql('update mall_item set points = ? where item_id = ? and mall_id = ?', [item[0]?.points, item[0]?.item_id, mall.mallId]);
+    }
+  });
+
   it('creates one order from 50 concurrent requests with one key', async () => {
     const b = body();
     const before = await counts();
