@@ -91,29 +91,34 @@ async function record<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, start
   const nextStep = 'done' in outcome ? stepId : ('next' in outcome && outcome.next) || stepId;
   const status = 'done' in outcome ? 'succeeded' : waitMs !== null ? 'waiting' : 'running';
   const wakes = run.wakes + (waitMs !== null ? 1 : 0);
-  await deps.em.fork().transactional(async (tx) => {
-    const added = await outcome.commit?.(tx);
-    if (added) state = { ...state, ...added };
-    const c = tx.getConnection();
-    const ctx = tx.getTransactionContext();
-    await c.execute(
-      `insert into workflow_step (run_id, seq, step, status, output, attempts, started_at, finished_at)
-       values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'succeeded', ?, ?, ?, ?)`,
-      [run.id, run.id, stepId, JSON.stringify(outcome.output ?? {}), run.attempt + 1, started, deps.clock.now()],
-      'run',
-      ctx,
-    );
-    await c.execute(
-      `update workflow_run set step = ?, state = ?, status = ?, attempt = 0, wakes = ?, last_error = null, updated_at = ?,
-         next_run_at = ?, lease_until = ?
+  const now = deps.clock.now();
+  // The step's record and the run's move, in one statement (one round trip per finished step).
+  const bookkeeping = async (em: EntityManager) => {
+    await em.getConnection().execute(
+      `with s as (
+         insert into workflow_step (run_id, seq, step, status, output, attempts, started_at, finished_at)
+         values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'succeeded', ?, ?, ?, ?)
+       )
+       update workflow_run set step = ?, state = ?, status = ?, attempt = 0, wakes = ?, last_error = null, updated_at = ?, next_run_at = ?, lease_until = ?
        where id = ?`,
-      [nextStep, JSON.stringify(state), status, wakes, deps.clock.now(),
-        waitMs !== null ? new Date(deps.clock.now().getTime() + waitMs) : null,
-        status === 'running' ? new Date(deps.clock.now().getTime() + deps.config.leaseMs) : null, run.id],
+      [run.id, run.id, stepId, JSON.stringify(outcome.output ?? {}), run.attempt + 1, started, now,
+        nextStep, JSON.stringify(state), status, wakes, now,
+        waitMs !== null ? new Date(now.getTime() + waitMs) : null,
+        status === 'running' ? new Date(now.getTime() + deps.config.leaseMs) : null, run.id],
       'run',
-      ctx,
+      em.getTransactionContext(),
     );
-  });
+  };
+  if (!outcome.commit) {
+    // Nothing of the step's own to write: a single statement commits on its own.
+    await bookkeeping(deps.em.fork());
+  } else {
+    await deps.em.fork().transactional(async (tx) => {
+      const added = await outcome.commit?.(tx);
+      if (added) state = { ...state, ...added };
+      await bookkeeping(tx);
+    });
+  }
   return { ...run, step: nextStep, state, status, attempt: 0, wakes };
 }
 
