@@ -156,6 +156,42 @@ describe('virtual issuance', () => {
   });
 });
 
+describe('voucher codes', () => {
+  it('stores issued codes sealed, shows them masked, and reveals them in full only to the owning mall, audited', async () => {
+    const [row] = await sql<{ sku_id: string; points: number; cash_fen: number }[]>(
+      "select ci.sku_id, mi.points, mi.cash_fen from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? where ci.match_key like 'v:voucher|%' and mi.sellable order by ci.id limit 1",
+      [mall.mallId],
+    );
+    if (!row) throw new Error('the top-up sandboxes list no voucher product');
+    const orderId = await order({ skuId: row.sku_id, points: row.points, cashFen: row.cash_fen }, { virtual: true });
+    const done = await settle(orderId, (o) => ['issued', 'failed'].includes(o.lines[0].status));
+    expect(done.lines[0]).toMatchObject({ status: 'issued' });
+    const masked = done.lines[0].issuance.vouchers as { code: string }[];
+    expect(masked.length).toBeGreaterThan(0);
+    for (const v of masked) expect(v.code).toMatch(/^\*+.{4}$/);
+    // At rest: sealed, the code nowhere in the row.
+    const stored = await sql<{ code: { keyId: string; data: string }; masked: string }[]>('select v.code, v.masked from line_voucher v join order_line l on l.id = v.line_id where l.order_id = ?', [orderId]);
+    const full = JSON.parse(hub.deps.crypto.open(stored[0]?.code as { keyId: string; data: string })).code as string;
+    expect(JSON.stringify(stored)).not.toContain(full);
+    expect(full.slice(-4)).toBe(masked[0]?.code.slice(-4));
+
+    const res = await hub.call('GET', `/v1/orders/${orderId}/lines/1/vouchers`, { token: mall.apiKey });
+    expect(res.status).toBe(200);
+    const revealed = await json(res);
+    expect(revealed.vouchers[0].code).toBe(full);
+    const audit = await sql<{ action: string; actor_id: string; after: Record<string, unknown> }[]>("select action, actor_id, after from audit_entry where action = 'voucher.reveal' and resource_id = (select id from order_line where order_id = ?)", [orderId]);
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(full);
+    expect(hub.logs.text).not.toContain(full);
+
+    // Another mall, an unknown line: 404, nothing revealed, nothing audited.
+    const other = await hub.createMall('Other voucher mall');
+    expect((await hub.call('GET', `/v1/orders/${orderId}/lines/1/vouchers`, { token: other.apiKey })).status).toBe(404);
+    expect((await hub.call('GET', `/v1/orders/${orderId}/lines/9/vouchers`, { token: mall.apiKey })).status).toBe(404);
+    expect(await sql("select 1 from audit_entry where action = 'voucher.reveal'")).toHaveLength(1);
+  });
+});
+
 describe('drop-ship', () => {
   it('routes around a source out of stock for the address, and waits, durably, for the shipment', async () => {
     const item = await itemFrom('physical', ['brand-acme', 'jd']);

@@ -7,6 +7,7 @@ import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
 import { registerOrderRoutes } from './orders.ts';
 import { registerUpdateOwnMall } from './update-own-mall.ts';
+import { registerVoucherRoutes } from './vouchers.ts';
 
 /** Mall routes (mall API key, rate limited per mall). */
 export function registerMallRoutes(app: HubApp): void {
@@ -18,4 +19,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerAvailability(app);
   registerCatalogChanges(app);
   registerOrderRoutes(app);
+  registerVoucherRoutes(app);
 }
