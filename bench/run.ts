@@ -10,6 +10,7 @@ import { benchCatalogPaging } from './catalog-paging.ts';
 import { benchCatalogQuery } from './catalog-query.ts';
 import { benchCatalogSync } from './catalog-sync.ts';
 import { benchOrderIntake } from './order-intake.ts';
+import { benchWebhookDelivery } from './webhook-delivery.ts';
 
 export interface BenchResult {
   name: string;
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'catalog-sync': benchCatalogSync,
   'catalog-query': benchCatalogQuery,
   'order-intake': benchOrderIntake,
+  'webhook-delivery': benchWebhookDelivery,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

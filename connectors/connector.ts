@@ -150,8 +150,9 @@ export interface AfterSale {
 export type SupplierEvent =
   | { type: 'order.updated'; supplierOrderId: string; reference?: string; status?: SupplierOrderStatus; at: string }
   | { type: 'order.split'; supplierOrderId: string; childOrderIds: string[]; at: string }
-  | { type: 'order.shipped'; supplierOrderId: string; reference?: string; shipment: Shipment; at: string }
-  | { type: 'order.delivered'; supplierOrderId: string; reference?: string; trackingNo?: string; at: string }
+  /** `childOrderId`: the child order (JD split) the parcel belongs to, when the supplier names one. */
+  | { type: 'order.shipped'; supplierOrderId: string; reference?: string; childOrderId?: string; shipment: Shipment; at: string }
+  | { type: 'order.delivered'; supplierOrderId: string; reference?: string; childOrderId?: string; trackingNo?: string; at: string }
   | { type: 'order.cancelled'; supplierOrderId: string; reference?: string; reason?: string; at: string }
   | { type: 'order.issued'; supplierOrderId: string; reference: string; at: string }
   | { type: 'order.failed'; supplierOrderId: string; reference: string; reason: string; at: string }
@@ -193,6 +194,8 @@ export interface PollInbound {
   mode: 'poll';
   /** The message types that report catalog changes (price, listing, pool, product). */
   catalogTypes: readonly number[];
+  /** The message types that report order changes (split, shipped, delivered, cancelled, after-sale). */
+  orderTypes: readonly number[];
   fetch(types: readonly number[]): Promise<InboundMessage[]>;
   acknowledge(eventIds: readonly string[]): Promise<void>;
   parse(message: InboundMessage): SupplierEvent[];

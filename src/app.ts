@@ -8,6 +8,7 @@ import { registerAdminRoutes } from './http/routes/admin/index.ts';
 import { registerMallRoutes } from './http/routes/mall/index.ts';
 import { registerDocs } from './http/routes/ops/docs.ts';
 import { registerOpsRoutes } from './http/routes/ops/index.ts';
+import { registerSupplierWebhookRoutes } from './http/routes/supplier-webhooks/index.ts';
 import { AppError } from './domain/errors.ts';
 
 /** Builds the hub's HTTP application: middleware, every route, error mapping and the OpenAPI document. */
@@ -23,6 +24,7 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
   registerDocs(app);
   registerMallRoutes(app);
   registerAdminRoutes(app);
+  registerSupplierWebhookRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'mallApiKey', {
     type: 'http',

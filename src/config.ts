@@ -41,6 +41,12 @@ const schema = z
     HUB_SHUTDOWN_GRACE_MS: int(10_000),
     /** How long a rotated webhook secret keeps signing next to the new one. */
     HUB_WEBHOOK_SECRET_OVERLAP_MS: int(24 * 3600_000),
+    /** Outbound mall webhooks: one attempt's timeout, and the waits between attempts (ms, comma-separated; after the last → dead). */
+    HUB_WEBHOOK_TIMEOUT_MS: int(15_000),
+    HUB_WEBHOOK_RETRY_SCHEDULE_MS: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds').default('5000,300000,1800000,7200000,18000000,36000000,36000000'),
+    /** How often new mall events become deliveries, and how many webhook attempts a worker runs at once. */
+    HUB_WEBHOOK_DISPATCH_EVERY_MS: int(500),
+    HUB_WEBHOOK_CONCURRENCY: int(32),
     HUB_WORKER_CONCURRENCY: int(8),
     /** Order intake statements batched across concurrent requests: most orders per statement, statements at once. */
     HUB_INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(50),
@@ -59,6 +65,12 @@ const schema = z
     /** How often a virtual line still issuing, and a drop-ship line waiting for its parcel, are asked about. */
     HUB_ISSUANCE_POLL_MS: int(30_000),
     HUB_SHIPMENT_POLL_MS: int(3600_000),
+    /** A shipped line with no tracking event for this long is asked about (safety net for lost callbacks). */
+    HUB_TRACKING_STALE_MS: int(6 * 3600_000),
+    /** How often JD's message pool is read for order messages (split, shipped, delivered, cancelled, after-sale). */
+    HUB_JD_ORDER_POLL_EVERY_MS: int(60_000),
+    /** Stored supplier events still 'received' after this long are queued again (Redis may have lost the job). */
+    HUB_INBOUND_REQUEUE_AFTER_MS: int(60_000),
     /** How often the job outbox is moved to the queues (the API also relays right after an order commits). */
     HUB_OUTBOX_RELAY_EVERY_MS: int(500),
     /** Outbox rows the relay leaves alone at first: the API dispatches its own right after commit. */
@@ -124,6 +136,7 @@ export interface Config {
   readyTimeoutMs: number;
   shutdownGraceMs: number;
   webhookSecretOverlapMs: number;
+  webhook: { timeoutMs: number; retryScheduleMs: number[]; dispatchEveryMs: number; concurrency: number };
   workerConcurrency: number;
   workerNice: number;
   intakeBatch: { max: number; inFlight: number };
@@ -132,6 +145,9 @@ export interface Config {
   workflow: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; leaseMs: number };
   issuancePollMs: number;
   shipmentPollMs: number;
+  trackingStaleMs: number;
+  jdOrderPollEveryMs: number;
+  inboundRequeueAfterMs: number;
   outboxRelayEveryMs: number;
   outboxRelayMinAgeMs: number;
   sandboxHost: string;
@@ -183,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     readyTimeoutMs: e.HUB_READY_TIMEOUT_MS,
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
+    webhook: { timeoutMs: e.HUB_WEBHOOK_TIMEOUT_MS, retryScheduleMs: e.HUB_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number), dispatchEveryMs: e.HUB_WEBHOOK_DISPATCH_EVERY_MS, concurrency: e.HUB_WEBHOOK_CONCURRENCY },
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     workerNice: e.HUB_WORKER_NICE,
     intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },
@@ -191,6 +208,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workflow: { maxAttempts: e.HUB_WORKFLOW_MAX_ATTEMPTS, backoffBaseMs: e.HUB_WORKFLOW_BACKOFF_MS, backoffMaxMs: e.HUB_WORKFLOW_BACKOFF_MAX_MS, leaseMs: e.HUB_WORKFLOW_LEASE_MS },
     issuancePollMs: e.HUB_ISSUANCE_POLL_MS,
     shipmentPollMs: e.HUB_SHIPMENT_POLL_MS,
+    trackingStaleMs: e.HUB_TRACKING_STALE_MS,
+    jdOrderPollEveryMs: e.HUB_JD_ORDER_POLL_EVERY_MS,
+    inboundRequeueAfterMs: e.HUB_INBOUND_REQUEUE_AFTER_MS,
     outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
     outboxRelayMinAgeMs: e.HUB_OUTBOX_RELAY_MIN_AGE_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,

@@ -51,6 +51,7 @@ export async function buildDeps(
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay')),
     // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
     connectors: createConnectors(config.suppliers, overrides.supplierNow),
+    ...(overrides.supplierNow ? { supplierNow: overrides.supplierNow } : {}),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),
     supplierIds: [config.suppliers.jd.id, config.suppliers.taobao.id, ...config.suppliers.brands.map((b) => b.id), ...config.suppliers.topups.map((t) => t.id)],
   };

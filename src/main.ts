@@ -12,9 +12,12 @@ import type { HubDeps } from './http/context.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './persistence/orm.ts';
 import { processCatalogSync } from './queues/processors/catalog-sync.processor.ts';
+import { processInbound } from './queues/processors/inbound-event.processor.ts';
 import { processMaintenance } from './queues/processors/maintenance.processor.ts';
 import { processMallPricing } from './queues/processors/mall-pricing.processor.ts';
 import { processWorkflow, runnerDeps } from './queues/processors/workflow.processor.ts';
+import { dispatchWebhooks, enqueueWebhookDelivery, processWebhookDelivery, webhookDeliverDeps } from './queues/processors/webhook-delivery.processor.ts';
+import type { DueDelivery } from './persistence/webhook-deliveries.ts';
 import { relayOutbox } from './queues/outbox-relay.ts';
 import { createConnectors } from './suppliers.ts';
 import { openQueue, WorkerHost } from './queues/worker-host.ts';
@@ -42,9 +45,11 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
   const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
   const runner = runnerDeps({ ...deps, connectors: deps.connectors });
+  const enqueueInbound = (inboundEventId: string) => deps.queues.add('inboundEvent', { task: 'process', inboundEventId }, { jobId: `ie-${inboundEventId}` });
+  const enqueueWebhook = (job: DueDelivery, delayMs = 0) => enqueueWebhookDelivery(deps.queues, job, delayMs);
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, enqueueWebhookDelivery: enqueueWebhook }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);
@@ -52,6 +57,12 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));
+  host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule }), { concurrency: 4 });
+  host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps, enqueueWebhook)), { concurrency: deps.config.webhook.concurrency });
+  // New mall events become webhook deliveries continuously (the mall_event outbox, PostgreSQL first).
+  const webhookDispatch = setInterval(() => {
+    dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues }).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook dispatch failed'));
+  }, deps.config.webhook.dispatchEveryMs);
   // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
   const relay = setInterval(() => {
     relayOutbox(deps.orm.em, deps.queues, 200, deps.config.outboxRelayMinAgeMs).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay failed'));
@@ -61,6 +72,13 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
   await maintenance.upsertJobScheduler('prune-catalog-changes', { every }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
   await maintenance.upsertJobScheduler('wake-due-runs', { every: deps.config.reconcileEveryMs }, { name: 'wake-due-runs', data: { task: 'wake-due-runs' } });
+  await maintenance.upsertJobScheduler('requeue-webhook-deliveries', { every: deps.config.reconcileEveryMs }, { name: 'requeue-webhook-deliveries', data: { task: 'requeue-webhook-deliveries' } });
+  await maintenance.upsertJobScheduler('requeue-inbound-events', { every: deps.config.reconcileEveryMs }, { name: 'requeue-inbound-events', data: { task: 'requeue-inbound-events' } });
+  // JD has no webhooks: its order messages are read from the message pool.
+  const inboundQueue = openQueue('inboundEvent', connection, deps.config.redisPrefix);
+  for (const c of deps.connectors.values()) {
+    if (c.inbound.mode === 'poll') await inboundQueue.upsertJobScheduler(`poll-${c.id}`, { every: deps.config.jdOrderPollEveryMs }, { name: 'inboundEvent', data: { task: 'poll', supplierId: c.id }, opts: { attempts: 1 } });
+  }
   await maintenance.upsertJobScheduler('reprice-lagging-malls', { every: deps.config.reconcileEveryMs }, { name: 'reprice-lagging-malls', data: { task: 'reprice-lagging-malls' } });
   // Every supplier: incremental syncs all day, a full sync nightly (it also catches offers that vanished silently).
   const catalogSync = openQueue('catalogSync', connection, deps.config.redisPrefix);
@@ -71,8 +89,9 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   deps.logger.info('workers started');
   return async () => {
     clearInterval(relay);
+    clearInterval(webhookDispatch);
     await host.close();
-    await Promise.all([maintenance.close(), catalogSync.close()]);
+    await Promise.all([maintenance.close(), catalogSync.close(), inboundQueue.close()]);
     connection.disconnect();
   };
 }

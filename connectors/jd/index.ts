@@ -53,6 +53,7 @@ export class JdConnector implements SupplierConnector {
     this.inbound = {
       mode: 'poll',
       catalogTypes: [JD_MESSAGE.PRICE, JD_MESSAGE.LISTING, JD_MESSAGE.POOL, JD_MESSAGE.PRODUCT],
+      orderTypes: [JD_MESSAGE.SPLIT, JD_MESSAGE.SHIPPED, JD_MESSAGE.DELIVERED, JD_MESSAGE.CANCELLED, JD_MESSAGE.PAYMENT_FAILED, JD_MESSAGE.AFTER_SALE],
       fetch: async (types) => (await this.#read<JdMessage[]>(M.messages, { type: types.join(',') })).map((m) => ({ eventId: m.id, eventType: String(m.type), raw: JSON.stringify(m) })),
       acknowledge: async (ids) => {
         if (ids.length) await this.#caller.call(() => this.#client.ok(M.deleteMessages, { id: ids.join(',') }, { write: false }));

@@ -115,16 +115,18 @@ export function toEvents(m: InboundMessage): SupplierEvent[] {
   const r = msg.result;
   const order = String(r.pOrder ?? r.orderId ?? '');
   const at = iso(msg.time);
+  // A child's parcel names both; the hub knows the parent (it submitted it) and keeps one shipment per child.
+  const child = r.pOrder !== undefined && r.orderId !== undefined && String(r.orderId) !== String(r.pOrder) ? { childOrderId: String(r.orderId) } : {};
   switch (msg.type) {
     case 1:
       return [{ type: 'order.split', supplierOrderId: String(r.pOrder), childOrderIds: ((r.cOrders as number[] | undefined) ?? []).map(String), at }];
     case 12: {
       const trackingNo = String(r.waybill ?? '');
       const carrier = typeof r.carrier === 'string' ? normalizeCarrier(r.carrier) : 'JD';
-      return [{ type: 'order.shipped', supplierOrderId: order, shipment: { carrier, trackingNo, items: [], events: [{ status: 'picked_up', at, description: '已发货' }] }, at }];
+      return [{ type: 'order.shipped', supplierOrderId: order, ...child, shipment: { carrier, trackingNo, items: [], events: [{ status: 'picked_up', at, description: '已发货' }] }, at }];
     }
     case 5:
-      return [{ type: 'order.delivered', supplierOrderId: order, ...(r.waybill ? { trackingNo: String(r.waybill) } : {}), at }];
+      return [{ type: 'order.delivered', supplierOrderId: order, ...child, ...(r.waybill ? { trackingNo: String(r.waybill) } : {}), at }];
     case 10:
       return [{ type: 'order.cancelled', supplierOrderId: order, at }];
     case 14:

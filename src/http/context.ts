@@ -38,6 +38,8 @@ export interface HubDeps {
   /** One connector per supplier account, for live checks from the API. */
   connectors: Map<string, SupplierConnector>;
   offerCache: OfferCache;
+  /** The time supplier signatures are checked against (a sandbox's clock may run ahead in tests). */
+  supplierNow?: () => Date;
 }
 
 /** Hono environment: per-request variables set by the middleware. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LineStatus, OrderStatus } from '../domain/order-status.ts';
+import { shipmentsView } from './timeline-store.ts';
 
 /** An order as the mall reads it (personal data stays sealed: the API never returns it). */
 export interface OrderView {
@@ -22,7 +23,7 @@ export interface OrderView {
     cashPaidFen: number;
     source: string | null;
     failureReason: string | null;
-    shipments: unknown[];
+    shipments: { carrier: string; trackingNo: string; status: string; events: { status: string; at: string; location?: string; description: string }[] }[];
     issuance: { status: string; vouchers: { code: string; expiresAt: string | null }[] } | null;
     refunds: { points: number; cashFen: number; units: number; reason: string | null; at: string }[];
   }[];
@@ -78,6 +79,7 @@ export async function orderView(em: EntityManager, order: ViewedOrder): Promise<
     'all',
     ctx,
   );
+  const shipments = await shipmentsView(em, order.id);
   return {
     orderId: order.id,
     mallOrderId: order.mall_order_id,
@@ -89,8 +91,8 @@ export async function orderView(em: EntityManager, order: ViewedOrder): Promise<
       lineId: l.line_id, skuId: l.sku_id, kind: l.kind, quantity: l.quantity, status: l.status,
       quantityFulfilled: l.qty_fulfilled, quantityFailed: l.qty_failed, quantityCancelled: l.qty_cancelled,
       pointsPaid: l.points_paid, cashPaidFen: l.cash_paid_fen, source: l.source_supplier_id, failureReason: l.failure_reason,
-      // Shipments arrive with the logistics timeline.
-      shipments: [],
+      // The logistics timeline: parcels with a waybill, events in time order.
+      shipments: shipments.get(l.id) ?? [],
       issuance: l.kind === 'physical' ? null : {
         status: l.status,
         vouchers: vouchers.filter((v) => v.line_id === l.id).map((v) => ({ code: v.masked, expiresAt: v.expires_at ? new Date(v.expires_at).toISOString() : null })),

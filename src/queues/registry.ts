@@ -14,6 +14,10 @@ export const queues = {
       z.object({ task: z.literal('reprice-lagging-malls') }),
       // The reconciler: workflow runs that are due but have no job (Redis lost it, a worker died).
       z.object({ task: z.literal('wake-due-runs') }),
+      // The reconciler: stored supplier events still unprocessed (Redis lost the job, or it is retrying).
+      z.object({ task: z.literal('requeue-inbound-events') }),
+      // The reconciler: webhook deliveries that are due but have no job (Redis lost it, a worker died mid-attempt).
+      z.object({ task: z.literal('requeue-webhook-deliveries') }),
     ]),
   },
   catalogSync: {
@@ -25,9 +29,22 @@ export const queues = {
     name: '{workflow}',
     payload: z.object({ runId: z.string().min(1) }),
   },
+  /** A stored supplier event to apply (`process`), or a supplier's message pool to read (`poll`, JD). */
+  inboundEvent: {
+    name: '{inbound-event}',
+    payload: z.discriminatedUnion('task', [
+      z.object({ task: z.literal('process'), inboundEventId: z.string().min(1) }),
+      z.object({ task: z.literal('poll'), supplierId: z.string().min(1) }),
+    ]),
+  },
   mallPricing: {
     name: '{mall-pricing}',
     payload: z.object({ mallId: z.string().min(1) }),
+  },
+  /** One attempt of a mall webhook delivery; `attempt` is the delivery's attempts so far, so a stale job does nothing. */
+  webhookDelivery: {
+    name: '{webhook-delivery}',
+    payload: z.object({ deliveryId: z.string().min(1), attempt: z.number().int().nonnegative() }),
   },
 } as const;
 

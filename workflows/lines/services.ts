@@ -9,6 +9,8 @@ export interface LineServices {
   issuancePollMs: number;
   /** How often a drop-ship line waiting for its shipment is asked about. */
   shipmentPollMs: number;
+  /** How long a shipped line may go without a tracking event before its supplier is asked (default 6 h). */
+  trackingStaleMs: number;
 }
 
 /** A line run's state: the sources tried and the attempt in progress. */

@@ -7,6 +7,8 @@ import { Migration20261123_0005_CatalogFreshness } from './20261123-0005-catalog
 import { Migration20261123_0006_CatalogFillfactor } from './20261123-0006-catalog-fillfactor.ts';
 import { Migration20261123_0007_Orders } from './20261123-0007-orders.ts';
 import { Migration20261123_0008_MallItemCategory } from './20261123-0008-mall-item-category.ts';
+import { Migration20261123_0009_WebhookDeliveries } from './20261123-0009-webhook-deliveries.ts';
+import { Migration20261123_0010_Tracking } from './20261123-0010-tracking.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +20,6 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261123-0006-catalog-fillfactor', class: Migration20261123_0006_CatalogFillfactor },
   { name: '20261123-0007-orders', class: Migration20261123_0007_Orders },
   { name: '20261123-0008-mall-item-category', class: Migration20261123_0008_MallItemCategory },
+  { name: '20261123-0009-webhook-deliveries', class: Migration20261123_0009_WebhookDeliveries },
+  { name: '20261123-0010-tracking', class: Migration20261123_0010_Tracking },
 ];

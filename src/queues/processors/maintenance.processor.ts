@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
 import { wakeDueRuns } from '../../../workflows/engine/runner.ts';
 import { mallsToReprice } from '../../persistence/mall-pricing.ts';
+import { pendingInboundEvents } from '../../logistics/process-inbound.ts';
+import { dueDeliveries, type DueDelivery } from '../../persistence/webhook-deliveries.ts';
 import type { Payload } from '../registry.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
@@ -13,6 +15,11 @@ export async function processMaintenance(
     catalogChangesRetentionMs?: number;
     enqueueReprice?: (mallId: string) => Promise<unknown>;
     scheduleRun?: (runId: string, wakes: number, delayMs: number) => Promise<void>;
+    /** Queues a stored supplier event again (job id derived from its attempts, so a finished job never swallows it). */
+    enqueueInbound?: (inboundEventId: string, attempts: number) => Promise<unknown>;
+    inboundRequeueAfterMs?: number;
+    /** Queues a webhook delivery attempt again (job id from its attempts count, so a stale job never swallows it). */
+    enqueueWebhookDelivery?: (job: DueDelivery) => Promise<unknown>;
   },
 ): Promise<{ affected: number }> {
   switch (job.task) {
@@ -39,6 +46,19 @@ export async function processMaintenance(
     case 'wake-due-runs': {
       if (!deps.scheduleRun) return { affected: 0 };
       return { affected: await wakeDueRuns(deps.em, deps.clock, deps.scheduleRun) };
+    }
+    case 'requeue-inbound-events': {
+      if (!deps.enqueueInbound) return { affected: 0 };
+      const pending = await pendingInboundEvents(deps.em, deps.clock, deps.inboundRequeueAfterMs ?? 60_000);
+      for (const e of pending) await deps.enqueueInbound(e.id, e.attempts);
+      return { affected: pending.length };
+    }
+    case 'requeue-webhook-deliveries': {
+      if (!deps.enqueueWebhookDelivery) return { affected: 0 };
+      // A minute's grace: a delivery just made due is being queued by its own previous attempt.
+      const due = await dueDeliveries(deps.em, deps.clock, 60_000);
+      for (const d of due) await deps.enqueueWebhookDelivery(d);
+      return { affected: due.length };
     }
   }
 }

@@ -26,7 +26,7 @@ export function runnerDeps(d: { orm: Orm; clock: Clock; config: Config; crypto: 
     schedule: async (runId, wakes, delayMs) => {
       await d.queues.add('workflow', { runId }, { jobId: `${runId}-${wakes}`, delay: delayMs, attempts: 1 });
     },
-    services: { connectors: d.connectors, crypto: d.crypto, issuancePollMs: d.config.issuancePollMs, shipmentPollMs: d.config.shipmentPollMs },
+    services: { connectors: d.connectors, crypto: d.crypto, issuancePollMs: d.config.issuancePollMs, shipmentPollMs: d.config.shipmentPollMs, trackingStaleMs: d.config.trackingStaleMs },
   };
 }
 

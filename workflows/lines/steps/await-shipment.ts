@@ -1,4 +1,7 @@
-import { lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { applyPolledOrder } from '../../../src/logistics/timeline.ts';
+import { loadLine, updateAttempt } from '../../../src/persistence/line-store.ts';
+import { lineShipments } from '../../../src/persistence/timeline-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -6,10 +9,12 @@ import type { LineServices, LineState } from '../services.ts';
 export const AWAIT_SHIPMENT = 'await-shipment';
 
 /**
- * The line waits, durably, for its shipment. Supplier events will move it (logistics issue);
- * meanwhile the order is asked about every `shipmentPollMs`: shipped → `shipped` and the run
- * ends (tracking takes over); cancelled by the supplier before shipping → the next source.
- * Compensation: none (read-only).
+ * The line waits, durably, for its parcels to be delivered. Supplier events (webhooks, JD's
+ * message pool) move the timeline; this step is the safety net: before shipping the order is
+ * asked about every `shipmentPollMs`, after shipping when no tracking event came for
+ * `trackingStaleMs`. What it reads goes into the same timeline (src/logistics/timeline.ts), so a
+ * poll and a callback never both move the line. Cancelled by the supplier before shipping → the
+ * next source. Compensation: none (read-only at the supplier).
  */
 export const awaitShipmentStep: Step<LineState, LineServices> = {
   id: AWAIT_SHIPMENT,
@@ -17,22 +22,25 @@ export const awaitShipmentStep: Step<LineState, LineServices> = {
     const { supplierId, supplierOrderId, attemptId } = ctx.state as Required<LineState>;
     const connector = s.connectors.get(supplierId);
     if (!connector) throw new Error(`supplier ${supplierId} is not configured`);
+    const line = await loadLine(ctx.em, ctx.subjectId);
+    if (line.status === 'delivered' || line.status === 'cancelled' || line.status === 'returned' || line.status === 'refunded') return { done: true, output: { status: line.status } };
+    const shipments = await lineShipments(ctx.em, ctx.subjectId);
+    // Hub time of the last change (event times are the supplier's clock, not comparable with ours).
+    const lastEvent = Math.max(0, ...shipments.filter((x) => x.lastEventAt).map((x) => x.updatedAt.getTime()));
+    const now = ctx.clock.now().getTime();
+    // Events came recently: the timeline is alive, no need to ask yet.
+    if (line.status === 'shipped' && lastEvent && now - lastEvent < s.trackingStaleMs) return { wait: lastEvent + s.trackingStaleMs - now, output: { status: 'shipped', polled: false } };
     const order = await connector.getOrder(supplierOrderId);
-    if (order.status === 'cancelled' || order.status === 'failed') return reroute(ctx, `${supplierId}: order ${order.status} before shipping`);
-    if (order.status === 'shipped' || order.status === 'partially_shipped' || order.status === 'delivered') {
-      const status = order.status === 'delivered' ? 'delivered' : 'shipped';
-      return {
-        done: true,
-        output: { status: order.status },
-        commit: async (tx) => {
-          await updateAttempt(tx, ctx.clock, attemptId, { status });
-          const line = await loadLine(tx, ctx.subjectId);
-          if (line.status === 'shipped' || line.status === 'delivered') return;
-          await setLineStatus(tx, ctx.clock, line, { status, ...(status === 'delivered' ? { qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed } : {}) });
-          await lineEvent(tx, ctx.clock, line, status === 'delivered' ? 'line.delivered' : 'line.shipped', { source: supplierId });
-        },
-      };
+    if (order.status === 'cancelled' || order.status === 'failed') {
+      if (line.status !== 'shipped') return reroute(ctx, `${supplierId}: order ${order.status} before shipping`);
     }
-    return { wait: s.shipmentPollMs, output: { status: order.status } };
+    const ref = { lineId: ctx.subjectId, attemptId, supplierId };
+    const shipped = order.status === 'shipped' || order.status === 'partially_shipped' || order.status === 'delivered';
+    const commit = async (tx: EntityManager) => {
+      if (shipped) await updateAttempt(tx, ctx.clock, attemptId, { status: order.status === 'delivered' ? 'delivered' : 'shipped' });
+      await applyPolledOrder(tx, ctx.clock, ref, order);
+    };
+    if (order.status === 'delivered') return { done: true, output: { status: order.status }, commit };
+    return { wait: shipped ? s.trackingStaleMs : s.shipmentPollMs, output: { status: order.status }, commit };
   },
 };

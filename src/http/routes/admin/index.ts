@@ -10,6 +10,8 @@ import { registerRotateMallKey } from './rotate-mall-key.ts';
 import { registerRotateWebhookSecret } from './rotate-webhook-secret.ts';
 import { registerTokenRoutes } from './tokens.ts';
 import { registerUpdateMall } from './update-mall.ts';
+import { registerWebhookDeliveryActions } from './webhook-delivery-actions.ts';
+import { registerWebhookDeliveryRoutes } from './webhook-deliveries.ts';
 
 /** Admin routes (staff tokens; each route states the roles it accepts). */
 export function registerAdminRoutes(app: HubApp): void {
@@ -24,4 +26,6 @@ export function registerAdminRoutes(app: HubApp): void {
   registerCatalogSyncRoutes(app);
   registerExplainCatalogItem(app);
   registerDeadLetterRoutes(app);
+  registerWebhookDeliveryRoutes(app);
+  registerWebhookDeliveryActions(app);
 }

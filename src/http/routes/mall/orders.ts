@@ -61,7 +61,14 @@ const Line = z.object({
   cashPaidFen: z.number().int(),
   source: z.string().nullable().openapi({ description: 'Supplier fulfilling the line' }),
   failureReason: z.string().nullable(),
-  shipments: z.array(z.unknown()),
+  shipments: z.array(
+    z.object({
+      carrier: z.enum(['SF', 'JD', 'ZTO', 'YTO', 'STO', 'YUNDA', 'EMS', 'OTHER']),
+      trackingNo: z.string(),
+      status: z.string().openapi({ description: 'picked_up, in_transit, out_for_delivery, delivered, exception, returned_to_sender' }),
+      events: z.array(z.object({ status: z.string(), at: z.string(), location: z.string().optional(), description: z.string() })).openapi({ description: 'Oldest first' }),
+    }),
+  ).openapi({ description: 'Parcels of the line (a JD split gives several), with their tracking timeline' }),
   issuance: z.object({ status: z.string(), vouchers: z.array(z.object({ code: z.string().openapi({ description: 'Masked' }), expiresAt: z.string().nullable() })) }).nullable(),
   refunds: z.array(z.object({ points: z.number().int(), cashFen: z.number().int(), units: z.number().int(), reason: z.string().nullable(), at: z.string() })),
 });

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench -- webhook-delivery`: deliveries/s through the hub's real delivery path (mall_event
+ * outbox → dispatcher → BullMQ → claim, address check, sign, POST, record) to a receiver in another
+ * process, against bare HTTP POSTs of the same bodies from this process to the same receiver, in
+ * the same run. Targets: ≥ 1 000/s and ≥ 50 % of bare. Own database (BENCH_WEBHOOK_DB, default
+ * bench_webhooks); BENCH_WEBHOOK_EVENTS (20 000), BENCH_WEBHOOK_CONCURRENCY (64).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { buildDeps, closeDeps } from '../src/deps.ts';
+import { migrate } from '../src/persistence/orm.ts';
+import type { DueDelivery } from '../src/persistence/webhook-deliveries.ts';
+import { dispatchWebhooks, enqueueWebhookDelivery, processWebhookDelivery, webhookDeliverDeps } from '../src/queues/processors/webhook-delivery.processor.ts';
+import { WorkerHost } from '../src/queues/worker-host.ts';
+import { createRedis } from '../src/redis/connection.ts';
+import { dbUrl, withClient } from './bench-db.ts';
+import { clearRedisPrefix } from './catalog-query.ts';
+import type { BenchResult } from './run.ts';
+
+const env = process.env;
+const DB = env.BENCH_WEBHOOK_DB ?? 'bench_webhooks';
+if (!/^[a-z_][a-z0-9_]*$/.test(DB) || DB === 'bench_catalog') throw new Error(`BENCH_WEBHOOK_DB must be its own plain identifier, not "${DB}"`);
+const EVENTS = Number(env.BENCH_WEBHOOK_EVENTS ?? 20_000);
+const CONCURRENCY = Number(env.BENCH_WEBHOOK_CONCURRENCY ?? 64);
+const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
+
+// The mall's endpoint: a plain node:http server in its own process answering 200 to everything.
+const RECEIVER = `
+import { createServer } from 'node:http';
+const s = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')); });
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
+`;
+
+async function startReceiver(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`receiver exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/hook`, stop: () => child.kill() };
+}
+
+/** Bare POSTs of `bodies` with `CONCURRENCY` in flight; deliveries/s. */
+async function bare(url: string, bodies: string[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await res.text();
+      if (res.status !== 200) throw new Error(`bare POST answered ${res.status}`);
+    }
+  }));
+  return Math.round(bodies.length / ((performance.now() - started) / 1000));
+}
+
+export async function benchWebhookDelivery(): Promise<BenchResult> {
+  await withClient(async (c) => {
+    await c.query(`drop database if exists ${DB} with (force)`);
+    await c.query(`create database ${DB}`);
+  }, 'postgres');
+  await migrate({ databaseUrl: dbUrl(DB), dbPoolMax: 2 });
+  const receiver = await startReceiver();
+  const prefix = `bench_wh_${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({ ...env, DATABASE_URL: dbUrl(DB), HUB_REDIS_PREFIX: prefix, HUB_ADMIN_TOKEN: ADMIN, HUB_SANDBOX: 'true', HUB_LOG_LEVEL: 'warn', HUB_DB_POOL_MAX: '20', HUB_ENV: 'development' });
+  const deps = await buildDeps(config);
+  const app = createApp(deps);
+  const res = await app.request('/admin/malls', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bench mall', webhookUrl: receiver.url }) });
+  if (res.status !== 201) throw new Error(`create mall: ${res.status} ${await res.text()}`);
+  const { mallId } = (await res.json()) as { mallId: string };
+
+  // Order events as the workflows write them (one per order, seq 1), straight into the outbox.
+  await withClient((c) => c.query(
+    `insert into mall_event (id, mall_id, order_id, seq, type, data, created_at)
+     select 'evt_bench' || i, $1, 'ord_bench' || i, 1, 'line.shipped',
+            jsonb_build_object('orderId', 'ord_bench' || i, 'mallOrderId', 'M-' || i, 'lineId', '1', 'trackingNo', 'SF' || i), now()
+     from generate_series(1, $2) i`,
+    [mallId, EVENTS],
+  ), DB);
+  const sample = JSON.stringify({ id: 'evt_bench1', type: 'line.shipped', createdAt: new Date().toISOString(), data: { orderId: 'ord_bench1', mallOrderId: 'M-1', lineId: '1', trackingNo: 'SF1', seq: 1 } });
+  const bareRate = await bare(receiver.url, Array.from({ length: EVENTS }, () => sample));
+
+  const connection = createRedis(config.redisUrl);
+  const host = new WorkerHost({ connection, prefix, logger: deps.logger, metrics: deps.metrics, concurrency: CONCURRENCY });
+  const enqueue = (job: DueDelivery, delayMs = 0) => enqueueWebhookDelivery(deps.queues, job, delayMs);
+  host.register('webhookDelivery', (p) => processWebhookDelivery(p, webhookDeliverDeps(deps, enqueue)));
+  const started = performance.now();
+  await dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues, batch: 2000 });
+  let delivered = 0;
+  for (;;) {
+    delivered = await withClient(async (c) => Number((await c.query("select count(*) n from webhook_delivery where status = 'delivered'")).rows[0].n), DB);
+    if (delivered >= EVENTS) break;
+    if (performance.now() - started > 300_000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const hubRate = Math.round(delivered / seconds);
+  await host.close();
+  connection.disconnect();
+  await closeDeps(deps);
+  receiver.stop();
+  await clearRedisPrefix(prefix);
+  const share = Math.round((hubRate / bareRate) * 100);
+  return {
+    name: 'webhook-delivery',
+    figures: { deliveriesPerSec: hubRate, delivered, events: EVENTS, concurrency: CONCURRENCY, shareOfBarePct: share },
+    baseline: { barePostsPerSec: bareRate },
+    verdict: `${hubRate >= 1000 && share >= 50 ? 'PASS' : 'FAIL'}: ${hubRate} deliveries/s through the hub (target ≥ 1 000/s), ${share} % of ${bareRate} bare POSTs/s (target ≥ 50 %)`,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchWebhookDelivery();
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}

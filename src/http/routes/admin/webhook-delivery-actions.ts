@@ -1,0 +1,129 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { notFound } from '../../../domain/errors.ts';
+import { recordAudit } from '../../../persistence/audit-log.ts';
+import { enableMallWebhook, replayDelivery, replayFailedDeliveries, webhookHealth } from '../../../persistence/webhook-deliveries.ts';
+import { enqueueWebhookDelivery } from '../../../queues/processors/webhook-delivery.processor.ts';
+import type { HubApp } from '../../app-type.ts';
+import { auditContext } from '../../audit-context.ts';
+import { errorResponses } from '../../errors.ts';
+import { requireRole } from '../../middleware/auth.ts';
+import { MallIdParam, staffSecurity } from '../../schemas.ts';
+import { DeliveryIdParam } from './webhook-deliveries.ts';
+
+const Queued = z.object({ queued: z.number().int() }).openapi('WebhookReplayResult');
+
+const replay = createRoute({
+  method: 'post',
+  path: '/admin/webhook-deliveries/{id}/replay',
+  operationId: 'replayWebhookDelivery',
+  tags: ['Admin: webhooks'],
+  summary: 'Send a delivery again now (same event id), with a fresh retry schedule',
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: DeliveryIdParam },
+  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ id: z.string(), status: z.literal('pending') }) } } }, ...errorResponses(401, 403, 404) },
+});
+
+const replayFailed = createRoute({
+  method: 'post',
+  path: '/admin/malls/{mallId}/webhook-deliveries/replay-failed',
+  operationId: 'replayFailedWebhookDeliveries',
+  tags: ['Admin: webhooks'],
+  summary: "Send every failed and dead delivery of a mall again now",
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: MallIdParam },
+  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: Queued } } }, ...errorResponses(401, 403, 404) },
+});
+
+const enable = createRoute({
+  method: 'post',
+  path: '/admin/malls/{mallId}/webhook/enable',
+  operationId: 'enableMallWebhook',
+  tags: ['Admin: webhooks'],
+  summary: 'Re-enable a mall webhook disabled by a 410; deliveries that waited go now',
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: MallIdParam },
+  responses: { 200: { description: 'Enabled', content: { 'application/json': { schema: z.object({ mallId: z.string(), enabled: z.literal(true), queued: z.number().int() }) } } }, ...errorResponses(401, 403, 404) },
+});
+
+const WebhookHealth = z
+  .object({
+    mallId: z.string(),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+    failingSince: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+    pending: z.number().int(),
+    failed: z.number().int(),
+    dead: z.number().int(),
+  })
+  .openapi('WebhookHealth');
+/** A mall's webhook health as the admin API answers it. */
+export type WebhookHealthView = z.infer<typeof WebhookHealth>;
+
+const health = createRoute({
+  method: 'get',
+  path: '/admin/malls/{mallId}/webhook-health',
+  operationId: 'getMallWebhookHealth',
+  tags: ['Admin: webhooks'],
+  summary: "A mall's webhook endpoint: enabled, consecutive failures, failing since, backlog (agents and admins)",
+  security: staffSecurity,
+  request: { params: MallIdParam },
+  responses: { 200: { description: 'Health', content: { 'application/json': { schema: WebhookHealth } } }, ...errorResponses(401, 404) },
+});
+
+/** POST …/replay, POST …/replay-failed, POST …/webhook/enable, GET …/webhook-health */
+export function registerWebhookDeliveryActions(app: HubApp): void {
+  app.openapi(replay, async (c) => {
+    const deps = c.get('deps');
+    const { id } = c.req.valid('param');
+    const { actor, requestId } = auditContext(c);
+    const done = await c.get('em').transactional(async (tx) => {
+      const r = await replayDelivery(tx, deps.clock, id);
+      if (!r) throw notFound('webhook delivery');
+      recordAudit(tx, deps.clock, { actor, action: 'webhook_delivery.replay', resourceType: 'webhook_delivery', resourceId: id, before: { status: r.before }, after: { status: 'pending' }, requestId });
+      return r;
+    });
+    // If Redis loses this, the reconciler finds the delivery due.
+    await enqueueWebhookDelivery(deps.queues, done.job);
+    return c.json({ id, status: 'pending' as const }, 202);
+  });
+
+  app.openapi(replayFailed, async (c) => {
+    const deps = c.get('deps');
+    const { mallId } = c.req.valid('param');
+    const { actor, requestId } = auditContext(c);
+    const jobs = await c.get('em').transactional(async (tx) => {
+      await deps.malls.get(tx, mallId);
+      const j = await replayFailedDeliveries(tx, deps.clock, mallId);
+      recordAudit(tx, deps.clock, { actor, action: 'webhook_delivery.replay_failed', resourceType: 'mall', resourceId: mallId, mallId, after: { replayed: j.length }, requestId });
+      return j;
+    });
+    for (const j of jobs) await enqueueWebhookDelivery(deps.queues, j);
+    return c.json({ queued: jobs.length }, 202);
+  });
+
+  app.openapi(enable, async (c) => {
+    const deps = c.get('deps');
+    const { mallId } = c.req.valid('param');
+    const { actor, requestId } = auditContext(c);
+    const r = await c.get('em').transactional(async (tx) => {
+      const res = await enableMallWebhook(tx, deps.clock, mallId);
+      if (!res) throw notFound('mall');
+      recordAudit(tx, deps.clock, { actor, action: 'mall.webhook_enable', resourceType: 'mall', resourceId: mallId, mallId, before: { enabled: res.wasEnabled, reason: res.reason }, after: { enabled: true }, requestId });
+      return res;
+    });
+    for (const j of r.jobs) await enqueueWebhookDelivery(deps.queues, j);
+    return c.json({ mallId, enabled: true as const, queued: r.jobs.length }, 200);
+  });
+
+  app.openapi(health, async (c) => {
+    const h = await webhookHealth(c.get('em'), c.req.valid('param').mallId);
+    if (!h) throw notFound('mall');
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return c.json({ ...h, failingSince: iso(h.failingSince), lastSuccessAt: iso(h.lastSuccessAt) }, 200);
+  });
+}

@@ -1,0 +1,107 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SupplierConnector, SupplierEvent } from '../../connectors/connector.ts';
+import type { Clock } from '../domain/clock.ts';
+import { findLineOf } from '../persistence/timeline-store.ts';
+import { applyOrderEvent } from './timeline.ts';
+
+/** What processing needs. */
+export interface InboundDeps {
+  em: EntityManager;
+  clock: Clock;
+  connectors: Map<string, SupplierConnector>;
+  /** Puts a wake-up of a workflow run on the queue (the runner's `schedule`). */
+  scheduleRun: (runId: string, wakes: number, delayMs: number) => Promise<void>;
+  /** Attempts to find the line of an event before it is set aside (its submit may not be recorded yet). */
+  maxUnmatchedAttempts?: number;
+}
+
+export type InboundOutcome = 'processed' | 'ignored' | 'skipped' | 'retry';
+
+const ORDER_EVENTS = new Set<SupplierEvent['type']>(['order.split', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.issued', 'order.failed', 'order.updated']);
+
+/**
+ * Applies one stored supplier event: parsed by its connector, each order event applied to its
+ * line's timeline, and the row marked processed, all in one transaction (the row is locked, so a
+ * second job for it does nothing). Lines whose workflow should look again are woken after commit.
+ *
+ *   no line matches yet ──▶ attempts left? ──yes──▶ stays 'received' (the job is retried)
+ *                                     │ no
+ *                                     ▼
+ *                               'ignored' (not ours)
+ */
+export async function processInboundEvent(deps: InboundDeps, inboundEventId: string): Promise<InboundOutcome> {
+  const wakes = new Set<string>();
+  const outcome = await deps.em.fork().transactional(async (tx) => {
+    const conn = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    const [row] = await conn.execute<{ supplier: string; event_id: string; event_type: string | null; body: string; status: string; attempts: number }[]>(
+      'select supplier, event_id, event_type, body, status, attempts from inbound_event where id = ? for update',
+      [inboundEventId],
+      'all',
+      ctx,
+    );
+    if (!row || row.status !== 'received') return 'skipped' as const;
+    const finish = async (status: 'processed' | 'ignored' | 'failed', error: string | null = null) => {
+      await conn.execute('update inbound_event set status = ?, attempts = attempts + 1, processed_at = ?, last_error = ? where id = ?', [status, deps.clock.now(), error, inboundEventId], 'run', ctx);
+    };
+    const connector = deps.connectors.get(row.supplier);
+    if (!connector) {
+      await finish('ignored', 'supplier not configured');
+      return 'ignored' as const;
+    }
+    let events: SupplierEvent[];
+    try {
+      events = connector.inbound.parse({ eventId: row.event_id, eventType: row.event_type ?? '', raw: row.body });
+    } catch (err) {
+      await finish('failed', err instanceof Error ? err.message : String(err));
+      return 'ignored' as const;
+    }
+    const orderEvents = events.filter((e) => ORDER_EVENTS.has(e.type)) as Extract<SupplierEvent, { supplierOrderId: string }>[];
+    if (!orderEvents.length) {
+      // Catalog changes are the catalog sync's; after-sales have no model in the hub yet.
+      await finish('ignored');
+      return 'ignored' as const;
+    }
+    let matched = 0;
+    for (const event of orderEvents) {
+      const ref = await findLineOf(tx, row.supplier, { supplierOrderId: event.supplierOrderId, ...('reference' in event && event.reference ? { reference: event.reference } : {}) });
+      if (!ref) continue;
+      matched++;
+      const applied = await applyOrderEvent(tx, deps.clock, row.supplier, event, ref);
+      if (applied.wake) wakes.add(ref.lineId);
+    }
+    if (!matched) {
+      if (row.attempts + 1 < (deps.maxUnmatchedAttempts ?? 5)) {
+        await conn.execute('update inbound_event set attempts = attempts + 1, last_error = ? where id = ?', ['no line for this supplier order yet', inboundEventId], 'run', ctx);
+        return 'retry' as const;
+      }
+      await finish('ignored', 'no line for this supplier order');
+      return 'ignored' as const;
+    }
+    await finish('processed');
+    return 'processed' as const;
+  });
+  for (const lineId of wakes) await wakeLineRun(deps.em.fork(), deps.clock, lineId, deps.scheduleRun);
+  return outcome;
+}
+
+/**
+ * Asks the line's workflow run to look at the supplier now (instead of at its next poll). A run
+ * busy right now is left alone: it is already looking.
+ */
+export async function wakeLineRun(em: EntityManager, clock: Clock, lineId: string, schedule: InboundDeps['scheduleRun']): Promise<boolean> {
+  const rows = await em.getConnection().execute<{ id: string; wakes: number }[]>(
+    "update workflow_run set wakes = wakes + 1, next_run_at = ?, updated_at = ? where subject_id = ? and status = 'waiting' returning id, wakes",
+    [clock.now(), clock.now(), lineId],
+  );
+  for (const r of rows) await schedule(r.id, r.wakes, 0);
+  return rows.length > 0;
+}
+
+/** Stored events still 'received' after `minAgeMs` (their job was lost or is retrying), oldest first. */
+export async function pendingInboundEvents(em: EntityManager, clock: Clock, minAgeMs: number, limit = 500): Promise<{ id: string; attempts: number }[]> {
+  return em.getConnection().execute<{ id: string; attempts: number }[]>(
+    "select id, attempts from inbound_event where status = 'received' and received_at <= ? order by received_at limit ?",
+    [new Date(clock.now().getTime() - minAgeMs), limit],
+  );
+}
