@@ -57,7 +57,9 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));
-  host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule }), { concurrency: 4 });
+  // A pushed catalog change asks for that supplier's incremental sync (one job id per supplier: a waiting request absorbs the next).
+  const requestCatalogSync = (supplierId: string) => deps.queues.add('catalogSync', { supplierId, mode: 'incremental' }, { jobId: `pushed-${supplierId}`, attempts: 1 });
+  host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule, requestCatalogSync }), { concurrency: 4 });
   host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps, enqueueWebhook)), { concurrency: deps.config.webhook.concurrency });
   // New mall events become webhook deliveries continuously (the mall_event outbox, PostgreSQL first).
   const webhookDispatch = setInterval(() => {

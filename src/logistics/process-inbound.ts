@@ -13,6 +13,11 @@ export interface InboundDeps {
   scheduleRun: (runId: string, wakes: number, delayMs: number) => Promise<void>;
   /** Attempts to find the line of an event before it is set aside (its submit may not be recorded yet). */
   maxUnmatchedAttempts?: number;
+  /**
+   * Asks for an incremental catalog sync of a supplier soon (a debounced catalogSync job): how a
+   * pushed catalog change (Taobao item_StockChanged / item_PriceChanged) reaches the catalog.
+   */
+  requestCatalogSync?: (supplierId: string) => Promise<unknown>;
 }
 
 export type InboundOutcome = 'processed' | 'ignored' | 'skipped' | 'retry';
@@ -57,8 +62,18 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
       return 'ignored' as const;
     }
     const orderEvents = events.filter((e) => ORDER_EVENTS.has(e.type)) as Extract<SupplierEvent, { supplierOrderId: string }>[];
+    // A pushed catalog change: the supplier's incremental sync (modified since its last run) reads
+    // those SKUs again soon. Asked before the row is marked, so a lost request is asked again; a
+    // request twice is one sync. JD's pool messages are read by the pool sync itself.
+    if (events.some((e) => e.type === 'catalog.changed') && connector.capabilities.catalogUpdates !== 'message-pool' && deps.requestCatalogSync) {
+      await deps.requestCatalogSync(row.supplier);
+      if (!orderEvents.length) {
+        await finish('processed');
+        return 'processed' as const;
+      }
+    }
     if (!orderEvents.length) {
-      // Catalog changes are the catalog sync's; after-sales have no model in the hub yet.
+      // JD's catalog messages are the pool sync's; after-sales have no model in the hub yet.
       await finish('ignored');
       return 'ignored' as const;
     }
