@@ -8,9 +8,7 @@ import { CompiledQuery } from 'kysely';
  * `?` placeholders are numbered in order; the SQL must not use `?` otherwise.
  */
 export async function executeBound<T extends object>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
-  if (n !== params.length) throw new Error(`executeBound: ${n} placeholders for ${params.length} parameters`);
+  const text = numbered(sql, params.length);
   const executor = (em.getTransactionContext() ?? em.getConnection().getClient()) as { executeQuery(q: CompiledQuery): Promise<{ rows: unknown[] }> };
   const res = await executor.executeQuery(CompiledQuery.raw(text, [...params]));
   return res.rows as T[];
@@ -26,8 +24,7 @@ export async function executePrepared<T extends object>(em: EntityManager, name:
   if (em.isInTransaction()) throw new Error(`executePrepared(${name}) runs on its own connection: not inside a transaction`);
   let text = PREPARED.get(name);
   if (text === undefined) {
-    let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
+    text = numbered(sql, params.length);
     PREPARED.set(name, text);
   }
   const pool = (await (em.getConnection() as unknown as { getNativeClient(): Promise<{ query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }> }).getNativeClient());
@@ -36,3 +33,11 @@ export async function executePrepared<T extends object>(em: EntityManager, name:
 }
 
 const PREPARED = new Map<string, string>();
+
+/** `?` placeholders numbered $1, $2… in order; a count that differs from the parameters is a bug in the caller. */
+function numbered(sql: string, paramCount: number): string {
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  if (n !== paramCount) throw new Error(`${n} placeholders for ${paramCount} parameters`);
+  return text;
+}

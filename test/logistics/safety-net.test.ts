@@ -9,13 +9,12 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { repriceMall } from '../../src/persistence/mall-pricing.ts';
-import { relayOutbox } from '../../src/queues/outbox-relay.ts';
 import { processInbound } from '../../src/queues/processors/inbound-event.processor.ts';
-import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { processWorkflow, runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
+import { settleOrder } from '../support/settle.ts';
 
 let hub: TestHub;
 let sandboxServer: { url: string; close: () => Promise<void> };
@@ -106,19 +105,8 @@ async function order(item: { skuId: string; points: number; cashFen: number }, v
   return (await json(res)).orderId as string;
 }
 
-async function settle(orderId: string, done: (o: Record<string, any>) => boolean, step: { hubMs: number; supplierMs: number }) {
-  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, scheduleRun: runnerDeps(hub.deps).schedule };
-  for (let i = 0; i < 80; i++) {
-    const o = await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
-    if (done(o)) return o;
-    await relayOutbox(hub.deps.orm.em, hub.deps.queues);
-    hub.clock.advance(step.hubMs);
-    await sandboxClock.advance(step.supplierMs);
-    await processMaintenance({ task: 'wake-due-runs' }, maintenanceDeps);
-    await sleep(150);
-  }
-  throw new Error(`order ${orderId} did not settle: ${JSON.stringify(await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey })))}`);
-}
+const settle = (orderId: string, done: (o: Record<string, any>) => boolean, step: { hubMs: number; supplierMs: number }) =>
+  settleOrder({ hub, sandboxClock, apiKey: mall.apiKey }, orderId, done, { ...step, rounds: 80 });
 
 describe('top-up outcomes: callback and polling, one path', () => {
   it('issues a top-up when its result callback arrives, once, by waking the line’s run', async () => {

@@ -8,11 +8,11 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { repriceMall } from '../../src/persistence/mall-pricing.ts';
-import { relayOutbox } from '../../src/queues/outbox-relay.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { processWorkflow, runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';
+import { settleOrder } from '../support/settle.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
@@ -91,20 +91,8 @@ async function order(item: { skuId: string; points: number; cashFen: number }, o
   return (await json(res)).orderId as string;
 }
 
-/** Moves time on for the hub and the suppliers and lets the reconciler wake due runs, until the order satisfies `done`. */
-async function settle(orderId: string, done: (o: Record<string, any>) => boolean, step = { hubMs: 2_000, supplierMs: 60_000 }) {
-  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, scheduleRun: runnerDeps(hub.deps).schedule };
-  for (let i = 0; i < 60; i++) {
-    const o = await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
-    if (done(o)) return o;
-    await relayOutbox(hub.deps.orm.em, hub.deps.queues);
-    hub.clock.advance(step.hubMs);
-    await sandboxClock.advance(step.supplierMs);
-    await processMaintenance({ task: 'wake-due-runs' }, maintenanceDeps);
-    await sleep(150);
-  }
-  throw new Error(`order ${orderId} did not settle: ${JSON.stringify(await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey })))}`);
-}
+const settle = (orderId: string, done: (o: Record<string, any>) => boolean, step = { hubMs: 2_000, supplierMs: 60_000 }) =>
+  settleOrder({ hub, sandboxClock, apiKey: mall.apiKey }, orderId, done, { ...step });
 
 const events = (orderId: string) => sql<{ seq: number; type: string; data: Record<string, any> }[]>('select seq, type, data from mall_event where order_id = ? order by seq', [orderId]);
 
