@@ -40,3 +40,5 @@ await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
 await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
 process.stdout.write(`\nwritten ${file.pathname}\n`);
+// A library handle left open (BullMQ's blocking Redis client, say) must not keep a finished run alive.
+process.exit(0);

@@ -44,9 +44,11 @@ const schema = z
     /** Outbound mall webhooks: one attempt's timeout, and the waits between attempts (ms, comma-separated; after the last → dead). */
     HUB_WEBHOOK_TIMEOUT_MS: int(15_000),
     HUB_WEBHOOK_RETRY_SCHEDULE_MS: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds').default('5000,300000,1800000,7200000,18000000,36000000,36000000'),
-    /** How often new mall events become deliveries, and how many webhook attempts a worker runs at once. */
+    /** How often new mall events become deliveries; how many of one mall's deliveries one job attempts (in one claim and one record statement), and how many such jobs a worker runs at once. */
     HUB_WEBHOOK_DISPATCH_EVERY_MS: int(500),
-    HUB_WEBHOOK_CONCURRENCY: int(32),
+    HUB_WEBHOOK_BATCH: int(200),
+    HUB_WEBHOOK_PARALLEL: int(32),
+    HUB_WEBHOOK_CONCURRENCY: int(2),
     HUB_WORKER_CONCURRENCY: int(8),
     /** Order intake statements batched across concurrent requests: most orders per statement, statements at once. */
     HUB_INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(50),
@@ -136,7 +138,7 @@ export interface Config {
   readyTimeoutMs: number;
   shutdownGraceMs: number;
   webhookSecretOverlapMs: number;
-  webhook: { timeoutMs: number; retryScheduleMs: number[]; dispatchEveryMs: number; concurrency: number };
+  webhook: { timeoutMs: number; retryScheduleMs: number[]; dispatchEveryMs: number; batchSize: number; parallel: number; concurrency: number };
   workerConcurrency: number;
   workerNice: number;
   intakeBatch: { max: number; inFlight: number };
@@ -199,7 +201,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     readyTimeoutMs: e.HUB_READY_TIMEOUT_MS,
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
-    webhook: { timeoutMs: e.HUB_WEBHOOK_TIMEOUT_MS, retryScheduleMs: e.HUB_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number), dispatchEveryMs: e.HUB_WEBHOOK_DISPATCH_EVERY_MS, concurrency: e.HUB_WEBHOOK_CONCURRENCY },
+    webhook: { timeoutMs: e.HUB_WEBHOOK_TIMEOUT_MS, retryScheduleMs: e.HUB_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number), dispatchEveryMs: e.HUB_WEBHOOK_DISPATCH_EVERY_MS, batchSize: e.HUB_WEBHOOK_BATCH, parallel: e.HUB_WEBHOOK_PARALLEL, concurrency: e.HUB_WEBHOOK_CONCURRENCY },
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     workerNice: e.HUB_WORKER_NICE,
     intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },

@@ -16,7 +16,7 @@ import { processInbound } from './queues/processors/inbound-event.processor.ts';
 import { processMaintenance } from './queues/processors/maintenance.processor.ts';
 import { processMallPricing } from './queues/processors/mall-pricing.processor.ts';
 import { processWorkflow, runnerDeps } from './queues/processors/workflow.processor.ts';
-import { dispatchWebhooks, enqueueWebhookDelivery, processWebhookDelivery, webhookDeliverDeps } from './queues/processors/webhook-delivery.processor.ts';
+import { dispatchWebhooks, enqueueWebhookDeliveries, processWebhookDelivery, webhookDeliverDeps } from './queues/processors/webhook-delivery.processor.ts';
 import type { DueDelivery } from './persistence/webhook-deliveries.ts';
 import { relayOutbox } from './queues/outbox-relay.ts';
 import { createConnectors } from './suppliers.ts';
@@ -46,10 +46,10 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
   const runner = runnerDeps({ ...deps, connectors: deps.connectors });
   const enqueueInbound = (inboundEventId: string) => deps.queues.add('inboundEvent', { task: 'process', inboundEventId }, { jobId: `ie-${inboundEventId}` });
-  const enqueueWebhook = (job: DueDelivery, delayMs = 0) => enqueueWebhookDelivery(deps.queues, job, delayMs);
+  const requeueWebhooks = (due: DueDelivery[]) => enqueueWebhookDeliveries(deps.queues, due, { batchSize: deps.config.webhook.batchSize });
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, enqueueWebhookDelivery: enqueueWebhook }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, requeueWebhookDeliveries: requeueWebhooks }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);
@@ -60,10 +60,10 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   // A pushed catalog change asks for that supplier's incremental sync (one job id per supplier: a waiting request absorbs the next).
   const requestCatalogSync = (supplierId: string) => deps.queues.add('catalogSync', { supplierId, mode: 'incremental' }, { jobId: `pushed-${supplierId}`, attempts: 1 });
   host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule, requestCatalogSync }), { concurrency: 4 });
-  host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps, enqueueWebhook)), { concurrency: deps.config.webhook.concurrency });
+  host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps)), { concurrency: deps.config.webhook.concurrency });
   // New mall events become webhook deliveries continuously (the mall_event outbox, PostgreSQL first).
   const webhookDispatch = setInterval(() => {
-    dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues }).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook dispatch failed'));
+    dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues, batchSize: deps.config.webhook.batchSize }).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook dispatch failed'));
   }, deps.config.webhook.dispatchEveryMs);
   // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
   const relay = setInterval(() => {

@@ -1,44 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../domain/clock.ts';
-import type { Sealed } from '../security/crypto-box.ts';
 import { executeBound } from './bound-query.ts';
 
 /** Delivery states: `pending` (not tried yet, or waiting for a disabled mall), `failed` (retry scheduled), `delivered`, `dead` (schedule exhausted). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
-/** A delivery the queue should attempt: its id and the attempts count the job is for. */
+/** A delivery the queue should attempt: its id, its mall (jobs are batched per mall) and the attempts count the job is for. */
 export interface DueDelivery {
   deliveryId: string;
-  attempt: number;
-}
-
-/** What one attempt needs, read in the statement that claims it. */
-export interface ClaimedDelivery {
-  id: string;
-  eventId: string;
   mallId: string;
-  type: string;
-  /** Attempts including this one. */
-  attempts: number;
-  retryFrom: number;
-  eventCreatedAt: Date;
-  data: Record<string, unknown>;
-  orderId: string | null;
-  seq: number | null;
-  mallOrderId: string | null;
-  webhookUrl: string;
-  webhookSecret: Sealed;
-  previousWebhookSecret: Sealed | null;
-  previousSecretExpiresAt: Date | null;
-}
-
-/** The result of one HTTP attempt, as recorded. */
-export interface AttemptResult {
-  statusCode: number | null;
-  error: string | null;
-  latencyMs: number;
-  responseSnippet: string | null;
+  attempt: number;
 }
 
 const newDeliveryId = () => `whd_${uuidv7().replaceAll('-', '')}`;
@@ -57,7 +29,7 @@ export async function dispatchMallEvents(em: EntityManager, clock: Clock, limit 
     );
     if (events.length === 0) return { events: 0, jobs: [] };
     const now = clock.now();
-    const rows = await executeBound<{ id: string }>(
+    const rows = await executeBound<{ id: string; mall_id: string }>(
       tx,
       `with ins as (
          insert into webhook_delivery (id, event_id, mall_id, order_id, type, status, next_attempt_at, created_at, updated_at)
@@ -68,110 +40,40 @@ export async function dispatchMallEvents(em: EntityManager, clock: Clock, limit 
        ), pub as (
          update mall_event set published_at = ? where id in (select x from jsonb_array_elements_text(?::jsonb) x)
        )
-       select ins.id from ins join mall m on m.id = ins.mall_id where m.webhook_enabled`,
+       select ins.id, ins.mall_id from ins join mall m on m.id = ins.mall_id where m.webhook_enabled`,
       [
         now, now, now,
         JSON.stringify(events.map((e) => ({ id: newDeliveryId(), event_id: e.id, mall_id: e.mall_id, order_id: e.order_id, type: e.type }))),
         now, JSON.stringify(events.map((e) => e.id)),
       ],
     );
-    return { events: events.length, jobs: rows.map((r) => ({ deliveryId: r.id, attempt: 0 })) };
+    return { events: events.length, jobs: rows.map((r) => ({ deliveryId: r.id, mallId: r.mall_id, attempt: 0 })) };
   });
-}
-
-/**
- * Claims the next attempt of a delivery: counts it and sets a lease (if the worker dies, the
- * reconciler finds it due after the lease). Only the job for the current attempts count of a
- * pending/failed delivery of an enabled mall gets it, so duplicate or stale jobs do nothing.
- */
-export async function claimDelivery(em: EntityManager, clock: Clock, job: DueDelivery, leaseMs: number): Promise<ClaimedDelivery | null> {
-  const rows = await executeBound<Record<string, unknown>>(
-    em,
-    `with c as (
-       update webhook_delivery d set attempts = d.attempts + 1, next_attempt_at = ?, updated_at = ?
-       from mall m
-       where d.id = ? and d.attempts = ? and d.status in ('pending', 'failed') and m.id = d.mall_id and m.webhook_enabled
-       returning d.id, d.event_id, d.mall_id, d.type, d.attempts, d.retry_from
-     )
-     select c.*, e.created_at, e.data, e.order_id, e.seq, o.mall_order_id,
-            m.webhook_url, m.webhook_secret, m.previous_webhook_secret, m.previous_secret_expires_at
-     from c join mall_event e on e.id = c.event_id join mall m on m.id = c.mall_id left join mall_order o on o.id = e.order_id`,
-    [new Date(clock.now().getTime() + leaseMs), clock.now(), job.deliveryId, job.attempt],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    id: r.id as string,
-    eventId: r.event_id as string,
-    mallId: r.mall_id as string,
-    type: r.type as string,
-    attempts: Number(r.attempts),
-    retryFrom: Number(r.retry_from),
-    eventCreatedAt: new Date(r.created_at as string),
-    data: r.data as Record<string, unknown>,
-    orderId: (r.order_id as string | null) ?? null,
-    seq: r.seq === null || r.seq === undefined ? null : Number(r.seq),
-    mallOrderId: (r.mall_order_id as string | null) ?? null,
-    webhookUrl: r.webhook_url as string,
-    webhookSecret: r.webhook_secret as Sealed,
-    previousWebhookSecret: (r.previous_webhook_secret as Sealed | null) ?? null,
-    previousSecretExpiresAt: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at as string) : null,
-  };
-}
-
-/**
- * Records an attempt and moves the delivery on: `delivered`; `failed` with its next attempt at
- * `nextAttemptAt`; `dead`; or `pending` with no time (the mall answered 410: it waits for re-enable).
- */
-export async function finishAttempt(
-  em: EntityManager,
-  clock: Clock,
-  d: { id: string; mallId: string },
-  result: AttemptResult,
-  outcome: { status: DeliveryStatus; nextAttemptAt: Date | null; disableMall?: string },
-): Promise<void> {
-  const now = clock.now();
-  await executeBound(
-    em,
-    `with a as (
-       insert into webhook_attempt (delivery_id, at, status_code, error, latency_ms, response_snippet) values (?, ?, ?, ?, ?, ?)
-     ), m as (
-       update mall set webhook_enabled = false, webhook_disabled_reason = ?, updated_at = ? where id = ? and ?::text is not null
-     )
-     update webhook_delivery set status = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
-       delivered_at = case when ? = 'delivered' then ?::timestamptz else delivered_at end, updated_at = ?
-     where id = ?`,
-    [
-      d.id, now, result.statusCode, result.error, result.latencyMs, result.responseSnippet,
-      outcome.disableMall ?? null, now, d.mallId, outcome.disableMall ?? null,
-      outcome.status, outcome.nextAttemptAt, result.statusCode, result.error, outcome.status, now, now, d.id,
-    ],
-  );
 }
 
 /** Deliveries due (a lost job, a worker that died mid-attempt) of enabled malls, for the reconciler. */
 export async function dueDeliveries(em: EntityManager, clock: Clock, graceMs: number, limit = 1000): Promise<DueDelivery[]> {
-  const rows = await executeBound<{ id: string; attempts: number }>(
+  const rows = await executeBound<{ id: string; mall_id: string; attempts: number }>(
     em,
-    `select d.id, d.attempts from webhook_delivery d join mall m on m.id = d.mall_id
-     where d.status in ('pending', 'failed') and d.next_attempt_at <= ? and m.webhook_enabled
+    `select d.id, d.mall_id, d.attempts from webhook_delivery d join mall m on m.id = d.mall_id
+     where d.status in ('pending', 'failed') and d.next_attempt_at <= ? and (d.lease_until is null or d.lease_until <= ?) and m.webhook_enabled
      order by d.next_attempt_at limit ?`,
-    [new Date(clock.now().getTime() - graceMs), limit],
+    [new Date(clock.now().getTime() - graceMs), clock.now(), limit],
   );
-  return rows.map((r) => ({ deliveryId: r.id, attempt: Number(r.attempts) }));
+  return rows.map((r) => ({ deliveryId: r.id, mallId: r.mall_id, attempt: Number(r.attempts) }));
 }
 
 /** Puts a delivered, failed or dead delivery back to work now, with a fresh retry schedule. Null when it does not exist. */
 export async function replayDelivery(em: EntityManager, clock: Clock, id: string): Promise<{ before: DeliveryStatus; job: DueDelivery } | null> {
-  const rows = await executeBound<{ before: DeliveryStatus; attempts: number }>(
+  const rows = await executeBound<{ before: DeliveryStatus; mall_id: string; attempts: number }>(
     em,
     `update webhook_delivery d set status = 'pending', retry_from = d.attempts, next_attempt_at = ?, updated_at = ?
      from webhook_delivery old where old.id = d.id and d.id = ?
-     returning old.status as before, d.attempts`,
+     returning old.status as before, d.mall_id, d.attempts`,
     [clock.now(), clock.now(), id],
   );
   const r = rows[0];
-  return r ? { before: r.before, job: { deliveryId: id, attempt: Number(r.attempts) } } : null;
+  return r ? { before: r.before, job: { deliveryId: id, mallId: r.mall_id, attempt: Number(r.attempts) } } : null;
 }
 
 /** Replays every failed and dead delivery of a mall; returns the jobs to enqueue. */
@@ -182,7 +84,7 @@ export async function replayFailedDeliveries(em: EntityManager, clock: Clock, ma
      where mall_id = ? and status in ('failed', 'dead') returning id, attempts`,
     [clock.now(), clock.now(), mallId],
   );
-  return rows.map((r) => ({ deliveryId: r.id, attempt: Number(r.attempts) }));
+  return rows.map((r) => ({ deliveryId: r.id, mallId, attempt: Number(r.attempts) }));
 }
 
 /** Re-enables a mall's webhook; everything that waited goes now. Null when the mall does not exist. */
@@ -199,7 +101,7 @@ export async function enableMallWebhook(em: EntityManager, clock: Clock, mallId:
      where mall_id = ? and status in ('pending', 'failed') returning id, attempts`,
     [clock.now(), clock.now(), mallId],
   );
-  return { wasEnabled: b.webhook_enabled, reason: b.webhook_disabled_reason, jobs: rows.map((r) => ({ deliveryId: r.id, attempt: Number(r.attempts) })) };
+  return { wasEnabled: b.webhook_enabled, reason: b.webhook_disabled_reason, jobs: rows.map((r) => ({ deliveryId: r.id, mallId, attempt: Number(r.attempts) })) };
 }
 
 /** A mall's webhook health for the admin console. */

@@ -31,11 +31,11 @@ export class QueueProducer {
   }
 
   /** Adds jobs under ids never used before (fresh outbox rows) in one round trip. */
-  async addBulk<K extends QueueKey>(key: K, jobs: { payload: Payload<K>; jobId: string }[], opts: { attempts?: number } = {}): Promise<void> {
+  async addBulk<K extends QueueKey>(key: K, jobs: { payload: Payload<K>; jobId: string }[], opts: { attempts?: number; delay?: number } = {}): Promise<void> {
     const q = this.#queue(key);
     await q.addBulk(jobs.map((j) => ({
       name: key, data: queues[key].payload.parse(j.payload),
-      opts: { jobId: j.jobId, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
+      opts: { jobId: j.jobId, delay: opts.delay, attempts: opts.attempts ?? 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
     })));
   }
 

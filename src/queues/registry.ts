@@ -41,10 +41,16 @@ export const queues = {
     name: '{mall-pricing}',
     payload: z.object({ mallId: z.string().min(1) }),
   },
-  /** One attempt of a mall webhook delivery; `attempt` is the delivery's attempts so far, so a stale job does nothing. */
+  /**
+   * The next attempt of a batch of one mall's webhook deliveries; each `attempt` is that delivery's
+   * attempts so far, so a stale or duplicate job does nothing.
+   */
   webhookDelivery: {
     name: '{webhook-delivery}',
-    payload: z.object({ deliveryId: z.string().min(1), attempt: z.number().int().nonnegative() }),
+    payload: z.object({
+      mallId: z.string().min(1),
+      deliveries: z.array(z.object({ deliveryId: z.string().min(1), attempt: z.number().int().nonnegative() })).min(1).max(1000),
+    }),
   },
 } as const;
 

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
-import { type AttemptResult, type ClaimedDelivery, claimDelivery, type DeliveryStatus, type DueDelivery, finishAttempt } from '../persistence/webhook-deliveries.ts';
+import { type AttemptResult, type ClaimedDelivery, claimDeliveries, type FinishedAttempt, finishAttempts } from '../persistence/webhook-attempts.ts';
+import type { DeliveryStatus, DueDelivery } from '../persistence/webhook-deliveries.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
-import { checkWebhookUrl } from '../security/webhook-url.ts';
+import { checkWebhookUrl, type UrlVerdict } from '../security/webhook-url.ts';
 import { signStandardWebhook } from './standard-webhooks.ts';
 
 /** What a delivery attempt needs from the hub. */
@@ -13,10 +14,12 @@ export interface DeliverDeps {
   /** Sandbox mode: loopback and private webhook addresses are allowed. */
   allowPrivate: boolean;
   timeoutMs: number;
+  /** Requests one batch has in flight at once (a mall endpoint is not flooded; sockets are reused). */
+  parallel: number;
   /** Waits before attempt 2, 3, …; after the last one fails the delivery is dead. */
   retryScheduleMs: readonly number[];
-  /** Queues the next attempt after `delayMs` (the row in PostgreSQL is the truth; this is a wake-up). */
-  enqueue: (job: DueDelivery, delayMs: number) => Promise<unknown>;
+  /** Queues the next attempts after `delayMs` (the rows in PostgreSQL are the truth; this is a wake-up). */
+  enqueue: (jobs: DueDelivery[], delayMs: number) => Promise<unknown>;
   /** Host resolution for the address check (tests). */
   resolve?: (host: string) => Promise<string[]>;
   fetch?: typeof fetch;
@@ -39,48 +42,95 @@ export function webhookBody(d: Pick<ClaimedDelivery, 'eventId' | 'type' | 'event
 }
 
 /**
- * One attempt of one delivery: claim it, re-check the address, sign with every live secret, POST
- * with a timeout, record the attempt, and decide what comes next:
+ * The next attempt of a batch of deliveries (one mall's, as the queue groups them): claim them all
+ * in one statement, then per delivery re-check the address, sign with every live secret and POST
+ * with a timeout (all at once), record every attempt in one statement, and decide what comes next:
  *
  *   2xx ─────────────────────────────► delivered
  *   410 ─────────────────────────────► pending, mall disabled (waits for an admin to re-enable)
  *   else, schedule has a next wait ───► failed, next attempt queued after that wait
  *   else ────────────────────────────► dead (admins can replay)
+ *
+ * Returns one outcome per job, in the jobs' order (`skipped` for a stale or duplicate job).
  */
-export async function deliverWebhook(job: DueDelivery, deps: DeliverDeps): Promise<DeliverOutcome> {
+export async function deliverWebhooks(jobs: readonly DueDelivery[], deps: DeliverDeps): Promise<DeliverOutcome[]> {
   const { clock } = deps;
-  const leaseMs = deps.timeoutMs + 60_000;
-  const d = await claimDelivery(deps.em, clock, job, leaseMs);
-  if (!d) return { outcome: 'skipped' };
-  const result = await attempt(d, deps);
-  const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-  if (ok) {
-    await finishAttempt(deps.em, clock, d, result, { status: 'delivered', nextAttemptAt: null });
-    return { outcome: 'delivered', statusCode: result.statusCode };
-  }
-  if (result.statusCode === 410) {
-    await finishAttempt(deps.em, clock, d, result, { status: 'pending', nextAttemptAt: null, disableMall: `endpoint answered 410 Gone at ${clock.now().toISOString()}` });
-    return { outcome: 'disabled', statusCode: 410 };
-  }
-  const wait = deps.retryScheduleMs[d.attempts - d.retryFrom - 1];
-  if (wait === undefined) {
-    await finishAttempt(deps.em, clock, d, result, { status: 'dead', nextAttemptAt: null });
-    return { outcome: 'dead', statusCode: result.statusCode };
-  }
-  await finishAttempt(deps.em, clock, d, result, { status: 'failed', nextAttemptAt: new Date(clock.now().getTime() + wait) });
-  // If this add is lost, the reconciler finds the delivery due and queues it again.
-  await deps.enqueue({ deliveryId: d.id, attempt: d.attempts }, wait);
-  return { outcome: 'failed', statusCode: result.statusCode };
+  // The lease covers the slowest batch: every round of `parallel` requests timing out, plus a minute.
+  const rounds = Math.ceil(jobs.length / deps.parallel);
+  const claimed = await claimDeliveries(deps.em, clock, jobs, rounds * deps.timeoutMs + 60_000);
+  // Per batch, not per delivery: the address check may resolve DNS and secrets are sealed.
+  const verdicts = new Map<string, Promise<UrlVerdict>>();
+  const secrets = new Map<string, string[]>();
+  const done = await mapInParallel(claimed, deps.parallel, async (d): Promise<FinishedAttempt> => {
+    let verdict = verdicts.get(d.webhookUrl);
+    if (!verdict) verdicts.set(d.webhookUrl, (verdict = checkWebhookUrl(d.webhookUrl, { allowPrivate: deps.allowPrivate, resolve: deps.resolve })));
+    let live = secrets.get(d.mallId);
+    if (!live) secrets.set(d.mallId, (live = liveSecrets(d, deps)));
+    const result = await attempt(d, await verdict, live, deps);
+    return { id: d.id, mallId: d.mallId, result, ...nextStep(d, result, deps) };
+  });
+  await finishAttempts(deps.em, clock, done);
+  // One wake-up per wait; if an add is lost, the reconciler finds the deliveries due and queues them again.
+  const retries = new Map<number, DueDelivery[]>();
+  done.forEach((d, i) => {
+    if (d.status !== 'failed' || !d.nextAttemptAt) return;
+    const wait = d.nextAttemptAt.getTime() - d.result.at.getTime();
+    const next = { deliveryId: d.id, mallId: d.mallId, attempt: (claimed[i] as ClaimedDelivery).attempts };
+    const group = retries.get(wait);
+    if (group) group.push(next);
+    else retries.set(wait, [next]);
+  });
+  for (const [wait, group] of retries) await deps.enqueue(group, wait);
+  const byId = new Map(done.map((d) => [d.id, d]));
+  return jobs.map((j): DeliverOutcome => {
+    const d = byId.get(j.deliveryId);
+    if (!d) return { outcome: 'skipped' };
+    return { outcome: d.disableMall ? 'disabled' : d.status, statusCode: d.result.statusCode };
+  });
 }
 
-async function attempt(d: ClaimedDelivery, deps: DeliverDeps): Promise<AttemptResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const verdict = await checkWebhookUrl(d.webhookUrl, { allowPrivate: deps.allowPrivate, resolve: deps.resolve });
-  if (!verdict.ok) return { statusCode: null, error: `address refused: ${verdict.reason}`, latencyMs: elapsed(), responseSnippet: null };
+/** One delivery's next attempt (the batch of one): what the admin replay and the tests use. */
+export async function deliverWebhook(job: DueDelivery, deps: DeliverDeps): Promise<DeliverOutcome> {
+  return (await deliverWebhooks([job], deps))[0] ?? { outcome: 'skipped' };
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in the items' order. */
+async function mapInParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/** Where an attempt leaves its delivery (see the diagram on deliverWebhooks). */
+function nextStep(d: ClaimedDelivery, result: AttemptResult, deps: DeliverDeps): Pick<FinishedAttempt, 'status' | 'nextAttemptAt' | 'disableMall'> {
+  const code = result.statusCode;
+  if (code !== null && code >= 200 && code < 300) return { status: 'delivered', nextAttemptAt: null };
+  if (code === 410) return { status: 'pending', nextAttemptAt: null, disableMall: `endpoint answered 410 Gone at ${result.at.toISOString()}` };
+  const wait = deps.retryScheduleMs[d.attempts - d.retryFrom - 1];
+  if (wait === undefined) return { status: 'dead', nextAttemptAt: null };
+  return { status: 'failed', nextAttemptAt: new Date(result.at.getTime() + wait) };
+}
+
+/** The mall's current secret, plus the previous one while a rotation's overlap lasts. */
+function liveSecrets(d: ClaimedDelivery, deps: DeliverDeps): string[] {
   const secrets = [deps.crypto.open(d.webhookSecret)];
   if (d.previousWebhookSecret && d.previousSecretExpiresAt && d.previousSecretExpiresAt > deps.clock.now()) secrets.push(deps.crypto.open(d.previousWebhookSecret));
+  return secrets;
+}
+
+async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[], deps: DeliverDeps): Promise<AttemptResult> {
+  const started = performance.now();
+  const ended = (r: Omit<AttemptResult, 'latencyMs' | 'at'>): AttemptResult => ({ ...r, latencyMs: Math.round(performance.now() - started), at: deps.clock.now() });
+  if (!verdict.ok) return ended({ statusCode: null, error: `address refused: ${verdict.reason}`, responseSnippet: null });
   const body = webhookBody(d);
+  // Wall-clock seconds, not the hub's injectable clock: the mall checks this against its own clock (5 min tolerance).
   const timestampSeconds = Math.floor(Date.now() / 1000);
   try {
     const res = await (deps.fetch ?? fetch)(d.webhookUrl, {
@@ -96,18 +146,23 @@ async function attempt(d: ClaimedDelivery, deps: DeliverDeps): Promise<AttemptRe
       redirect: 'manual',
       signal: AbortSignal.timeout(deps.timeoutMs),
     });
-    const text = await readSnippet(res);
-    return { statusCode: res.status, error: null, latencyMs: elapsed(), responseSnippet: text };
+    return ended({ statusCode: res.status, error: null, responseSnippet: await readSnippet(res) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `timed out after ${deps.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    return { statusCode: null, error: reason.slice(0, SNIPPET), latencyMs: elapsed(), responseSnippet: null };
+    return ended({ statusCode: null, error: reason.slice(0, SNIPPET), responseSnippet: null });
   }
 }
 
 /** The first 500 characters of a response (the rest is not read). */
 async function readSnippet(res: Response): Promise<string | null> {
   if (!res.body) return null;
+  // The usual short answer ("ok", a small JSON) is read whole; only a long or unsized one is streamed.
+  const length = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (length <= 4 * SNIPPET) {
+    const text = await res.text().catch(() => '');
+    return text ? text.slice(0, SNIPPET) : null;
+  }
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let text = '';

@@ -73,9 +73,9 @@ describe('admin webhook deliveries', () => {
     rx.state.answer = () => 200;
     const res = await h.hub.call('POST', `/admin/webhook-deliveries/${d.id}/replay`, { token: ADMIN_TOKEN });
     expect(res.status).toBe(202);
-    await until(() => rx.delivered().has(deadEvent), 10_000, 'replayed');
+    // Recorded, not only received: the attempt is written after the mall answers.
+    await until(async () => (await deliveryOf(deadEvent)).status === 'delivered', 10_000, 'replayed');
     expect(rx.received.filter((r) => r.id === deadEvent).map((r) => r.answered)).toEqual([503, 503, 503, 503, 200]);
-    expect((await deliveryOf(deadEvent)).status).toBe('delivered');
     const audit = await h.sql<{ resource_id: string; before: unknown }[]>("select resource_id, before from audit_entry where action = 'webhook_delivery.replay'");
     expect(audit).toEqual([{ resource_id: d.id, before: { status: 'dead' } }]);
   });
@@ -102,7 +102,7 @@ describe('admin webhook deliveries', () => {
     // Made a delivery, but the job never reached Redis.
     const made = await dispatchMallEvents(h.hub.deps.orm.em, h.hub.clock);
     expect(made.jobs).toHaveLength(1);
-    const deps = { em: h.hub.deps.orm.em.fork(), clock: h.hub.clock, enqueueWebhookDelivery: (j: { deliveryId: string; attempt: number }) => h.enqueue(j) };
+    const deps = { em: h.hub.deps.orm.em.fork(), clock: h.hub.clock, requeueWebhookDeliveries: h.enqueue };
     expect(await processMaintenance({ task: 'requeue-webhook-deliveries' }, deps)).toEqual({ affected: 0 });
     h.hub.clock.advance(61_000);
     expect(await processMaintenance({ task: 'requeue-webhook-deliveries' }, deps)).toEqual({ affected: 1 });

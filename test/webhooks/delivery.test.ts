@@ -32,7 +32,8 @@ describe('webhook delivery to the mall', () => {
       ...(await h.append(mall.mallId, [{ type: 'catalog.changed', data: { cursor: 'c42' } }])),
     ];
     expect(await h.dispatch()).toBe(ids.length);
-    await until(() => ids.every((id) => rx.delivered().has(id)), 15_000, 'every event delivered');
+    // Recorded, not only received: the attempts are written after the mall answers.
+    await until(async () => (await h.sql<object[]>("select 1 from webhook_delivery where status = 'delivered' and event_id in (select jsonb_array_elements_text(?::jsonb))", [JSON.stringify(ids)])).length === ids.length, 15_000, 'every event delivered');
 
     const delivered = rx.delivered();
     expect([...delivered.keys()].sort()).toEqual([...ids].sort());
@@ -66,7 +67,8 @@ describe('webhook delivery to the mall', () => {
     const [id] = await h.append(mall.mallId, [{ type: 'line.failed', orderId: 'ord_c', data: { orderId: 'ord_c', mallOrderId: 'M-C', lineId: 'L1' } }]);
     rx.state.answer = (_id, n) => (n === 1 ? 500 : 200);
     await h.dispatch();
-    await until(() => rx.delivered().has(id as string), 10_000);
+    // Recorded, not only received: the attempt is written after the mall answers.
+    await until(async () => (await statusOf(id as string))?.status === 'delivered', 10_000, 'delivered');
     const [d] = await h.sql<{ id: string }[]>('select id from webhook_delivery where event_id = ?', [id]);
     const res = await h.hub.call('GET', `/admin/webhook-deliveries/${d?.id}`, { token: ADMIN_TOKEN });
     expect(res.status).toBe(200);
@@ -111,7 +113,7 @@ describe('webhook delivery to the mall', () => {
     const res = await h.hub.call('POST', `/admin/malls/${mall.mallId}/webhook/enable`, { token: ADMIN_TOKEN });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ enabled: true, queued: 2 });
-    await until(() => rx.delivered().has(first as string) && rx.delivered().has(second as string), 10_000, 'both delivered');
+    await until(async () => (await statusOf(first as string))?.status === 'delivered' && (await statusOf(second as string))?.status === 'delivered', 10_000, 'both delivered');
     const after = await json(await h.hub.call('GET', `/admin/malls/${mall.mallId}/webhook-health`, { token: ADMIN_TOKEN }));
     expect(after).toMatchObject({ enabled: true, consecutiveFailures: 0, failingSince: null, pending: 0 });
     const audit = await h.sql<{ action: string }[]>("select action from audit_entry where action = 'mall.webhook_enable'");
@@ -140,15 +142,15 @@ describe('webhook delivery to the mall', () => {
     await h.hub.deps.orm.em.fork().getConnection().execute("update mall set webhook_enabled = true where id = ?", [mall.mallId]);
     const [d] = await h.sql<{ id: string }[]>('select id from webhook_delivery where event_id = ?', [id]);
     const jobs: unknown[] = [];
-    const deps = { ...webhookDeliverDeps(h.hub.deps, async (job) => jobs.push(job)), allowPrivate: false };
-    const out = await deliverWebhook({ deliveryId: d?.id as string, attempt: 0 }, deps);
+    const deps = { ...webhookDeliverDeps(h.hub.deps), allowPrivate: false, enqueue: async (due: unknown[], delayMs: number) => jobs.push({ due, delayMs }) };
+    const out = await deliverWebhook({ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }, deps);
     expect(out).toMatchObject({ outcome: 'failed', statusCode: null });
     expect(rx.received.filter((r) => r.id === id)).toHaveLength(0);
     const [a] = await h.sql<{ error: string; status_code: number | null }[]>('select error, status_code from webhook_attempt where delivery_id = ?', [d?.id]);
     expect(a?.status_code).toBeNull();
     expect(a?.error).toMatch(/address refused: .*loopback/);
-    expect(jobs).toEqual([{ deliveryId: d?.id, attempt: 1 }]);
+    expect(jobs).toEqual([{ due: [{ deliveryId: d?.id, mallId: mall.mallId, attempt: 1 }], delayMs: 50 }]);
     // A stale job (attempt 0 again) does nothing.
-    expect(await deliverWebhook({ deliveryId: d?.id as string, attempt: 0 }, deps)).toEqual({ outcome: 'skipped' });
+    expect(await deliverWebhook({ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }, deps)).toEqual({ outcome: 'skipped' });
   });
 });

@@ -9,6 +9,7 @@ import { Migration20261123_0007_Orders } from './20261123-0007-orders.ts';
 import { Migration20261123_0008_MallItemCategory } from './20261123-0008-mall-item-category.ts';
 import { Migration20261123_0009_WebhookDeliveries } from './20261123-0009-webhook-deliveries.ts';
 import { Migration20261123_0010_Tracking } from './20261123-0010-tracking.ts';
+import { Migration20261206_0011_WebhookLease } from './20261206-0011-webhook-lease.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261123-0008-mall-item-category', class: Migration20261123_0008_MallItemCategory },
   { name: '20261123-0009-webhook-deliveries', class: Migration20261123_0009_WebhookDeliveries },
   { name: '20261123-0010-tracking', class: Migration20261123_0010_Tracking },
+  { name: '20261206-0011-webhook-lease', class: Migration20261206_0011_WebhookLease },
 ];

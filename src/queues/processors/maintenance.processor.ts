@@ -18,8 +18,8 @@ export async function processMaintenance(
     /** Queues a stored supplier event again (job id derived from its attempts, so a finished job never swallows it). */
     enqueueInbound?: (inboundEventId: string, attempts: number) => Promise<unknown>;
     inboundRequeueAfterMs?: number;
-    /** Queues a webhook delivery attempt again (job id from its attempts count, so a stale job never swallows it). */
-    enqueueWebhookDelivery?: (job: DueDelivery) => Promise<unknown>;
+    /** Queues due webhook deliveries again (job ids from their attempts counts, so a stale job never swallows them). */
+    requeueWebhookDeliveries?: (due: DueDelivery[]) => Promise<unknown>;
   },
 ): Promise<{ affected: number }> {
   switch (job.task) {
@@ -54,10 +54,10 @@ export async function processMaintenance(
       return { affected: pending.length };
     }
     case 'requeue-webhook-deliveries': {
-      if (!deps.enqueueWebhookDelivery) return { affected: 0 };
+      if (!deps.requeueWebhookDeliveries) return { affected: 0 };
       // A minute's grace: a delivery just made due is being queued by its own previous attempt.
       const due = await dueDeliveries(deps.em, deps.clock, 60_000);
-      for (const d of due) await deps.enqueueWebhookDelivery(d);
+      await deps.requeueWebhookDeliveries(due);
       return { affected: due.length };
     }
   }

@@ -1,44 +1,80 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
 import type { HubDeps } from '../../http/context.ts';
 import { dispatchMallEvents, type DueDelivery } from '../../persistence/webhook-deliveries.ts';
-import { type DeliverDeps, type DeliverOutcome, deliverWebhook } from '../../webhooks/deliver.ts';
+import { type DeliverDeps, type DeliverOutcome, deliverWebhooks } from '../../webhooks/deliver.ts';
 import type { QueueProducer } from '../producer.ts';
 import type { Payload } from '../registry.ts';
 
-/** One attempt of a mall webhook delivery (the delivery row decides whether there is anything to do). */
-export function processWebhookDelivery(payload: Payload<'webhookDelivery'>, deps: DeliverDeps): Promise<DeliverOutcome> {
-  return deliverWebhook(payload, deps);
+/** The next attempt of a batch of one mall's deliveries (the delivery rows decide whether there is anything to do). */
+export function processWebhookDelivery(payload: Payload<'webhookDelivery'>, deps: DeliverDeps): Promise<DeliverOutcome[]> {
+  return deliverWebhooks(payload.deliveries.map((d) => ({ ...d, mallId: payload.mallId })), deps);
 }
 
-/** Job id of one attempt: a repeated add of the same attempt is one job; the next attempt is a new one. */
-export const webhookJobId = (job: DueDelivery): string => `whd-${job.deliveryId}-${job.attempt}`;
-
-/** Queues one attempt, now or after `delayMs`. */
-export function enqueueWebhookDelivery(producer: QueueProducer, job: DueDelivery, delayMs = 0): Promise<unknown> {
-  return producer.add('webhookDelivery', job, { jobId: webhookJobId(job), delay: delayMs, attempts: 3 });
+/** Job id of a batch, from its deliveries and their attempt counts: the same batch added twice is one job; a next attempt is a new one. */
+export function webhookJobId(batch: readonly DueDelivery[]): string {
+  const h = createHash('sha256');
+  for (const d of batch) h.update(`${d.deliveryId}:${d.attempt};`);
+  return `whb-${h.digest('base64url').slice(0, 22)}`;
 }
 
-/** Moves new mall events into deliveries and queues their first attempts; returns how many. */
-export async function dispatchWebhooks(deps: { em: EntityManager; clock: Clock; queues: QueueProducer; batch?: number }): Promise<number> {
+/**
+ * Due deliveries as queue jobs: grouped by mall (a slow mall endpoint holds up only its own
+ * batches), in order, at most `batchSize` a job.
+ */
+export function webhookBatches(due: readonly DueDelivery[], batchSize: number): { payload: Payload<'webhookDelivery'>; jobId: string }[] {
+  const byMall = new Map<string, DueDelivery[]>();
+  for (const d of due) {
+    const list = byMall.get(d.mallId);
+    if (list) list.push(d);
+    else byMall.set(d.mallId, [d]);
+  }
+  const jobs: { payload: Payload<'webhookDelivery'>; jobId: string }[] = [];
+  for (const [mallId, list] of byMall) {
+    for (let i = 0; i < list.length; i += batchSize) {
+      const batch = list.slice(i, i + batchSize);
+      jobs.push({ payload: { mallId, deliveries: batch.map(({ deliveryId, attempt }) => ({ deliveryId, attempt })) }, jobId: webhookJobId(batch) });
+    }
+  }
+  return jobs;
+}
+
+/**
+ * Queues attempts, now or after `delayMs`. `fresh`: attempts counts never queued before (new
+ * deliveries, retries), added in one round trip; otherwise (replays, re-enables, the reconciler)
+ * a finished job with the same id is cleared first so the work still runs.
+ */
+export async function enqueueWebhookDeliveries(producer: QueueProducer, due: readonly DueDelivery[], opts: { batchSize: number; delayMs?: number; fresh?: boolean }): Promise<void> {
+  const jobs = webhookBatches(due, opts.batchSize);
+  if (jobs.length === 0) return;
+  if (opts.fresh) return producer.addBulk('webhookDelivery', jobs, { attempts: 3, delay: opts.delayMs });
+  for (const j of jobs) await producer.add('webhookDelivery', j.payload, { jobId: j.jobId, delay: opts.delayMs, attempts: 3 });
+}
+
+/** Moves new mall events into deliveries and queues their first attempts; returns how many events. */
+export async function dispatchWebhooks(deps: { em: EntityManager; clock: Clock; queues: QueueProducer; batchSize: number; limit?: number }): Promise<number> {
+  const limit = deps.limit ?? 500;
   let total = 0;
   for (;;) {
-    const { events, jobs } = await dispatchMallEvents(deps.em, deps.clock, deps.batch ?? 500);
-    if (jobs.length) await deps.queues.addBulk('webhookDelivery', jobs.map((j) => ({ payload: j, jobId: webhookJobId(j) })), { attempts: 3 });
+    const { events, jobs } = await dispatchMallEvents(deps.em, deps.clock, limit);
+    await enqueueWebhookDeliveries(deps.queues, jobs, { batchSize: deps.batchSize, fresh: true });
     total += events;
-    if (events < (deps.batch ?? 500)) return total;
+    if (events < limit) return total;
   }
 }
 
-/** Delivery deps from the hub's: config timeout, schedule and sandbox mode; a fresh unit of work per job. */
-export function webhookDeliverDeps(deps: Pick<HubDeps, 'orm' | 'clock' | 'crypto' | 'config'>, enqueue: DeliverDeps['enqueue']): DeliverDeps {
+/** Delivery deps from the hub's: config timeout, schedule and batch size, sandbox mode; a fresh unit of work per job. */
+export function webhookDeliverDeps(deps: Pick<HubDeps, 'orm' | 'clock' | 'crypto' | 'config' | 'queues'>): DeliverDeps {
+  const { webhook } = deps.config;
   return {
     em: deps.orm.em.fork(),
     clock: deps.clock,
     crypto: deps.crypto,
     allowPrivate: deps.config.sandbox,
-    timeoutMs: deps.config.webhook.timeoutMs,
-    retryScheduleMs: deps.config.webhook.retryScheduleMs,
-    enqueue,
+    timeoutMs: webhook.timeoutMs,
+    parallel: webhook.parallel,
+    retryScheduleMs: webhook.retryScheduleMs,
+    enqueue: (jobs, delayMs) => enqueueWebhookDeliveries(deps.queues, jobs, { batchSize: webhook.batchSize, delayMs, fresh: true }),
   };
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../persistence/audit-log.ts';
 import { enableMallWebhook, replayDelivery, replayFailedDeliveries, webhookHealth } from '../../../persistence/webhook-deliveries.ts';
-import { enqueueWebhookDelivery } from '../../../queues/processors/webhook-delivery.processor.ts';
+import { enqueueWebhookDeliveries } from '../../../queues/processors/webhook-delivery.processor.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
@@ -88,7 +88,7 @@ export function registerWebhookDeliveryActions(app: HubApp): void {
       return r;
     });
     // If Redis loses this, the reconciler finds the delivery due.
-    await enqueueWebhookDelivery(deps.queues, done.job);
+    await enqueueWebhookDeliveries(deps.queues, [done.job], { batchSize: deps.config.webhook.batchSize });
     return c.json({ id, status: 'pending' as const }, 202);
   });
 
@@ -102,7 +102,7 @@ export function registerWebhookDeliveryActions(app: HubApp): void {
       recordAudit(tx, deps.clock, { actor, action: 'webhook_delivery.replay_failed', resourceType: 'mall', resourceId: mallId, mallId, after: { replayed: j.length }, requestId });
       return j;
     });
-    for (const j of jobs) await enqueueWebhookDelivery(deps.queues, j);
+    await enqueueWebhookDeliveries(deps.queues, jobs, { batchSize: deps.config.webhook.batchSize });
     return c.json({ queued: jobs.length }, 202);
   });
 
@@ -116,7 +116,7 @@ export function registerWebhookDeliveryActions(app: HubApp): void {
       recordAudit(tx, deps.clock, { actor, action: 'mall.webhook_enable', resourceType: 'mall', resourceId: mallId, mallId, before: { enabled: res.wasEnabled, reason: res.reason }, after: { enabled: true }, requestId });
       return res;
     });
-    for (const j of r.jobs) await enqueueWebhookDelivery(deps.queues, j);
+    await enqueueWebhookDeliveries(deps.queues, r.jobs, { batchSize: deps.config.webhook.batchSize });
     return c.json({ mallId, enabled: true as const, queued: r.jobs.length }, 200);
   });
 
