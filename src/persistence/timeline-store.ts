@@ -109,7 +109,8 @@ export interface ShipmentChange {
 const RANK: Record<string, number> = { pending: 0, picked_up: 1, in_transit: 2, exception: 2, out_for_delivery: 3, returned_to_sender: 4, delivered: 5 };
 
 /**
- * Adds tracking events to a shipment (duplicates dropped by the unique key) and recomputes its
+ * Adds tracking events to a shipment (duplicates dropped by the scan key: status, time, place and
+ * text) and recomputes its
  * status: the latest event by time, except that a delivered shipment stays delivered whatever
  * arrives late.
  */
@@ -124,7 +125,7 @@ export async function addTrackingEvents(tx: EntityManager, clock: Clock, shipmen
     const rows = await all(
       tx,
       `insert into tracking_event (shipment_id, status, at, location, description, recorded_at) values (?, ?, ?, ?, ?, ?)
-       on conflict (shipment_id, status, at) do nothing returning id`,
+       on conflict (shipment_id, status, at, md5(coalesce(location, '') || '|' || description)) do nothing returning id`,
       [shipmentId, e.status, at, e.location ?? null, e.description, clock.now()],
     );
     if (!rows.length) continue;

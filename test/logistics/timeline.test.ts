@@ -129,4 +129,19 @@ describe('logistics timeline from supplier callbacks', () => {
     expect(o.lines[0].shipments[0].events.map((e: { at: string }) => e.at)).toEqual([...o.lines[0].shipments[0].events.map((e: { at: string }) => e.at)].sort());
     expect((await mallEvents(line.orderId)).map((e) => e.type)).toEqual(before.map((e) => e.type));
   });
+
+  it('keeps two scans with one status at one instant in two places, and still drops a repeated one', async () => {
+    const line = await seedPlacedLine(hub, mallId, { supplierId: 'brand-acme', supplierOrderId: 'BO-T4' });
+    const at = '2026-11-23T10:00:00Z';
+    const scans = [step('in_transit', at, '到达转运中心', '上海'), step('in_transit', at, '离开转运中心', '苏州')];
+    const shipped = (id: string, events: object[]) => ({
+      id, type: 'order.shipped', created: at,
+      data: { orderId: 'BO-T4', clientReference: line.reference, shipment: { carrier: 'SF Express', trackingNumber: 'SF-T4', items: [], shippedAt: at, events } },
+    });
+    // The second callback repeats both scans under a new callback id: only the event ids differ.
+    await sendBrand([shipped('t4-1', scans), shipped('t4-2', [...scans].reverse())], {});
+    await processAll();
+    const events = (await view(line.orderId)).lines[0].shipments[0].events as { location: string; description: string }[];
+    expect(events.map((e) => `${e.location} ${e.description}`).sort()).toEqual(['上海 到达转运中心', '苏州 离开转运中心']);
+  });
 });

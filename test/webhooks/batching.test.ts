@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchMallEvents, type DueDelivery } from '../../src/persistence/webhook-deliveries.ts';
 import { webhookBatches, webhookDeliverDeps, webhookJobId } from '../../src/queues/processors/webhook-delivery.processor.ts';
 import { deliverWebhooks } from '../../src/webhooks/deliver.ts';
+import { seedPlacedLine } from '../logistics/seed.ts';
 import { startReceiver, until } from './receiver.ts';
 import { startWebhookHub } from './webhook-hub.ts';
 
@@ -85,5 +86,16 @@ describe('a batch of deliveries against a real mall endpoint', () => {
     expect([first, second].flat().map((o) => o.outcome).sort()).toEqual(['delivered', 'skipped']);
     expect(await deliverWebhooks(made.jobs, deps)).toEqual([{ outcome: 'skipped' }]);
     expect(rx.received.filter((r) => r.id === id)).toHaveLength(1);
+  });
+
+  it("fills in the order's mallOrderId and seq when an event's data lacks them", async () => {
+    rx.state.answer = () => 200;
+    const line = await seedPlacedLine(h.hub, mall.mallId, { supplierId: 'brand-acme', supplierOrderId: 'BO-FILL' });
+    const [id] = await h.append(mall.mallId, [{ type: 'line.delivered', orderId: line.orderId, data: { lineId: '1' } }]);
+    await h.dispatch();
+    await until(() => rx.delivered().has(id as string), 10_000, 'delivered');
+    const { data } = (rx.delivered().get(id as string) as { json: { data: Record<string, unknown> } }).json;
+    const [order] = await h.sql<{ mall_order_id: string }[]>('select mall_order_id from mall_order where id = ?', [line.orderId]);
+    expect(data).toEqual({ lineId: '1', orderId: line.orderId, mallOrderId: order?.mall_order_id, seq: 1 });
   });
 });
