@@ -44,7 +44,8 @@ export function webhookBody(d: Pick<ClaimedDelivery, 'eventId' | 'type' | 'event
 /**
  * The next attempt of a batch of deliveries (one mall's, as the queue groups them): claim them all
  * in one statement, then per delivery re-check the address, sign with every live secret and POST
- * with a timeout (all at once), record every attempt in one statement, and decide what comes next:
+ * with a timeout (`parallel` at a time), record every attempt in one statement, and decide what
+ * comes next:
  *
  *   2xx ─────────────────────────────► delivered
  *   410 ─────────────────────────────► pending, mall disabled (waits for an admin to re-enable)
@@ -89,7 +90,7 @@ export async function deliverWebhooks(jobs: readonly DueDelivery[], deps: Delive
   });
 }
 
-/** One delivery's next attempt (the batch of one): what the admin replay and the tests use. */
+/** One delivery's next attempt (a batch of one). */
 export async function deliverWebhook(job: DueDelivery, deps: DeliverDeps): Promise<DeliverOutcome> {
   return (await deliverWebhooks([job], deps))[0] ?? { outcome: 'skipped' };
 }
