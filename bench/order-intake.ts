@@ -71,7 +71,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
   const redisPrefix = `bencho${process.pid}`;
   const servers: ServerProcess[] = [];
   // Orders of earlier runs (the bare server's among them) would be work for this run's workers.
-  await withClient((c) => c.query('truncate mall_order, order_line, line_attempt, line_voucher, ledger_entry, workflow_run, workflow_step, job_outbox, order_event_counter, mall_event'));
+  await withClient((c) => c.query('truncate mall_order, order_line, line_attempt, line_voucher, ledger_entry, workflow_run, workflow_step, job_outbox, order_event_counter, mall_event, shipment, tracking_event, order_split, webhook_delivery, webhook_attempt'));
   const sandbox = await startSandboxProcess({ HUB_SANDBOX_SKUS: '250000', HUB_SANDBOX_SEED: '1' }, Number(env.BENCH_SANDBOX_PORT ?? 4180));
   // The suppliers are not on the hub's host in production: their simulator yields the CPU to the hub.
   setPriority(sandbox.pid, SANDBOX_NICE);

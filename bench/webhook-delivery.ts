@@ -46,14 +46,23 @@ async function startReceiver(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}/hook`, stop: () => child.kill() };
 }
 
-/** Bare POSTs of `bodies` with `CONCURRENCY` in flight; deliveries/s. */
+// What the hub's request carries besides the body, fixed: bare sends the same bytes, unsigned.
+const BARE_HEADERS = {
+  'content-type': 'application/json',
+  'user-agent': 'redemption-hub-webhooks/1',
+  'webhook-id': 'evt_01a24a18e82c7460bcc296e0ec072038',
+  'webhook-timestamp': '1796000000',
+  'webhook-signature': `v1,${'A'.repeat(43)}=`,
+};
+
+/** Bare POSTs of `bodies` (with the hub's headers, precomputed) with `CONCURRENCY` in flight; deliveries/s. */
 async function bare(url: string, bodies: string[]): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < bodies.length) {
       const body = bodies[next++] as string;
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(url, { method: 'POST', headers: BARE_HEADERS, body });
       await res.text();
       if (res.status !== 200) throw new Error(`bare POST answered ${res.status}`);
     }

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
-import type { Sealed } from '../security/crypto-box.ts';
 import { executePrepared } from './bound-query.ts';
 import type { DeliveryStatus, DueDelivery } from './webhook-deliveries.ts';
 
@@ -9,18 +8,15 @@ export interface ClaimedDelivery {
   id: string;
   eventId: string;
   mallId: string;
-  type: string;
   /** Attempts including this one. */
   attempts: number;
   retryFrom: number;
-  eventCreatedAt: Date;
-  data: Record<string, unknown>;
-  orderId: string | null;
-  seq: number | null;
-  mallOrderId: string | null;
+  /** The JSON body the mall receives (see the claim statement). */
+  body: string;
   webhookUrl: string;
-  webhookSecret: Sealed;
-  previousWebhookSecret: Sealed | null;
+  /** The mall's sealed secrets as JSON text: read once per batch, not once per delivery. */
+  webhookSecret: string;
+  previousWebhookSecret: string | null;
   previousSecretExpiresAt: Date | null;
 }
 
@@ -47,11 +43,14 @@ export interface FinishedAttempt {
 }
 
 /**
- * Claims the next attempt of a batch of deliveries in one statement: counts each and sets a lease
- * (if the worker dies, the reconciler finds it due after the lease). Neither column is indexed, so
- * the claim is a heap-only update. Only a job's delivery whose
- * attempts still equal the job's count, is pending/failed and belongs to an enabled mall is
- * claimed, so duplicate or stale jobs do nothing.
+ * Claims the next attempt of a batch of deliveries in one statement. Each is counted and leased
+ * (if the worker dies, the reconciler finds it due after the lease); neither column is indexed, so
+ * the claim is a heap-only update. Only a job's delivery whose attempts still equal the job's
+ * count, is pending/failed and belongs to an enabled mall is claimed, so duplicate or stale jobs
+ * do nothing. Each comes with its body as the mall receives it, `{id, type, createdAt, data}`: an
+ * order's event data gets the order's id and mallOrderId where it lacks them, and its per-order
+ * `seq`. PostgreSQL builds it from the jsonb it holds, so the worker does not parse and serialise
+ * every event again.
  */
 export async function claimDeliveries(em: EntityManager, clock: Clock, jobs: readonly DueDelivery[], leaseMs: number): Promise<ClaimedDelivery[]> {
   if (jobs.length === 0) return [];
@@ -66,8 +65,17 @@ export async function claimDeliveries(em: EntityManager, clock: Clock, jobs: rea
        where d.id = j.id and d.attempts = j.attempt and d.status in ('pending', 'failed') and m.id = d.mall_id and m.webhook_enabled
        returning d.id, d.event_id, d.mall_id, d.type, d.attempts, d.retry_from
      )
-     select c.*, e.created_at, e.data, e.order_id, e.seq, o.mall_order_id,
-            m.webhook_url, m.webhook_secret, m.previous_webhook_secret, m.previous_secret_expires_at
+     select c.id, c.event_id, c.mall_id, c.attempts, c.retry_from,
+            json_build_object(
+              'id', c.event_id, 'type', c.type,
+              'createdAt', to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'data', case when e.order_id is null then e.data else e.data
+                || jsonb_build_object('orderId', coalesce(nullif(e.data->'orderId', 'null'), to_jsonb(e.order_id)))
+                || case when o.mall_order_id is null then '{}'::jsonb
+                        else jsonb_build_object('mallOrderId', coalesce(nullif(e.data->'mallOrderId', 'null'), to_jsonb(o.mall_order_id))) end
+                || jsonb_build_object('seq', e.seq) end
+            )::text as body,
+            m.webhook_url, m.webhook_secret::text, m.previous_webhook_secret::text, m.previous_secret_expires_at
      from c join mall_event e on e.id = c.event_id join mall m on m.id = c.mall_id left join mall_order o on o.id = e.order_id
      order by e.created_at, c.id`,
     [JSON.stringify(jobs.map((j) => ({ id: j.deliveryId, attempt: j.attempt }))), new Date(clock.now().getTime() + leaseMs), clock.now()],
@@ -76,17 +84,12 @@ export async function claimDeliveries(em: EntityManager, clock: Clock, jobs: rea
     id: r.id as string,
     eventId: r.event_id as string,
     mallId: r.mall_id as string,
-    type: r.type as string,
     attempts: Number(r.attempts),
     retryFrom: Number(r.retry_from),
-    eventCreatedAt: new Date(r.created_at as string),
-    data: r.data as Record<string, unknown>,
-    orderId: (r.order_id as string | null) ?? null,
-    seq: r.seq === null || r.seq === undefined ? null : Number(r.seq),
-    mallOrderId: (r.mall_order_id as string | null) ?? null,
+    body: r.body as string,
     webhookUrl: r.webhook_url as string,
-    webhookSecret: r.webhook_secret as Sealed,
-    previousWebhookSecret: (r.previous_webhook_secret as Sealed | null) ?? null,
+    webhookSecret: r.webhook_secret as string,
+    previousWebhookSecret: (r.previous_webhook_secret as string | null) ?? null,
     previousSecretExpiresAt: r.previous_secret_expires_at ? new Date(r.previous_secret_expires_at as string) : null,
   }));
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
 import { type AttemptResult, type ClaimedDelivery, claimDeliveries, type FinishedAttempt, finishAttempts } from '../persistence/webhook-attempts.ts';
 import type { DeliveryStatus, DueDelivery } from '../persistence/webhook-deliveries.ts';
-import type { CryptoBox } from '../security/crypto-box.ts';
+import type { CryptoBox, Sealed } from '../security/crypto-box.ts';
 import { checkWebhookUrl, type UrlVerdict } from '../security/webhook-url.ts';
 import { signStandardWebhook } from './standard-webhooks.ts';
 
@@ -29,17 +29,6 @@ export interface DeliverDeps {
 export type DeliverOutcome = { outcome: 'skipped' } | { outcome: DeliveryStatus | 'disabled'; statusCode: number | null };
 
 const SNIPPET = 500;
-
-/** The JSON body a mall receives: `{id, type, createdAt, data}`; order events carry orderId, mallOrderId and seq. */
-export function webhookBody(d: Pick<ClaimedDelivery, 'eventId' | 'type' | 'eventCreatedAt' | 'data' | 'orderId' | 'seq' | 'mallOrderId'>): string {
-  const data: Record<string, unknown> = { ...d.data };
-  if (d.orderId !== null) {
-    data.orderId ??= d.orderId;
-    if (d.mallOrderId !== null) data.mallOrderId ??= d.mallOrderId;
-    data.seq = d.seq;
-  }
-  return JSON.stringify({ id: d.eventId, type: d.type, createdAt: d.eventCreatedAt.toISOString(), data });
-}
 
 /**
  * The next attempt of a batch of deliveries (one mall's, as the queue groups them): claim them all
@@ -121,8 +110,9 @@ function nextStep(d: ClaimedDelivery, result: AttemptResult, deps: DeliverDeps):
 
 /** The mall's current secret, plus the previous one while a rotation's overlap lasts. */
 function liveSecrets(d: ClaimedDelivery, deps: DeliverDeps): string[] {
-  const secrets = [deps.crypto.open(d.webhookSecret)];
-  if (d.previousWebhookSecret && d.previousSecretExpiresAt && d.previousSecretExpiresAt > deps.clock.now()) secrets.push(deps.crypto.open(d.previousWebhookSecret));
+  const open = (sealed: string) => deps.crypto.open(JSON.parse(sealed) as Sealed);
+  const secrets = [open(d.webhookSecret)];
+  if (d.previousWebhookSecret && d.previousSecretExpiresAt && d.previousSecretExpiresAt > deps.clock.now()) secrets.push(open(d.previousWebhookSecret));
   return secrets;
 }
 
@@ -130,9 +120,13 @@ async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[
   const started = performance.now();
   const ended = (r: Omit<AttemptResult, 'latencyMs' | 'at'>): AttemptResult => ({ ...r, latencyMs: Math.round(performance.now() - started), at: deps.clock.now() });
   if (!verdict.ok) return ended({ statusCode: null, error: `address refused: ${verdict.reason}`, responseSnippet: null });
-  const body = webhookBody(d);
+  const { body } = d;
   // Wall-clock seconds, not the hub's injectable clock: the mall checks this against its own clock (5 min tolerance).
   const timestampSeconds = Math.floor(Date.now() / 1000);
+  // A plain timer, cleared once the answer is read: AbortSignal.timeout holds each of its timers
+  // through a weak reference and finalisation, extra work on every one of thousands of requests.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException(`timed out after ${deps.timeoutMs} ms`, 'TimeoutError')), deps.timeoutMs);
   try {
     const res = await (deps.fetch ?? fetch)(d.webhookUrl, {
       method: 'POST',
@@ -145,13 +139,15 @@ async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[
       },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(deps.timeoutMs),
+      signal: abort.signal,
     });
     return ended({ statusCode: res.status, error: null, responseSnippet: await readSnippet(res) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `timed out after ${deps.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return ended({ statusCode: null, error: reason.slice(0, SNIPPET), responseSnippet: null });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
