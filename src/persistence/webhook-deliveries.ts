@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../domain/clock.ts';
 import { executeBound } from './bound-query.ts';
 
@@ -13,42 +12,35 @@ export interface DueDelivery {
   attempt: number;
 }
 
-const newDeliveryId = () => `whd_${uuidv7().replaceAll('-', '')}`;
-
 /**
  * Turns unpublished mall events into deliveries and marks them published, oldest first, in one
- * transaction. Rows are locked (skip locked) so several dispatchers share the work; an event made a
- * delivery twice is one delivery (unique event id). Returns the new deliveries of enabled malls.
+ * statement. Rows are locked (skip locked) so several dispatchers share the work; an event made a
+ * delivery twice is one delivery (unique event id). Delivery ids are UUIDv7 (time first, so the
+ * index grows at its end), made by PostgreSQL with the rows. Returns the new deliveries of
+ * enabled malls.
  */
 export async function dispatchMallEvents(em: EntityManager, clock: Clock, limit = 500): Promise<{ events: number; jobs: DueDelivery[] }> {
-  return em.fork().transactional(async (tx) => {
-    const events = await executeBound<{ id: string; mall_id: string; order_id: string | null; type: string }>(
-      tx,
-      'select id, mall_id, order_id, type from mall_event where published_at is null order by created_at limit ? for update skip locked',
-      [limit],
-    );
-    if (events.length === 0) return { events: 0, jobs: [] };
-    const now = clock.now();
-    const rows = await executeBound<{ id: string; mall_id: string }>(
-      tx,
-      `with ins as (
-         insert into webhook_delivery (id, event_id, mall_id, order_id, type, status, next_attempt_at, created_at, updated_at)
-         select d.id, d.event_id, d.mall_id, d.order_id, d.type, 'pending', ?, ?, ?
-         from jsonb_to_recordset(?::jsonb) as d(id text, event_id text, mall_id text, order_id text, type text)
-         on conflict (event_id) do nothing
-         returning id, mall_id
-       ), pub as (
-         update mall_event set published_at = ? where id in (select x from jsonb_array_elements_text(?::jsonb) x)
-       )
-       select ins.id, ins.mall_id from ins join mall m on m.id = ins.mall_id where m.webhook_enabled`,
-      [
-        now, now, now,
-        JSON.stringify(events.map((e) => ({ id: newDeliveryId(), event_id: e.id, mall_id: e.mall_id, order_id: e.order_id, type: e.type }))),
-        now, JSON.stringify(events.map((e) => e.id)),
-      ],
-    );
-    return { events: events.length, jobs: rows.map((r) => ({ deliveryId: r.id, mallId: r.mall_id, attempt: 0 })) };
-  });
+  const now = clock.now();
+  const [row] = await executeBound<{ events: number; jobs: { id: string; mall_id: string }[] | null }>(
+    em.fork(),
+    `with ev as (
+       select id, mall_id, order_id, type from mall_event
+       where published_at is null order by created_at limit ? for update skip locked
+     ), ins as (
+       insert into webhook_delivery (id, event_id, mall_id, order_id, type, status, next_attempt_at, created_at, updated_at)
+       select 'whd_' || lpad(to_hex((extract(epoch from ?::timestamptz) * 1000)::bigint), 12, '0') || '7' || substr(e.u, 14, 3) || substr(e.u, 17, 16),
+              e.id, e.mall_id, e.order_id, e.type, 'pending', ?, ?, ?
+       from (select ev.*, replace(gen_random_uuid()::text, '-', '') u from ev) e
+       on conflict (event_id) do nothing
+       returning id, mall_id
+     ), pub as (
+       update mall_event set published_at = ? where id in (select id from ev)
+     )
+     select (select count(*) from ev)::int events,
+            (select json_agg(json_build_object('id', ins.id, 'mall_id', ins.mall_id) order by ins.id) from ins join mall m on m.id = ins.mall_id where m.webhook_enabled) jobs`,
+    [limit, now, now, now, now, now],
+  );
+  return { events: row?.events ?? 0, jobs: (row?.jobs ?? []).map((r) => ({ deliveryId: r.id, mallId: r.mall_id, attempt: 0 })) };
 }
 
 /** Deliveries due (a lost job, a worker that died mid-attempt) of enabled malls, for the reconciler. */
