@@ -24,7 +24,7 @@ export async function dispatchMallEvents(em: EntityManager, clock: Clock, limit 
   const [row] = await executeBound<{ events: number; jobs: { id: string; mall_id: string }[] | null }>(
     em.fork(),
     `with ev as (
-       select id, mall_id, order_id, type from mall_event
+       select id, mall_id, order_id, type, created_at from mall_event
        where published_at is null order by created_at limit ? for update skip locked
      ), ins as (
        insert into webhook_delivery (id, event_id, mall_id, order_id, type, status, next_attempt_at, created_at, updated_at)
@@ -32,12 +32,13 @@ export async function dispatchMallEvents(em: EntityManager, clock: Clock, limit 
               e.id, e.mall_id, e.order_id, e.type, 'pending', ?, ?, ?
        from (select ev.*, replace(gen_random_uuid()::text, '-', '') u from ev) e
        on conflict (event_id) do nothing
-       returning id, mall_id
+       returning id, event_id, mall_id
      ), pub as (
        update mall_event set published_at = ? where id in (select id from ev)
      )
      select (select count(*) from ev)::int events,
-            (select json_agg(json_build_object('id', ins.id, 'mall_id', ins.mall_id) order by ins.id) from ins join mall m on m.id = ins.mall_id where m.webhook_enabled) jobs`,
+            (select json_agg(json_build_object('id', ins.id, 'mall_id', ins.mall_id) order by ev.created_at, ev.id)
+             from ins join ev on ev.id = ins.event_id join mall m on m.id = ins.mall_id where m.webhook_enabled) jobs`,
     [limit, now, now, now, now, now],
   );
   return { events: row?.events ?? 0, jobs: (row?.jobs ?? []).map((r) => ({ deliveryId: r.id, mallId: r.mall_id, attempt: 0 })) };
