@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDeliveries } from '../../src/persistence/webhook-attempts.ts';
 import { dispatchMallEvents, type DueDelivery } from '../../src/persistence/webhook-deliveries.ts';
+import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { webhookBatches, webhookDeliverDeps, webhookJobId } from '../../src/queues/processors/webhook-delivery.processor.ts';
 import { deliverWebhooks } from '../../src/webhooks/deliver.ts';
 import { seedPlacedLine } from '../logistics/seed.ts';
@@ -97,5 +99,25 @@ describe('a batch of deliveries against a real mall endpoint', () => {
     const { data } = (rx.delivered().get(id as string) as { json: { data: Record<string, unknown> } }).json;
     const [order] = await h.sql<{ mall_order_id: string }[]>('select mall_order_id from mall_order where id = ?', [line.orderId]);
     expect(data).toEqual({ lineId: '1', orderId: line.orderId, mallOrderId: order?.mall_order_id, seq: 1 });
+  });
+
+  it('a batch whose worker died mid-attempt is claimed, leased, and queued again by the reconciler only after its lease', async () => {
+    rx.state.answer = () => 200;
+    const [id] = await h.append(mall.mallId, [{ type: 'line.shipped', orderId: 'ord_lease', data: { orderId: 'ord_lease', mallOrderId: 'M-lease', lineId: 'L1' } }]);
+    const made = await dispatchMallEvents(h.hub.deps.orm.em, h.hub.clock);
+    // A worker claims the batch (the attempt is counted and leased), then dies before recording anything.
+    const leaseMs = 120_000;
+    expect(await claimDeliveries(h.hub.deps.orm.em.fork(), h.hub.clock, made.jobs, leaseMs)).toHaveLength(1);
+    const deps = { em: h.hub.deps.orm.em.fork(), clock: h.hub.clock, requeueWebhookDeliveries: h.enqueue };
+    // Past the reconciler's grace but inside the lease: the attempt may still be in flight.
+    h.hub.clock.advance(61_000);
+    expect(await processMaintenance({ task: 'requeue-webhook-deliveries' }, deps)).toEqual({ affected: 0 });
+    h.hub.clock.advance(leaseMs);
+    expect(await processMaintenance({ task: 'requeue-webhook-deliveries' }, deps)).toEqual({ affected: 1 });
+    await until(async () => (await h.sql<{ status: string }[]>('select status from webhook_delivery where event_id = ?', [id]))[0]?.status === 'delivered', 10_000, 'delivered');
+    // The lost attempt counts: the one that reached the mall is the second.
+    const [d] = await h.sql<{ attempts: number }[]>('select attempts from webhook_delivery where event_id = ?', [id]);
+    expect(d?.attempts).toBe(2);
+    expect(rx.received.filter((r) => r.id === id)).toHaveLength(1);
   });
 });
