@@ -25,7 +25,7 @@ export interface DeliverDeps {
   fetch?: typeof fetch;
 }
 
-/** What one call of `deliverWebhook` did. */
+/** What one attempt of one delivery did (`skipped`: its job was stale or a duplicate). */
 export type DeliverOutcome = { outcome: 'skipped' } | { outcome: DeliveryStatus | 'disabled'; statusCode: number | null };
 
 const SNIPPET = 500;
@@ -77,11 +77,6 @@ export async function deliverWebhooks(jobs: readonly DueDelivery[], deps: Delive
     if (!d) return { outcome: 'skipped' };
     return { outcome: d.disableMall ? 'disabled' : d.status, statusCode: d.result.statusCode };
   });
-}
-
-/** One delivery's next attempt (a batch of one). */
-export async function deliverWebhook(job: DueDelivery, deps: DeliverDeps): Promise<DeliverOutcome> {
-  return (await deliverWebhooks([job], deps))[0] ?? { outcome: 'skipped' };
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in the items' order. */

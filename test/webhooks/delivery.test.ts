@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverWebhook } from '../../src/webhooks/deliver.ts';
+import { deliverWebhooks } from '../../src/webhooks/deliver.ts';
 import { webhookDeliverDeps } from '../../src/queues/processors/webhook-delivery.processor.ts';
 import { ADMIN_TOKEN, json } from '../support/hub.ts';
 import { startReceiver, until } from './receiver.ts';
@@ -143,7 +143,7 @@ describe('webhook delivery to the mall', () => {
     const [d] = await h.sql<{ id: string }[]>('select id from webhook_delivery where event_id = ?', [id]);
     const jobs: unknown[] = [];
     const deps = { ...webhookDeliverDeps(h.hub.deps), allowPrivate: false, enqueue: async (due: unknown[], delayMs: number) => jobs.push({ due, delayMs }) };
-    const out = await deliverWebhook({ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }, deps);
+    const [out] = await deliverWebhooks([{ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }], deps);
     expect(out).toMatchObject({ outcome: 'failed', statusCode: null });
     expect(rx.received.filter((r) => r.id === id)).toHaveLength(0);
     const [a] = await h.sql<{ error: string; status_code: number | null }[]>('select error, status_code from webhook_attempt where delivery_id = ?', [d?.id]);
@@ -151,6 +151,6 @@ describe('webhook delivery to the mall', () => {
     expect(a?.error).toMatch(/address refused: .*loopback/);
     expect(jobs).toEqual([{ due: [{ deliveryId: d?.id, mallId: mall.mallId, attempt: 1 }], delayMs: 50 }]);
     // A stale job (attempt 0 again) does nothing.
-    expect(await deliverWebhook({ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }, deps)).toEqual({ outcome: 'skipped' });
+    expect(await deliverWebhooks([{ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }], deps)).toEqual([{ outcome: 'skipped' }]);
   });
 });
