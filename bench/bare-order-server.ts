@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import pg from 'pg';
 
 const env = process.env;
-const pool = new pg.Pool({ connectionString: env.BENCH_DATABASE_URL, max: Number(env.BENCH_POOL_MAX ?? 20) });
+const pool = new pg.Pool({ connectionString: env.BENCH_DATABASE_URL, max: Number(env.BENCH_POOL_MAX ?? 20), application_name: 'bench-bare' });
 pool.on('connect', (client) => void client.query('set jit = off'));
 const mallId = env.BENCH_MALL_ID as string;
 const id = (p: string) => `${p}_${randomUUID().replaceAll('-', '')}`;

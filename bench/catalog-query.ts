@@ -75,7 +75,7 @@ export async function benchCatalogQuery(): Promise<BenchResult> {
 }
 
 // Earlier bench malls are suspended and their prices dropped: the database keeps one priced mall.
-export async function createMall(hubUrl: string, adminToken: string): Promise<{ mallId: string; apiKey: string }> {
+export async function createMall(hubUrl: string, adminToken: string, webhookUrl = 'http://127.0.0.1:9/hook'): Promise<{ mallId: string; apiKey: string }> {
   await withClient(async (c) => {
     await c.query('truncate mall_item');
     await c.query("update mall set status = 'suspended' where status = 'active'");
@@ -84,7 +84,7 @@ export async function createMall(hubUrl: string, adminToken: string): Promise<{ 
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     // The highest rate limit the admin API accepts: the bench measures the catalog, not the limiter's refusals.
-    body: JSON.stringify({ name: 'bench mall', webhookUrl: 'http://127.0.0.1:9/hook', rateLimit: { perSec: 100_000, burst: 200_000 } }),
+    body: JSON.stringify({ name: 'bench mall', webhookUrl, rateLimit: { perSec: 100_000, burst: 200_000 } }),
   });
   if (res.status !== 201) throw new Error(`POST /admin/malls: ${res.status} ${await res.text()}`);
   return (await res.json()) as { mallId: string; apiKey: string };

@@ -18,11 +18,11 @@ import { CryptoBox } from './security/crypto-box.ts';
 /** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
 export async function buildDeps(
   config: Config,
-  overrides: { clock?: Clock; logger?: Logger; redis?: HubDeps['redis']; supplierNow?: () => Date } = {},
+  overrides: { clock?: Clock; logger?: Logger; redis?: HubDeps['redis']; supplierNow?: () => Date; appName?: string } = {},
 ): Promise<HubDeps> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const orm = await openOrm(config);
+  const orm = await openOrm(config, overrides.appName);
   const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: true, name: 'hub-api' });
   // An unreachable Redis is reported by /readyz; don't let ioredis print unhandled error events.
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));

@@ -148,14 +148,14 @@ export async function main(role: string): Promise<void> {
       return;
     }
     case 'api': {
-      const deps = await buildDeps(config);
+      const deps = await buildDeps(config, { appName: 'redemption-hub-api' });
       stopOnSignals([await startApi(deps)], config.shutdownGraceMs, () => closeDeps(deps));
       return;
     }
     case 'worker': {
       // The whole process (its threads included): only a process of its own can yield to the API.
       if (config.workerNice > 0) setPriority(config.workerNice);
-      const deps = await buildDeps(config);
+      const deps = await buildDeps(config, { appName: 'redemption-hub-worker' });
       stopOnSignals([await startWorker(deps)], config.shutdownGraceMs, () => closeDeps(deps));
       return;
     }

@@ -7,7 +7,7 @@ import { migrationsList } from './migrations/index.ts';
 export type Orm = MikroORM;
 
 /** Opens the ORM (connection pool, entity metadata, migrator) for one database URL. */
-export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>): Promise<Orm> {
+export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>, appName = 'redemption-hub'): Promise<Orm> {
   return MikroORM.init({
     clientUrl: config.databaseUrl,
     entities,
@@ -18,7 +18,8 @@ export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>)
     // estimates, e.g. a search's materialised step) cost 100-300 ms per catalog page at 1M items.
     // Set at connection start-up, so statements run on the pool directly (prepared intake
     // statements) get it too, not only those the ORM runs.
-    driverOptions: { options: '-c jit=off' },
+    // The application name tells operators (pg_stat_activity) which process a connection serves.
+    driverOptions: { options: `-c jit=off -c application_name=${appName}` },
     // Entities are validated by zod at the edge; the ORM should not guess.
     forceUtcTimezone: true,
     debug: false,
