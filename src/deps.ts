@@ -23,7 +23,10 @@ export async function buildDeps(
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const orm = await openOrm(config, overrides.appName);
-  const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: true, name: 'hub-api' });
+  // Every request takes a rate-limit token here: auto-pipelined, the requests that arrived in one
+  // turn of the event loop send their scripts in one write and read the answers in one read
+  // (profiled at 1 000 orders/s, a write per request was 6 % of the API's CPU).
+  const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: true, name: 'hub-api', autoPipeline: true });
   // An unreachable Redis is reported by /readyz; don't let ioredis print unhandled error events.
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const crypto = new CryptoBox(config.encryptionKeys);

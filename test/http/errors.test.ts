@@ -1,3 +1,7 @@
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -101,5 +105,73 @@ describe('X-Request-Id', () => {
     expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+});
+
+// Served by Node, the API reads request bodies from the socket itself (json-body.ts): the same
+// answers as in process, over a real connection that stays usable after a refusal.
+describe('request bodies over HTTP', () => {
+  let base: string;
+  let server: ServerType;
+  beforeAll(async () => {
+    server = serve({ fetch: hub.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const post = (path: string, body: string | Readable, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(`${base}${path}`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...headers } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+      });
+      req.on('error', reject);
+      if (typeof body === 'string') req.end(body);
+      else body.pipe(req);
+    });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  afterAll(() => agent.destroy());
+
+  it('parses a JSON body and creates what it asks for', async () => {
+    const res = await post('/admin/malls', JSON.stringify({ name: 'Over HTTP', webhookUrl: 'http://127.0.0.1:9/hook' }));
+    expect(res.status).toBe(201);
+    expect(res.body.mallId).toMatch(/^mall_/);
+    const rows = await hub.deps.orm.em.fork().getConnection().execute<{ name: string }[]>("select name from mall where name = 'Over HTTP'");
+    expect(rows).toHaveLength(1);
+  });
+
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const res = await post('/admin/malls', '{"name": "x",');
+    expect(res.status).toBe(400);
+    expectContractError(res.body, 'invalid_json');
+  });
+
+  it('answers a declared length over the limit with 413 before reading the body, and the connection serves the next request', async () => {
+    const before = await mallCount();
+    const res = await post('/admin/malls', JSON.stringify({ name: 'x'.repeat(5000), webhookUrl: 'http://127.0.0.1/x' }));
+    expect(res.status).toBe(413);
+    expectContractError(res.body, 'payload_too_large');
+    const next = await post('/admin/malls', JSON.stringify({ name: 'After a 413', webhookUrl: 'http://127.0.0.1:9/hook' }));
+    expect(next.status).toBe(201);
+    expect(await mallCount()).toBe(before + 1);
+  });
+
+  it('answers a chunked body that grows over the limit with 413', async () => {
+    const chunks = ['{"name": "', 'x'.repeat(1500), 'y'.repeat(1500), '", "webhookUrl": "http://127.0.0.1/x"}'];
+    const res = await post('/admin/malls', Readable.from(chunks), { 'transfer-encoding': 'chunked' });
+    expect(res.status).toBe(413);
+    expectContractError(res.body, 'payload_too_large');
+  });
+
+  it('answers a form post with 415 and a missing body with validation_failed', async () => {
+    const form = await post('/admin/malls', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expectContractError(form.body, 'unsupported_media_type');
+    const empty = await post('/admin/malls', '');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toMatch(/^(invalid_json|validation_failed)$/);
   });
 });

@@ -90,6 +90,8 @@ describe('admin webhook deliveries', () => {
     expect(res.status).toBe(202);
     expect(await json(res)).toEqual({ queued: 3 });
     await until(() => ids.every((id) => rx.delivered().has(id)), 10_000, 'all replayed');
+    // Recorded, not only received: health counts what the hub wrote after the mall answered.
+    await until(async () => (await Promise.all(ids.map(deliveryOf))).every((d) => d.status === 'delivered'), 10_000, 'recorded');
     const health = await json(await h.hub.call('GET', `/admin/malls/${mall.mallId}/webhook-health`, { token: agent }));
     expect(health).toMatchObject({ enabled: true, consecutiveFailures: 0, failingSince: null, pending: 0, failed: 0, dead: 0 });
     const audit = await h.sql<object[]>("select 1 from audit_entry where action = 'webhook_delivery.replay_failed' and resource_id = ?", [mall.mallId]);

@@ -33,7 +33,7 @@ const env = () => ({
 
 beforeAll(async () => {
   sandboxClock = new SandboxClock();
-  sandboxes = createSandboxes({ clock: sandboxClock, seed: 61, skus: 100, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers);
+  sandboxes = createSandboxes({ clock: sandboxClock, seed: 61, skus: 100, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
   server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({ env: { HUB_SANDBOX_URL: server.url, ...env() } });
   for (const id of ['topup-fulu', 'topup-yike']) await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector);

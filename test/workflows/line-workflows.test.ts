@@ -27,7 +27,7 @@ const recipient = { name: '李四', phone: '13700137000', province: '北京', ci
 
 beforeAll(async () => {
   sandboxClock = new SandboxClock();
-  sandboxes = createSandboxes({ clock: sandboxClock, seed: 51, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers);
+  sandboxes = createSandboxes({ clock: sandboxClock, seed: 51, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
   server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({
     supplierNow: () => sandboxClock.now(),
@@ -117,12 +117,11 @@ describe('virtual issuance', () => {
     // The lost answer was looked up by its order number, not sent again: one order at the provider.
     expect(attempts[0]?.supplier_id).toBe(cheapest);
     expect(sandbox(cheapest).ordersFor(attempts[0]?.reference as string)).toBe(1);
-    if (done.lines[0].status === 'issued') {
-      expect(done).toMatchObject({ status: 'completed', lines: [{ status: 'issued', quantityFulfilled: 1 }] });
-      expect((await events(orderId)).map((e) => e.type)).toEqual(expect.arrayContaining(['order.accepted', 'line.submitted', 'line.issued']));
-      const cost = await sql<{ entry: string }[]>("select entry from ledger_entry where order_id = ? and entry = 'supplier_cost'", [orderId]);
-      expect(cost.length).toBe(1);
-    }
+    // Recharges do not fail at random in this file's sandboxes (topupFailRate 0): it must be issued.
+    expect(done).toMatchObject({ status: 'completed', lines: [{ status: 'issued', quantityFulfilled: 1 }] });
+    expect((await events(orderId)).map((e) => e.type)).toEqual(expect.arrayContaining(['order.accepted', 'line.submitted', 'line.issued']));
+    const cost = await sql<{ entry: string }[]>("select entry from ledger_entry where order_id = ? and entry = 'supplier_cost'", [orderId]);
+    expect(cost.length).toBe(1);
   });
 
   it('fails over to the other provider when the first refuses, and tells the mall it rerouted', async () => {
@@ -137,7 +136,7 @@ describe('virtual issuance', () => {
       expect(attempts[0]?.status).toBe('failed');
       const rerouted = (await events(orderId)).find((e) => e.type === 'line.rerouted');
       expect(rerouted?.data).toMatchObject({ lineId: '1', from: first, to: second });
-      expect(['issued', 'failed']).toContain(done.lines[0].status);
+      expect(done.lines[0]).toMatchObject({ status: 'issued', source: second });
     } finally {
       sandbox(first).faults.reset();
     }
@@ -299,7 +298,7 @@ describe('dead letters', () => {
       expect((await hub.call('POST', `/admin/dead-letters/${run?.id}/replay`, { token: ADMIN_TOKEN })).status).toBe(202);
       expect((await hub.call('POST', `/admin/dead-letters/${run?.id}/replay`, { token: ADMIN_TOKEN })).status).toBe(409);
       const done = await settle(orderId, (o) => ['issued', 'failed'].includes(o.lines[0].status));
-      expect(done.lines[0].status).toBe('issued');
+      expect(done.lines[0].status, JSON.stringify(done.lines[0])).toBe('issued');
     } finally {
       for (const s of ['topup-fulu', 'topup-yike']) sandbox(s).faults.reset();
     }

@@ -11,8 +11,12 @@ export interface SandboxContext {
   skus: number;
   /** Base URL of the hub, for pushes and callbacks (e.g. http://127.0.0.1:3000). */
   hubUrl: string;
-  /** Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up result. */
-  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number };
+  /**
+   * Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up
+   * result; and the share of recharges a platform fails (decided per order number, so a test that
+   * needs one outcome sets 0 or 1).
+   */
+  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number; topupFailRate?: number };
 }
 
 export const defaultLifecycle: SandboxContext['lifecycle'] = {
@@ -20,6 +24,7 @@ export const defaultLifecycle: SandboxContext['lifecycle'] = {
   transitAfterMs: 6 * 3600_000,
   deliverAfterMs: 24 * 3600_000,
   topupResultAfterMs: 30_000,
+  topupFailRate: 0.05,
 };
 
 /** A running sandbox supplier: its HTTP app plus the handles tests use to steer it. */

@@ -48,7 +48,8 @@ export interface TopupSandbox extends Sandbox {
  * Results are due on the virtual clock: `ctx.clock.advance` (or the host calling `tick`) runs them.
  */
 export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOptions): TopupSandbox {
-  const { id, appKey, appSecret, failRate = 0.05 } = opts;
+  const { id, appKey, appSecret } = opts;
+  const failRate = opts.failRate ?? ctx.lifecycle.topupFailRate ?? 0.05;
   const faults = new Faults();
   const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50 });
   const timeline = new Timeline();
