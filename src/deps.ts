@@ -14,6 +14,7 @@ import { RateLimiter } from './redis/rate-limiter.ts';
 import { createConnectors } from './suppliers.ts';
 import { OfferCache } from './catalog/availability.ts';
 import { CryptoBox } from './security/crypto-box.ts';
+import { webhookAgent } from './webhooks/http-agent.ts';
 
 /** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
 export async function buildDeps(
@@ -56,6 +57,8 @@ export async function buildDeps(
     connectors: createConnectors(config.suppliers, overrides.supplierNow),
     ...(overrides.supplierNow ? { supplierNow: overrides.supplierNow } : {}),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),
+    // Two batches of one mall may run at once on a worker, each with `parallel` requests in flight.
+    webhookAgent: webhookAgent({ allowPrivate: config.sandbox, connectionsPerOrigin: config.webhook.parallel * config.webhook.concurrency, connectTimeoutMs: config.webhook.timeoutMs }),
     supplierIds: [config.suppliers.jd.id, config.suppliers.taobao.id, ...config.suppliers.brands.map((b) => b.id), ...config.suppliers.topups.map((t) => t.id)],
   };
 }
@@ -66,4 +69,5 @@ export async function closeDeps(deps: HubDeps): Promise<void> {
   await deps.queues.close();
   await deps.orm.close(true);
   deps.redis.disconnect();
+  await deps.webhookAgent.close();
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Dispatcher } from 'undici';
 import type { SupplierConnector } from '../../connectors/connector.ts';
 import type { OfferCache } from '../catalog/availability.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -38,6 +39,8 @@ export interface HubDeps {
   /** One connector per supplier account, for live checks from the API. */
   connectors: Map<string, SupplierConnector>;
   offerCache: OfferCache;
+  /** Kept-alive connections to malls' webhook endpoints (see webhooks/http-agent.ts). */
+  webhookAgent: Dispatcher;
   /** The time supplier signatures are checked against (a sandbox's clock may run ahead in tests). */
   supplierNow?: () => Date;
 }

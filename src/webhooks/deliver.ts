@@ -5,6 +5,7 @@ import type { DeliveryStatus, DueDelivery } from '../persistence/webhook-deliver
 import type { CryptoBox, Sealed } from '../security/crypto-box.ts';
 import { checkWebhookUrl, type UrlVerdict } from '../security/webhook-url.ts';
 import { signStandardWebhook } from './standard-webhooks.ts';
+import type { Dispatcher } from 'undici';
 
 /** What a delivery attempt needs from the hub. */
 export interface DeliverDeps {
@@ -22,7 +23,8 @@ export interface DeliverDeps {
   enqueue: (jobs: DueDelivery[], delayMs: number) => Promise<unknown>;
   /** Host resolution for the address check (tests). */
   resolve?: (host: string) => Promise<string[]>;
-  fetch?: typeof fetch;
+  /** The connections requests go out on (webhookAgent: kept alive, with the guarded DNS lookup). */
+  agent: Dispatcher;
 }
 
 /** What one attempt of one delivery did (`skipped`: its job was stale or a duplicate). */
@@ -51,12 +53,15 @@ export async function deliverWebhooks(jobs: readonly DueDelivery[], deps: Delive
   // Per batch, not per delivery: the address check may resolve DNS and secrets are sealed.
   const verdicts = new Map<string, Promise<UrlVerdict>>();
   const secrets = new Map<string, string[]>();
+  const targets = new Map<string, Target | null>();
   const done = await mapInParallel(claimed, deps.parallel, async (d): Promise<FinishedAttempt> => {
     let verdict = verdicts.get(d.webhookUrl);
     if (!verdict) verdicts.set(d.webhookUrl, (verdict = checkWebhookUrl(d.webhookUrl, { allowPrivate: deps.allowPrivate, resolve: deps.resolve })));
+    let target = targets.get(d.webhookUrl);
+    if (!target) targets.set(d.webhookUrl, (target = targetOf(d.webhookUrl)));
     let live = secrets.get(d.mallId);
     if (!live) secrets.set(d.mallId, (live = liveSecrets(d, deps)));
-    const result = await attempt(d, await verdict, live, deps);
+    const result = await attempt(d, await verdict, target, live, deps);
     return { id: d.id, mallId: d.mallId, result, ...nextStep(d, result, deps) };
   });
   await finishAttempts(deps.em, clock, done);
@@ -111,10 +116,21 @@ function liveSecrets(d: ClaimedDelivery, deps: DeliverDeps): string[] {
   return secrets;
 }
 
-async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[], deps: DeliverDeps): Promise<AttemptResult> {
+/** Where a request goes, as undici takes it; null for a URL that does not parse (the verdict refuses it). */
+type Target = { origin: string; path: string };
+function targetOf(raw: string): Target | null {
+  try {
+    const url = new URL(raw);
+    return { origin: url.origin, path: `${url.pathname}${url.search}` };
+  } catch {
+    return null;
+  }
+}
+
+async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, target: Target | null, secrets: string[], deps: DeliverDeps): Promise<AttemptResult> {
   const started = performance.now();
   const ended = (r: Omit<AttemptResult, 'latencyMs' | 'at'>): AttemptResult => ({ ...r, latencyMs: Math.round(performance.now() - started), at: deps.clock.now() });
-  if (!verdict.ok) return ended({ statusCode: null, error: `address refused: ${verdict.reason}`, responseSnippet: null });
+  if (!verdict.ok || !target) return ended({ statusCode: null, error: `address refused: ${verdict.ok ? 'not a valid URL' : verdict.reason}`, responseSnippet: null });
   const { body } = d;
   // Wall-clock seconds, not the hub's injectable clock: the mall checks this against its own clock (5 min tolerance).
   const timestampSeconds = Math.floor(Date.now() / 1000);
@@ -123,7 +139,9 @@ async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new DOMException(`timed out after ${deps.timeoutMs} ms`, 'TimeoutError')), deps.timeoutMs);
   try {
-    const res = await (deps.fetch ?? fetch)(d.webhookUrl, {
+    const res = await deps.agent.request({
+      origin: target.origin,
+      path: target.path,
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -133,41 +151,37 @@ async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, secrets: string[
         'webhook-signature': signStandardWebhook({ secret: secrets, id: d.eventId, timestampSeconds, body }),
       },
       body,
-      redirect: 'manual',
       signal: abort.signal,
     });
-    return ended({ statusCode: res.status, error: null, responseSnippet: await readSnippet(res) });
+    return ended({ statusCode: res.statusCode, error: null, responseSnippet: await readSnippet(res) });
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const reason = e.name === 'TimeoutError' ? `timed out after ${deps.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const e = err as Error & { code?: string };
+    const reason = abort.signal.aborted ? `timed out after ${deps.timeoutMs} ms` : (!e.code || e.message.includes(e.code) ? e.message : `${e.code}: ${e.message}`);
     return ended({ statusCode: null, error: reason.slice(0, SNIPPET), responseSnippet: null });
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The first 500 characters of a response (the rest is not read). */
-async function readSnippet(res: Response): Promise<string | null> {
-  if (!res.body) return null;
-  // The usual short answer ("ok", a small JSON) is read whole; only a long or unsized one is streamed.
-  const length = Number(res.headers.get('content-length') ?? Number.NaN);
+/** The first 500 characters of a response (the rest is not read; the socket is then not reused). */
+async function readSnippet(res: Dispatcher.ResponseData): Promise<string | null> {
+  // The usual short answer ("ok", a small JSON, a 204) is read whole; only a long or unsized one is cut off.
+  const length = Number(res.headers['content-length'] ?? Number.NaN);
   if (length <= 4 * SNIPPET) {
-    const text = await res.text().catch(() => '');
+    const text = await res.body.text().catch(() => '');
     return text ? text.slice(0, SNIPPET) : null;
   }
-  const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   try {
-    while (text.length < SNIPPET) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+    for await (const chunk of res.body) {
+      text += decoder.decode(chunk as Buffer, { stream: true });
+      if (text.length >= SNIPPET) break;
     }
   } catch {
     // A body cut off mid-way still tells the status; keep what arrived.
   } finally {
-    await reader.cancel().catch(() => undefined);
+    res.body.destroy();
   }
   return text ? text.slice(0, SNIPPET) : null;
 }

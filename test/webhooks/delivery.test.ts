@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhooks } from '../../src/webhooks/deliver.ts';
 import { webhookDeliverDeps } from '../../src/queues/processors/webhook-delivery.processor.ts';
@@ -152,5 +154,34 @@ describe('webhook delivery to the mall', () => {
     expect(jobs).toEqual([{ due: [{ deliveryId: d?.id, mallId: mall.mallId, attempt: 1 }], delayMs: 50 }]);
     // A stale job (attempt 0 again) does nothing.
     expect(await deliverWebhooks([{ deliveryId: d?.id as string, mallId: mall.mallId, attempt: 0 }], deps)).toEqual([{ outcome: 'skipped' }]);
+  });
+
+  it('records an endpoint that never answers as a timed-out attempt, and one that refuses connections by its error', async () => {
+    const silent = createServer(() => undefined); // reads the request, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    const other = await h.hub.createMall('Silent mall', { webhookUrl: `http://127.0.0.1:${port}/hook` });
+    const gone = await h.hub.createMall('Gone mall', { webhookUrl: 'http://127.0.0.1:9/hook' });
+    try {
+      const [slow] = await h.append(other.mallId, [{ type: 'line.rerouted', orderId: 'ord_t', data: { orderId: 'ord_t', mallOrderId: 'M-T', lineId: 'L1' } }]);
+      const [refused] = await h.append(gone.mallId, [{ type: 'line.rerouted', orderId: 'ord_u', data: { orderId: 'ord_u', mallOrderId: 'M-U', lineId: 'L1' } }]);
+      await h.hub.deps.orm.em.fork().getConnection().execute('update mall set webhook_enabled = false where id in (?, ?)', [other.mallId, gone.mallId]);
+      await h.dispatch();
+      await h.hub.deps.orm.em.fork().getConnection().execute('update mall set webhook_enabled = true where id in (?, ?)', [other.mallId, gone.mallId]);
+      const deps = { ...webhookDeliverDeps(h.hub.deps), timeoutMs: 300, enqueue: async () => undefined };
+      for (const [mallId, eventId, error] of [[other.mallId, slow, /^timed out after 300 ms$/], [gone.mallId, refused, /ECONNREFUSED/]] as const) {
+        const [d] = await h.sql<{ id: string }[]>('select id from webhook_delivery where event_id = ?', [eventId]);
+        const started = Date.now();
+        const [out] = await deliverWebhooks([{ deliveryId: d?.id as string, mallId, attempt: 0 }], deps);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(out).toMatchObject({ outcome: 'failed', statusCode: null });
+        const [a] = await h.sql<{ error: string; status_code: number | null }[]>('select error, status_code from webhook_attempt where delivery_id = ?', [d?.id]);
+        expect(a?.status_code).toBeNull();
+        expect(a?.error).toMatch(error);
+      }
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });

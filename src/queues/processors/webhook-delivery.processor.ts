@@ -65,7 +65,7 @@ export async function dispatchWebhooks(deps: { em: EntityManager; clock: Clock; 
 }
 
 /** Delivery deps from the hub's: config timeout, schedule and batch size, sandbox mode; a fresh unit of work per job. */
-export function webhookDeliverDeps(deps: Pick<HubDeps, 'orm' | 'clock' | 'crypto' | 'config' | 'queues'>): DeliverDeps {
+export function webhookDeliverDeps(deps: Pick<HubDeps, 'orm' | 'clock' | 'crypto' | 'config' | 'queues' | 'webhookAgent'>): DeliverDeps {
   const { webhook } = deps.config;
   return {
     em: deps.orm.em.fork(),
@@ -75,6 +75,7 @@ export function webhookDeliverDeps(deps: Pick<HubDeps, 'orm' | 'clock' | 'crypto
     timeoutMs: webhook.timeoutMs,
     parallel: webhook.parallel,
     retryScheduleMs: webhook.retryScheduleMs,
+    agent: deps.webhookAgent,
     enqueue: (jobs, delayMs) => enqueueWebhookDeliveries(deps.queues, jobs, { batchSize: webhook.batchSize, delayMs, fresh: true }),
   };
 }
