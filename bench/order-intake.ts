@@ -25,7 +25,7 @@ const WORKER = env.BENCH_ORDER_WORKER !== 'off';
 const WORKER_NICE = env.BENCH_WORKER_NICE ?? '19';
 const SANDBOX_NICE = Number(env.BENCH_SANDBOX_NICE ?? 19);
 
-interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created: number; non2xx: number; errors: number; cpu?: Record<string, number> }
+interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created: number; non2xx: number; errors: number; unanswered?: number; cpu?: Record<string, number> }
 type Sku = { skuId: string; points: number; cashFen: number };
 
 /** The i-th order of a run: its own key and mall order id, one line of a bench SKU at its price. */
@@ -60,7 +60,7 @@ async function saturate(url: string, headers: Record<string, string>, skus: Sku[
 /** POSTs orders at a steady `rate` over at most `CONNECTIONS` connections (latency; see openLoop). */
 async function offer(url: string, headers: Record<string, string>, skus: Sku[], seconds: number, rate: number): Promise<Figures> {
   const r = await openLoop({ url, rate, seconds, connections: CONNECTIONS, request: () => orderRequest(headers, skus) });
-  return { ordersPerSec: r.answeredPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, created: r.ok, non2xx: r.non2xx, errors: r.errors };
+  return { ordersPerSec: r.answeredPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, created: r.ok, non2xx: r.non2xx, errors: r.errors, unanswered: r.unanswered };
 }
 
 /** A phase, with the cores each process (and its database backends) used meanwhile. */
@@ -144,6 +144,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     await waitForIdleDb();
     const hubMax = await measured(hubRoles, () => saturate(hub.url, hubHeaders, skus, SECONDS));
     const hubAtRate = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, RATE));
+    await waitForIdleDb();
     const hubAtHalf = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, halfRate));
     const stored = (await orderCount()) - before;
     const stepsDone = (await stepCount()) - stepsBefore;
@@ -159,6 +160,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     const bad = [hubMax, hubAtRate, hubAtHalf].reduce((k, f) => k + f.non2xx + f.errors, 0);
     const failed = bad > 0 ? `FAILED: ${bad} non-2xx answers or errors at the hub.\n` : '';
     const show = (f: Figures) => `${f.ordersPerSec} orders/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${f.created} created, ${f.non2xx} non-2xx, ${f.errors} errors`
+      + (f.unanswered ? `, ${f.unanswered} unanswered 30 s after the offering stopped` : '')
       + (f.cpu ? `; CPU: ${showCpu(f.cpu)}` : '');
     return {
       name: 'order-intake',
