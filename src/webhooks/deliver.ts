@@ -57,8 +57,8 @@ export async function deliverWebhooks(jobs: readonly DueDelivery[], deps: Delive
   const done = await mapInParallel(claimed, deps.parallel, async (d): Promise<FinishedAttempt> => {
     let verdict = verdicts.get(d.webhookUrl);
     if (!verdict) verdicts.set(d.webhookUrl, (verdict = checkWebhookUrl(d.webhookUrl, { allowPrivate: deps.allowPrivate, resolve: deps.resolve })));
-    let target = targets.get(d.webhookUrl);
-    if (!target) targets.set(d.webhookUrl, (target = targetOf(d.webhookUrl)));
+    if (!targets.has(d.webhookUrl)) targets.set(d.webhookUrl, targetOf(d.webhookUrl));
+    const target = targets.get(d.webhookUrl) ?? null;
     let live = secrets.get(d.mallId);
     if (!live) secrets.set(d.mallId, (live = liveSecrets(d, deps)));
     const result = await attempt(d, await verdict, target, live, deps);
@@ -163,7 +163,7 @@ async function attempt(d: ClaimedDelivery, verdict: UrlVerdict, target: Target |
   }
 }
 
-/** The first 500 characters of a response (the rest is not read; the socket is then not reused). */
+/** The first 500 characters of a response (a longer rest is not read, and that socket is not reused). */
 async function readSnippet(res: Dispatcher.ResponseData): Promise<string | null> {
   // The usual short answer ("ok", a small JSON, a 204) is read whole; only a long or unsized one is cut off.
   const length = Number(res.headers['content-length'] ?? Number.NaN);
@@ -173,15 +173,19 @@ async function readSnippet(res: Dispatcher.ResponseData): Promise<string | null>
   }
   const decoder = new TextDecoder();
   let text = '';
+  let cut = false;
   try {
     for await (const chunk of res.body) {
       text += decoder.decode(chunk as Buffer, { stream: true });
-      if (text.length >= SNIPPET) break;
+      if (text.length >= SNIPPET) {
+        cut = true;
+        break;
+      }
     }
   } catch {
     // A body cut off mid-way still tells the status; keep what arrived.
   } finally {
-    res.body.destroy();
+    if (cut) res.body.destroy();
   }
   return text ? text.slice(0, SNIPPET) : null;
 }
