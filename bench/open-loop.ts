@@ -11,11 +11,9 @@ import { Pool } from 'undici';
  * together every second and "1 000/s offered" is a saturating burst followed by silence.
  */
 export interface OpenLoopResult {
-  offeredPerSec: number;
   answeredPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  maxMs: number;
   ok: number;
   non2xx: number;
   /** Connection errors (an answer that never came is `unanswered`, not an error). */
@@ -90,11 +88,9 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   await pool.destroy().catch(() => undefined);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
-    offeredPerSec: o.rate,
     answeredPerSec: Math.round(((ok + non2xx) / Math.max(1, lastAnswer - t0)) * 1000),
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted.at(-1) ?? 0),
     ...counts, unanswered,
   };
 }

@@ -19,12 +19,15 @@ export interface SandboxContext {
   lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number; topupFailRate?: number };
 }
 
+/** The share of recharges a real platform fails as a channel failure. */
+export const DEFAULT_TOPUP_FAIL_RATE = 0.05;
+
 export const defaultLifecycle: SandboxContext['lifecycle'] = {
   shipAfterMs: 2 * 3600_000,
   transitAfterMs: 6 * 3600_000,
   deliverAfterMs: 24 * 3600_000,
   topupResultAfterMs: 30_000,
-  topupFailRate: 0.05,
+  topupFailRate: DEFAULT_TOPUP_FAIL_RATE,
 };
 
 /** A running sandbox supplier: its HTTP app plus the handles tests use to steer it. */

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { TopupProviderId } from '../../../fixtures/catalog/index.ts';
 import { CallbackSender } from '../common/callbacks.ts';
 import { Timeline } from '../common/clock.ts';
-import type { Sandbox, SandboxContext } from '../common/context.ts';
+import { DEFAULT_TOPUP_FAIL_RATE, type Sandbox, type SandboxContext } from '../common/context.ts';
 import { controlRoutes } from '../common/control.ts';
 import { Faults } from '../common/faults.ts';
 import { issueCards, outcomeOf, resultCallback, successDescription } from './lifecycle.ts';
@@ -49,7 +49,7 @@ export interface TopupSandbox extends Sandbox {
  */
 export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOptions): TopupSandbox {
   const { id, appKey, appSecret } = opts;
-  const failRate = opts.failRate ?? ctx.lifecycle.topupFailRate ?? 0.05;
+  const failRate = opts.failRate ?? ctx.lifecycle.topupFailRate ?? DEFAULT_TOPUP_FAIL_RATE;
   const faults = new Faults();
   const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50 });
   const timeline = new Timeline();
