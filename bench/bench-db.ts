@@ -63,6 +63,16 @@ export async function catalogCounts(): Promise<CatalogCounts | null> {
 }
 
 /** Waits until no query runs in the bench database (a load run's stragglers finish before the next run starts). */
+/**
+ * Writes out what earlier steps left dirty (CHECKPOINT), so a measured phase is not overlapped by
+ * the checkpoint a setup step set off: pricing the bench mall writes some 500 MB of WAL, and the
+ * checkpoint that follows stalled commits for up to half a second while it synced, at random
+ * points of whichever phase it fell in. Checkpoints the phase's own writes cause still count.
+ */
+export async function checkpoint(): Promise<void> {
+  await withClient((c) => c.query('checkpoint'));
+}
+
 export async function waitForIdleDb(timeoutMs = 120_000): Promise<void> {
   await withClient(async (c) => {
     const until = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg, setPriority } from 'node:os';
 import autocannon from 'autocannon';
-import { dbUrl, waitForIdleDb, withClient } from './bench-db.ts';
+import { checkpoint, dbUrl, waitForIdleDb, withClient } from './bench-db.ts';
 import { cpuWindow, type Roles, showCpu } from './cpu-split.ts';
 import { clearRedisPrefix, createMall, priceMall } from './catalog-query.ts';
 import { ensureBenchCatalog } from './catalog-sync.ts';
@@ -21,11 +21,15 @@ const POOL_MAX = env.BENCH_DB_POOL_MAX ?? '20';
 const HUB_PORT = Number(env.BENCH_HUB_PORT ?? 4182);
 const BARE_PORT = Number(env.BENCH_BARE_PORT ?? 4184);
 const WORKER = env.BENCH_ORDER_WORKER !== 'off';
-/** The worker shares the 2 cores with the API: run as operators would on one host (README, HUB_WORKER_NICE). */
+/** The worker shares the 2 cores with the API: run as operators would on one host (README, HUB_WORKER_NICE, HUB_WORKER_YIELD_*). */
 const WORKER_NICE = env.BENCH_WORKER_NICE ?? '19';
+const WORKER_YIELD_ABOVE = env.BENCH_WORKER_YIELD_ABOVE ?? '200';
+const WORKER_YIELD_DUTY = env.BENCH_WORKER_YIELD_DUTY ?? '0.1';
 const SANDBOX_NICE = Number(env.BENCH_SANDBOX_NICE ?? 19);
 
-interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created: number; non2xx: number; errors: number; unanswered?: number; cpu?: Record<string, number> }
+interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created: number; non2xx: number; errors: number; unanswered?: number; cpu?: Record<string, number>; workerDid?: WorkerWork }
+/** What the worker got done during a phase: workflow steps completed, webhook attempts made. */
+interface WorkerWork { steps: number; webhookAttempts: number }
 type Sku = { skuId: string; points: number; cashFen: number };
 
 /** The i-th order of a run: its own key and mall order id, one line of a bench SKU at its price. */
@@ -64,10 +68,15 @@ async function offer(url: string, headers: Record<string, string>, skus: Sku[], 
 }
 
 /** A phase, with the cores each process (and its database backends) used meanwhile. */
-async function measured(roles: Roles, phase: () => Promise<Figures>): Promise<Figures> {
+async function measured(roles: Roles, phase: () => Promise<Figures>, opts: { worker?: boolean } = {}): Promise<Figures> {
+  await checkpoint();
+  const before = opts.worker ? await workerWork() : null;
   const w = await cpuWindow(roles);
   const f = await phase();
-  return { ...f, cpu: await w.stop() };
+  const cpu = await w.stop();
+  if (!before) return { ...f, cpu };
+  const after = await workerWork();
+  return { ...f, cpu, workerDid: { steps: after.steps - before.steps, webhookAttempts: after.webhookAttempts - before.webhookAttempts } };
 }
 
 const ORDER_TABLES = 'mall_order, order_line, line_attempt, line_voucher, ledger_entry, workflow_run, workflow_step, job_outbox, order_event_counter, mall_event, shipment, tracking_event, order_split, webhook_delivery, webhook_attempt';
@@ -126,7 +135,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
 
     // Workers serve no HTTP: started directly, given a moment to register.
     // BENCH_ORDER_WORKER=off measures intake alone (a diagnosis, not the benchmark's figure).
-    const workerProc = spawn(process.execPath, WORKER ? ['src/cli.ts', 'worker'] : ['-e', 'setInterval(() => {}, 1e6)'], { env: { ...process.env, ...hubEnv, HUB_WORKER_NICE: WORKER_NICE }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const workerProc = spawn(process.execPath, WORKER ? ['src/cli.ts', 'worker'] : ['-e', 'setInterval(() => {}, 1e6)'], { env: { ...process.env, ...hubEnv, HUB_WORKER_NICE: WORKER_NICE, HUB_WORKER_YIELD_ABOVE: WORKER_YIELD_ABOVE, HUB_WORKER_YIELD_DUTY: WORKER_YIELD_DUTY }, stdio: ['ignore', 'ignore', 'inherit'] });
     process.once('exit', () => workerProc.kill('SIGKILL'));
     const worker = {
       stop: () => new Promise<void>((r) => {
@@ -142,10 +151,10 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     const hubRoles = { 'hub api': [hub.pid], worker: [workerProc.pid ?? 0], sandbox: [sandbox.pid], 'load generator': [process.pid] };
     await saturate(hub.url, hubHeaders, skus, WARMUP_SECONDS);
     await waitForIdleDb();
-    const hubMax = await measured(hubRoles, () => saturate(hub.url, hubHeaders, skus, SECONDS));
-    const hubAtRate = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, RATE));
+    const hubMax = await measured(hubRoles, () => saturate(hub.url, hubHeaders, skus, SECONDS), { worker: WORKER });
+    const hubAtRate = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, RATE), { worker: WORKER });
     await waitForIdleDb();
-    const hubAtHalf = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, halfRate));
+    const hubAtHalf = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, halfRate), { worker: WORKER });
     const stored = (await orderCount()) - before;
     const stepsDone = (await stepCount()) - stepsBefore;
     const hubRss = await hub.peakRssMiB();
@@ -161,7 +170,8 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     const failed = bad > 0 ? `FAILED: ${bad} non-2xx answers or errors at the hub.\n` : '';
     const show = (f: Figures) => `${f.ordersPerSec} orders/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${f.created} created, ${f.non2xx} non-2xx, ${f.errors} errors`
       + (f.unanswered ? `, ${f.unanswered} unanswered 30 s after the offering stopped` : '')
-      + (f.cpu ? `; CPU: ${showCpu(f.cpu)}` : '');
+      + (f.cpu ? `; CPU: ${showCpu(f.cpu)}` : '')
+      + (f.workerDid ? `; meanwhile the worker completed ${f.workerDid.steps} workflow steps and made ${f.workerDid.webhookAttempts} webhook attempts` : '');
     return {
       name: 'order-intake',
       figures: {
@@ -172,7 +182,8 @@ export async function benchOrderIntake(): Promise<BenchResult> {
         workflowStepsDoneDuringRun: stepsDone,
         hubApiPeakRssMiB: hubRss,
         setup: `${CONNECTIONS} connections; throughput: ${SECONDS} s as fast as answers come (autocannon), after ${WARMUP_SECONDS} s warm-up; latency: ${SECONDS} s offered steadily at ${RATE}/s and at ${halfRate}/s, `
-          + `timed from when each request was due (bench/open-loop.ts). Pool ${POOL_MAX}, a worker fulfilling against the sandbox at nice ${WORKER_NICE} (HUB_WORKER_NICE), `
+          + `timed from when each request was due (bench/open-loop.ts). Pool ${POOL_MAX}, a worker fulfilling against the sandbox at nice ${WORKER_NICE} (HUB_WORKER_NICE) `
+          + `that yields while intake takes ≥ ${WORKER_YIELD_ABOVE} orders/s, busy ≤ ${Math.round(Number(WORKER_YIELD_DUTY) * 100)} % of the time (HUB_WORKER_YIELD_ABOVE, HUB_WORKER_YIELD_DUTY), `
           + `the sandbox (suppliers and the mall's webhook receiver) at nice ${SANDBOX_NICE}, ${skus.length} SKUs of a ${catalog.items}-item catalog`,
         machine: `load average ${loadAtStart.toFixed(1)} at start`,
       },
@@ -184,6 +195,11 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     await sandbox.stop();
     await clearRedisPrefix(redisPrefix);
   }
+}
+
+async function workerWork(): Promise<WorkerWork> {
+  const r = (await withClient((c) => c.query<{ steps: string; attempts: string }>('select (select count(*) from workflow_step)::text steps, (select count(*) from webhook_attempt)::text attempts'))).rows[0];
+  return { steps: Number(r?.steps), webhookAttempts: Number(r?.attempts) };
 }
 
 async function stepCount(): Promise<number> {

@@ -10,6 +10,7 @@ import { openOrm } from './persistence/orm.ts';
 import { createRedis } from './redis/connection.ts';
 import { CommittedJobDispatcher } from './queues/outbox-relay.ts';
 import { QueueProducer } from './queues/producer.ts';
+import { IntakeLoadMeter } from './redis/intake-load.ts';
 import { RateLimiter } from './redis/rate-limiter.ts';
 import { createConnectors } from './suppliers.ts';
 import { OfferCache } from './catalog/availability.ts';
@@ -51,6 +52,7 @@ export async function buildDeps(
     rateLimiter: new RateLimiter(redis, config.redisPrefix),
     queues,
     intakeStore: new IntakeStore(orm.em.fork(), { maxBatch: config.intakeBatch.max, maxInFlight: config.intakeBatch.inFlight }),
+    intakeLoad: new IntakeLoadMeter(queueRedis, config.redisPrefix, { flushEveryMs: config.intakeLoadEveryMs }),
     committedJobs: new CommittedJobDispatcher(orm.em.fork(), queues, (err) =>
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay')),
     // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
@@ -66,6 +68,8 @@ export async function buildDeps(
 /** Closes what `buildDeps` opened. */
 export async function closeDeps(deps: HubDeps): Promise<void> {
   await deps.committedJobs.flush();
+  deps.intakeLoad.stop();
+  await deps.intakeLoad.flush().catch(() => undefined);
   await deps.queues.close();
   await deps.orm.close(true);
   deps.redis.disconnect();

@@ -20,7 +20,9 @@ import { dispatchWebhooks, enqueueWebhookDeliveries, processWebhookDelivery, web
 import type { DueDelivery } from './persistence/webhook-deliveries.ts';
 import { relayOutbox } from './queues/outbox-relay.ts';
 import { createConnectors } from './suppliers.ts';
+import { IntakeYield } from './queues/intake-yield.ts';
 import { openQueue, WorkerHost } from './queues/worker-host.ts';
+import { intakeRate } from './redis/intake-load.ts';
 import { createRedis } from './redis/connection.ts';
 
 /** A running part of the hub that can be stopped. */
@@ -42,7 +44,28 @@ export async function startApi(deps: HubDeps): Promise<Stoppable> {
 export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const connection = createRedis(deps.config.redisUrl, { name: 'hub-worker' });
   connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'worker redis error'));
-  const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency });
+  const { workerYield } = deps.config;
+  const gate = new IntakeYield({
+    ...workerYield,
+    checkEveryMs: deps.config.intakeLoadEveryMs,
+    readRate: () => intakeRate(connection, deps.config.redisPrefix, Date.now()),
+    onChange: (yielding, rate) => {
+      deps.metrics.workerYielding.set(yielding ? 1 : 0);
+      deps.logger.info({ ordersPerSec: rate, duty: workerYield.duty }, yielding ? 'order intake burst: worker yields' : 'order intake burst over: worker at full speed');
+    },
+  });
+  const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency, gate });
+  /** A loop's tick, skipped while its previous tick still runs (ticks would pile up while yielding). */
+  const loop = (name: string, tick: () => Promise<unknown>) => {
+    let running = false;
+    return () => {
+      if (running) return;
+      running = true;
+      tick()
+        .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `${name} failed`))
+        .finally(() => (running = false));
+    };
+  };
   const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: `reprice-${mallId}` });
   const runner = runnerDeps({ ...deps, connectors: deps.connectors });
   const enqueueInbound = (inboundEventId: string) => deps.queues.add('inboundEvent', { task: 'process', inboundEventId }, { jobId: `ie-${inboundEventId}` });
@@ -62,13 +85,12 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule, requestCatalogSync }), { concurrency: 4 });
   host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps)), { concurrency: deps.config.webhook.concurrency });
   // New mall events become webhook deliveries continuously (the mall_event outbox, PostgreSQL first).
-  const webhookDispatch = setInterval(() => {
-    dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues, batchSize: deps.config.webhook.batchSize }).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook dispatch failed'));
-  }, deps.config.webhook.dispatchEveryMs);
+  const webhookDispatch = setInterval(
+    loop('webhook dispatch', () => dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues, batchSize: deps.config.webhook.batchSize, gate })),
+    deps.config.webhook.dispatchEveryMs,
+  );
   // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
-  const relay = setInterval(() => {
-    relayOutbox(deps.orm.em, deps.queues, 200, deps.config.outboxRelayMinAgeMs).catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox relay failed'));
-  }, deps.config.outboxRelayEveryMs);
+  const relay = setInterval(loop('outbox relay', () => gate.run(() => relayOutbox(deps.orm.em, deps.queues, 200, deps.config.outboxRelayMinAgeMs))), deps.config.outboxRelayEveryMs);
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   const every = deps.config.maintenanceEveryMs;
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
@@ -92,6 +114,8 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   return async () => {
     clearInterval(relay);
     clearInterval(webhookDispatch);
+    // Jobs resting in the gate finish now: shutdown must not wait out a burst.
+    gate.stop();
     await host.close();
     await Promise.all([maintenance.close(), catalogSync.close(), inboundQueue.close()]);
     connection.disconnect();

@@ -14,6 +14,7 @@ import type { MallStore } from '../persistence/mall-store.ts';
 import type { IntakeStore } from '../persistence/intake-store.ts';
 import type { CommittedJobDispatcher } from '../queues/outbox-relay.ts';
 import type { QueueProducer } from '../queues/producer.ts';
+import type { IntakeLoadMeter } from '../redis/intake-load.ts';
 import type { RateLimiter } from '../redis/rate-limiter.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 
@@ -32,6 +33,8 @@ export interface HubDeps {
   queues: QueueProducer;
   /** Moves jobs that requests committed to the outbox onto their queues, off the request path. */
   committedJobs: CommittedJobDispatcher;
+  /** Counts order requests for workers that yield to intake bursts (HUB_WORKER_YIELD_ABOVE). */
+  intakeLoad: IntakeLoadMeter;
   /** Intake's statements, batched across concurrent requests. */
   intakeStore: IntakeStore;
   /** Ids of the configured supplier accounts. */

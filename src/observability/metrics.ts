@@ -1,10 +1,12 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The process's Prometheus registry and the metrics the layers record into. */
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   jobsProcessed: Counter<'queue' | 'outcome'>;
+  /** 1 while a worker yields to an order-intake burst (HUB_WORKER_YIELD_ABOVE). */
+  workerYielding: Gauge;
 }
 
 /** A fresh registry (one per process; tests make their own) with default process metrics. */
@@ -24,6 +26,11 @@ export function createMetrics(): Metrics {
       name: 'hub_jobs_processed_total',
       help: 'Queue jobs processed by queue and outcome',
       labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    workerYielding: new Gauge({
+      name: 'hub_worker_yielding',
+      help: '1 while this worker yields to an order-intake burst (jobs in turn, with rests)',
       registers: [registry],
     }),
   };

@@ -13,24 +13,31 @@ export type Processor<K extends QueueKey> = (payload: Payload<K>, job: Job) => P
  * and logs, turns non-retryable errors into BullMQ's UnrecoverableError (so BullMQ stops retrying),
  * and closes every worker gracefully on shutdown.
  */
+/** Where every job passes before it runs (IntakeYield: in turn and with rests during an intake burst). */
+export interface JobGate {
+  run<T>(task: () => Promise<T>): Promise<T>;
+}
+
+interface HostOptions { connection: Redis; prefix: string; logger: Logger; metrics: Metrics; concurrency: number; gate?: JobGate }
+
 export class WorkerHost {
   readonly #workers: Worker[] = [];
-  readonly #opts: { connection: Redis; prefix: string; logger: Logger; metrics: Metrics; concurrency: number };
+  readonly #opts: HostOptions;
 
-  constructor(opts: { connection: Redis; prefix: string; logger: Logger; metrics: Metrics; concurrency: number }) {
+  constructor(opts: HostOptions) {
     this.#opts = opts;
   }
 
   register<K extends QueueKey>(key: K, processor: Processor<K>, opts: { concurrency?: number } = {}): Worker {
     const def = queues[key];
-    const { logger, metrics } = this.#opts;
+    const { logger, metrics, gate } = this.#opts;
     const worker = new Worker(
       def.name,
       async (job) => {
         const parsed = def.payload.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid ${key} payload: ${parsed.error.message}`);
         try {
-          const result = await processor(parsed.data as Payload<K>, job);
+          const result = await (gate ? gate.run(() => processor(parsed.data as Payload<K>, job)) : processor(parsed.data as Payload<K>, job));
           metrics.jobsProcessed.inc({ queue: key, outcome: 'completed' });
           return result;
         } catch (err) {

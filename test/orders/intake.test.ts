@@ -8,6 +8,7 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { intakeRate } from '../../src/redis/intake-load.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -144,6 +145,19 @@ describe('POST /v1/orders', () => {
     const after = await counts();
     expect(Number(after?.o) - Number(before?.o)).toBe(1);
     expect(Number(after?.l) - Number(before?.l)).toBe(2);
+  });
+
+  it('counts order requests for workers that yield to intake bursts', async () => {
+    const { redis, config } = hub.deps;
+    await hub.deps.intakeLoad.flush();
+    const second = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 3; i++) await post(body());
+    await hub.deps.intakeLoad.flush();
+    // Read as a worker would in the next second (the count landed in this second or, at a boundary, the next).
+    const counted = (await redis.mget(`${config.redisPrefix}:intake-load:${second}`, `${config.redisPrefix}:intake-load:${second + 1}`)).reduce((k, v) => k + Number(v ?? 0), 0);
+    expect(counted).toBeGreaterThanOrEqual(3);
+    const rateAfter = (s: number) => intakeRate(redis, config.redisPrefix, s * 1000 + 100);
+    expect(Math.max(await rateAfter(second + 1), await rateAfter(second + 2))).toBeGreaterThan(0);
   });
 
   it('rejects a bad request with a clear 4xx and writes nothing', async () => {

@@ -17,6 +17,28 @@ describe('WorkerHost', () => {
     for (const q of Object.values(queues)) expect(q.name).toMatch(/^\{[a-z-]+\}$/);
   });
 
+  it('passes every job through its gate (a worker yielding to an intake burst)', async () => {
+    const connection = createRedis(hub.config.redisUrl);
+    const prefix = hub.config.redisPrefix;
+    let gated = 0;
+    const gate = { run: <T>(task: () => Promise<T>) => { gated++; return task(); } };
+    const host = new WorkerHost({ connection, prefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 1, gate });
+    const queue = openQueue('maintenance', connection, prefix);
+    const events = new QueueEvents(queues.maintenance.name, { connection: connection.duplicate(), prefix });
+    host.register('maintenance', async () => ({ ran: true }));
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add('gated', { task: 'expire-webhook-secrets' as const });
+      expect(await job.waitUntilFinished(events, 10_000)).toEqual({ ran: true });
+      expect(gated).toBe(1);
+    } finally {
+      await host.close();
+      await events.close();
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
   it('runs a job, retries a retryable failure, and stops at once on a non-retryable one', async () => {
     const connection = createRedis(hub.config.redisUrl);
     const prefix = hub.config.redisPrefix;

@@ -5,6 +5,7 @@ import type { HubDeps } from '../../http/context.ts';
 import { dispatchMallEvents, type DueDelivery } from '../../persistence/webhook-deliveries.ts';
 import { type DeliverDeps, type DeliverOutcome, deliverWebhooks } from '../../webhooks/deliver.ts';
 import type { QueueProducer } from '../producer.ts';
+import type { JobGate } from '../worker-host.ts';
 import type { Payload } from '../registry.ts';
 
 /** The next attempt of a batch of one mall's deliveries (the delivery rows decide whether there is anything to do). */
@@ -52,13 +53,21 @@ export async function enqueueWebhookDeliveries(producer: QueueProducer, due: rea
   for (const j of jobs) await producer.add('webhookDelivery', j.payload, { jobId: j.jobId, delay: opts.delayMs, attempts: 3 });
 }
 
-/** Moves new mall events into deliveries and queues their first attempts; returns how many events. */
-export async function dispatchWebhooks(deps: { em: EntityManager; clock: Clock; queues: QueueProducer; batchSize: number; limit?: number }): Promise<number> {
+/**
+ * Moves new mall events into deliveries and queues their first attempts, `limit` at a time until
+ * none are left; returns how many events. Each round passes the gate (a worker yielding to an
+ * intake burst rests after each, so a backlog of thousands is not one long stretch of work).
+ */
+export async function dispatchWebhooks(deps: { em: EntityManager; clock: Clock; queues: QueueProducer; batchSize: number; limit?: number; gate?: JobGate }): Promise<number> {
   const limit = deps.limit ?? 500;
-  let total = 0;
-  for (;;) {
+  const round = async () => {
     const { events, jobs } = await dispatchMallEvents(deps.em, deps.clock, limit);
     await enqueueWebhookDeliveries(deps.queues, jobs, { batchSize: deps.batchSize, fresh: true });
+    return events;
+  };
+  let total = 0;
+  for (;;) {
+    const events = await (deps.gate ? deps.gate.run(round) : round());
     total += events;
     if (events < limit) return total;
   }

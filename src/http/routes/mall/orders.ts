@@ -162,6 +162,7 @@ const cancel = createRoute({
 /** POST /v1/orders, GET /v1/orders/{orderId}, GET /v1/orders?mallOrderId=, POST /v1/orders/{orderId}/cancel */
 export function registerOrderRoutes(app: HubApp): void {
   app.openapi(create, async (c) => {
+    c.get('deps').intakeLoad.mark();
     const key = c.req.valid('header')['idempotency-key'];
     if (!key) throw new AppError('idempotency_key_required', 'POST /v1/orders needs an Idempotency-Key header');
     const deps = c.get('deps');
