@@ -16,6 +16,8 @@ export type Processor<K extends QueueKey> = (payload: Payload<K>, job: Job) => P
 /** Where every job passes before it runs (IntakeYield: in turn and with rests during an intake burst). */
 export interface JobGate {
   run<T>(task: () => Promise<T>): Promise<T>;
+  /** True while the gate holds work back: work it sizes itself is then best cut small. */
+  readonly yielding?: boolean;
 }
 
 interface HostOptions { connection: Redis; prefix: string; logger: Logger; metrics: Metrics; concurrency: number; gate?: JobGate }

@@ -135,6 +135,26 @@ describe('request bodies over HTTP', () => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   afterAll(() => agent.destroy());
 
+  it('sends the request id and rate limit headers on answers over HTTP, errors included', async () => {
+    const m = await hub.createMall('Headers over HTTP', { rateLimit: { perSec: 50, burst: 100 } });
+    const ok = await fetch(`${base}/v1/mall`, { headers: { authorization: `Bearer ${m.apiKey}`, 'x-request-id': 'http-req-1' } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-request-id')).toBe('http-req-1');
+    expect(ok.headers.get('x-ratelimit-limit')).toBe('50');
+    expect(Number(ok.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+    expect(ok.headers.get('content-type')).toMatch(/application\/json/);
+    const missing = await fetch(`${base}/v1/orders/ord_nope`, { headers: { authorization: `Bearer ${m.apiKey}` } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(missing.headers.get('x-ratelimit-limit')).toBe('50');
+    const unauthorized = await fetch(`${base}/v1/mall`, { headers: { authorization: 'Bearer nope' } });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');
+    expect(unauthorized.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const docs = await fetch(`${base}/openapi.json`, { headers: { 'x-request-id': 'http-req-2' } });
+    expect(docs.headers.get('x-request-id')).toBe('http-req-2');
+  });
+
   it('parses a JSON body and creates what it asks for', async () => {
     const res = await post('/admin/malls', JSON.stringify({ name: 'Over HTTP', webhookUrl: 'http://127.0.0.1:9/hook' }));
     expect(res.status).toBe(201);

@@ -147,6 +147,20 @@ describe('POST /v1/orders', () => {
     expect(Number(after?.l) - Number(before?.l)).toBe(2);
   });
 
+  it('marks the outbox rows of relayed jobs dispatched shortly after, several requests in one statement', async () => {
+    const answers = await Promise.all([1, 2, 3].map(() => post(body())));
+    const ids = await Promise.all(answers.map(async (r) => (await json(r)).orderId as string));
+    const relayed = async () => (await sql<{ n: string; relayed: string }[]>(
+      `select count(*)::text n, count(dispatched_at)::text relayed from job_outbox where payload->>'runId' in
+         (select r.id from workflow_run r join order_line l on l.id = r.subject_id where l.order_id in (select jsonb_array_elements_text(?::jsonb)))`,
+      [JSON.stringify(ids)],
+    ))[0];
+    // No flush: the dispatcher's own timer marks them (HUB_OUTBOX_RELAY_MIN_AGE_MS keeps the relay off them meanwhile).
+    const deadline = Date.now() + 5_000;
+    while ((await relayed())?.relayed !== '6' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await relayed()).toEqual({ n: '6', relayed: '6' });
+  });
+
   it('counts order requests for workers that yield to intake bursts', async () => {
     const { redis, config } = hub.deps;
     await hub.deps.intakeLoad.flush();

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverWebhooks } from '../../src/webhooks/deliver.ts';
-import { webhookDeliverDeps } from '../../src/queues/processors/webhook-delivery.processor.ts';
+import { dispatchWebhooks, webhookDeliverDeps } from '../../src/queues/processors/webhook-delivery.processor.ts';
 import { ADMIN_TOKEN, json } from '../support/hub.ts';
 import { startReceiver, until } from './receiver.ts';
 import { orderEvents, startWebhookHub } from './webhook-hub.ts';
@@ -63,6 +63,29 @@ describe('webhook delivery to the mall', () => {
     expect(await statusOf(ids[0] as string)).toEqual({ status: 'delivered', attempts: 3 });
     // Published once: a second dispatch finds nothing.
     expect(await h.dispatch()).toBe(0);
+  });
+
+  it('cuts dispatch rounds and delivery jobs small while the worker yields to an intake burst', async () => {
+    rx.state.answer = () => 200;
+    const ids = await h.append(mall.mallId, Array.from({ length: 60 }, (_, i) => ({ type: 'catalog.changed', data: { cursor: `y${i}` } })));
+    let rounds = 0;
+    const gate = { yielding: true, run: <T>(task: () => Promise<T>) => { rounds++; return task(); } };
+    const { queues } = h.hub.deps;
+    const jobSizes: number[] = [];
+    const addBulk = queues.addBulk.bind(queues);
+    queues.addBulk = ((key, jobs, opts) => {
+      for (const j of jobs) jobSizes.push((j.payload as { deliveries: unknown[] }).deliveries.length);
+      return addBulk(key, jobs, opts);
+    }) as typeof queues.addBulk;
+    try {
+      expect(await dispatchWebhooks({ em: h.hub.deps.orm.em, clock: h.hub.clock, queues, batchSize: 200, gate })).toBe(60);
+    } finally {
+      queues.addBulk = addBulk;
+    }
+    // 60 events: a round of 50 and a round of 10, each through the gate; jobs of at most 25 deliveries.
+    expect(rounds).toBe(2);
+    expect(jobSizes).toEqual([25, 25, 10]);
+    await until(async () => (await h.sql<object[]>("select 1 from webhook_delivery where status = 'delivered' and event_id in (select jsonb_array_elements_text(?::jsonb))", [JSON.stringify(ids)])).length === 60, 15_000, 'every event delivered');
   });
 
   it('records every attempt with status, latency and a response snippet of at most 500 characters', async () => {

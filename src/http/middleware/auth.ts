@@ -3,6 +3,7 @@ import { AppError, forbidden, unauthorized } from '../../domain/errors.ts';
 import type { StaffRole } from '../../domain/principal.ts';
 import type { RateDecision } from '../../redis/rate-limiter.ts';
 import type { HubEnv } from '../context.ts';
+import { setResponseHeader } from '../response-header.ts';
 
 function bearer(header: string | undefined): string | null {
   const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -27,8 +28,8 @@ export function mallAuth(): MiddlewareHandler<HubEnv> {
       c.get('logger').warn({ err }, 'rate limiter unavailable; request allowed');
     }
     if (decision) {
-      c.header('X-RateLimit-Limit', String(limit.perSec));
-      c.header('X-RateLimit-Remaining', String(decision.remaining));
+      setResponseHeader(c, 'X-RateLimit-Limit', String(limit.perSec));
+      setResponseHeader(c, 'X-RateLimit-Remaining', String(decision.remaining));
       if (!decision.allowed) {
         throw new AppError('rate_limited', `rate limit of ${limit.perSec} requests/s exceeded`, { retryAfterMs: decision.retryAfterMs });
       }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { HubDeps, HubEnv } from '../context.ts';
+import { setResponseHeader } from '../response-header.ts';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -18,11 +19,12 @@ export function requestContext(deps: HubDeps): MiddlewareHandler<HubEnv> {
     c.set('requestId', requestId);
     c.set('logger', logger);
     c.set('em', deps.orm.em.fork());
-    c.header('X-Request-Id', requestId);
+    setResponseHeader(c, 'X-Request-Id', requestId);
     try {
       await next();
     } finally {
-      c.header('X-Request-Id', requestId);
+      // Again for answers built as a Response of their own (docs, metrics): without a ServerResponse only c.res carries it.
+      setResponseHeader(c, 'X-Request-Id', requestId);
       const status = c.res.status;
       const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
       const seconds = (performance.now() - started) / 1000;
