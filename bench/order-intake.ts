@@ -25,6 +25,7 @@ const WORKER = env.BENCH_ORDER_WORKER !== 'off';
 const WORKER_NICE = env.BENCH_WORKER_NICE ?? '19';
 const WORKER_YIELD_ABOVE = env.BENCH_WORKER_YIELD_ABOVE ?? '200';
 const WORKER_YIELD_DUTY = env.BENCH_WORKER_YIELD_DUTY ?? '0.1';
+const CATCH_UP_SECONDS = 10;
 const SANDBOX_NICE = Number(env.BENCH_SANDBOX_NICE ?? 19);
 
 interface Figures { ordersPerSec: number; p50Ms: number; p99Ms: number; created: number; non2xx: number; errors: number; unanswered?: number; cpu?: Record<string, number>; workerDid?: WorkerWork }
@@ -156,6 +157,11 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     await waitForIdleDb();
     const hubAtHalf = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, halfRate), { worker: WORKER });
     const stored = (await orderCount()) - before;
+    // The burst is over: the worker stops yielding and catches up (what it did in 10 s with no intake).
+    const catchUp = WORKER ? await measured(hubRoles, async () => {
+      await new Promise((r) => setTimeout(r, CATCH_UP_SECONDS * 1000));
+      return { ordersPerSec: 0, p50Ms: 0, p99Ms: 0, created: 0, non2xx: 0, errors: 0 };
+    }, { worker: true }) : null;
     const stepsDone = (await stepCount()) - stepsBefore;
     const hubRss = await hub.peakRssMiB();
     await worker.stop();
@@ -178,6 +184,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
         hubThroughput: show(hubMax),
         hubAtRate: show(hubAtRate),
         hubAtHalfBare: show(hubAtHalf),
+        ...(catchUp?.workerDid ? { workerAfterBurst: `in the ${CATCH_UP_SECONDS} s after the last phase, with no intake: ${catchUp.workerDid.steps} workflow steps and ${catchUp.workerDid.webhookAttempts} webhook attempts; CPU: ${showCpu(catchUp.cpu ?? {})}` } : {}),
         ordersStoredDuringRun: stored,
         workflowStepsDoneDuringRun: stepsDone,
         hubApiPeakRssMiB: hubRss,
