@@ -53,6 +53,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
       deps.metrics.workerYielding.set(yielding ? 1 : 0);
       deps.logger.info({ ordersPerSec: rate, duty: workerYield.duty }, yielding ? 'order intake burst: worker yields' : 'order intake burst over: worker at full speed');
     },
+    onRest: (ms) => deps.metrics.workerYieldRest.inc(ms / 1000),
   });
   const host = new WorkerHost({ connection, prefix: deps.config.redisPrefix, logger: deps.logger, metrics: deps.metrics, concurrency: deps.config.workerConcurrency, gate });
   /** A loop's tick, skipped while its previous tick still runs (ticks would pile up while yielding). */

@@ -7,6 +7,8 @@ export interface Metrics {
   jobsProcessed: Counter<'queue' | 'outcome'>;
   /** 1 while a worker yields to an order-intake burst (HUB_WORKER_YIELD_ABOVE). */
   workerYielding: Gauge;
+  /** Time a worker's jobs spent resting while it yielded. */
+  workerYieldRest: Counter;
 }
 
 /** A fresh registry (one per process; tests make their own) with default process metrics. */
@@ -31,6 +33,11 @@ export function createMetrics(): Metrics {
     workerYielding: new Gauge({
       name: 'hub_worker_yielding',
       help: '1 while this worker yields to an order-intake burst (jobs in turn, with rests)',
+      registers: [registry],
+    }),
+    workerYieldRest: new Counter({
+      name: 'hub_worker_yield_rest_seconds_total',
+      help: 'Seconds this worker rested between jobs while yielding to order-intake bursts',
       registers: [registry],
     }),
   };

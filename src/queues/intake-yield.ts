@@ -17,6 +17,8 @@ export interface YieldOptions {
   readRate: () => Promise<number>;
   /** Told when yielding starts or stops (logs, metrics). */
   onChange?: (yielding: boolean, rate: number) => void;
+  /** Told of each rest taken, in milliseconds (metrics). */
+  onRest?: (ms: number) => void;
 }
 
 export class IntakeYield {
@@ -27,7 +29,6 @@ export class IntakeYield {
   /** Rests in progress, ended early when the burst is over. */
   readonly #rests = new Set<() => void>();
   #timer: NodeJS.Timeout | null = null;
-  #restedMs = 0;
 
   constructor(opts: YieldOptions) {
     this.#opts = opts;
@@ -39,11 +40,6 @@ export class IntakeYield {
 
   get yielding(): boolean {
     return this.#yielding;
-  }
-
-  /** Milliseconds of rest taken so far (a metric for operators). */
-  get restedMs(): number {
-    return this.#restedMs;
   }
 
   /** Reads the intake rate and starts or stops yielding. */
@@ -88,7 +84,7 @@ export class IntakeYield {
       const end = () => {
         clearTimeout(timer);
         this.#rests.delete(end);
-        this.#restedMs += performance.now() - t0;
+        this.#opts.onRest?.(performance.now() - t0);
         resolve();
       };
       const timer = setTimeout(end, ms);

@@ -8,11 +8,6 @@ import { type Payload, type QueueKey, queues } from './registry.ts';
 /** A processor for one queue: validated payload in, result out. */
 export type Processor<K extends QueueKey> = (payload: Payload<K>, job: Job) => Promise<unknown>;
 
-/**
- * The one registration point for workers: validates payloads against the registry, records metrics
- * and logs, turns non-retryable errors into BullMQ's UnrecoverableError (so BullMQ stops retrying),
- * and closes every worker gracefully on shutdown.
- */
 /** Where every job passes before it runs (IntakeYield: in turn and with rests during an intake burst). */
 export interface JobGate {
   run<T>(task: () => Promise<T>): Promise<T>;
@@ -22,6 +17,11 @@ export interface JobGate {
 
 interface HostOptions { connection: Redis; prefix: string; logger: Logger; metrics: Metrics; concurrency: number; gate?: JobGate }
 
+/**
+ * The one registration point for workers: validates payloads against the registry, records metrics
+ * and logs, turns non-retryable errors into BullMQ's UnrecoverableError (so BullMQ stops retrying),
+ * and closes every worker gracefully on shutdown.
+ */
 export class WorkerHost {
   readonly #workers: Worker[] = [];
   readonly #opts: HostOptions;

@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedis } from '../../src/redis/connection.ts';
 import { IntakeLoadMeter, intakeRate } from '../../src/redis/intake-load.ts';
-import { clearPrefix } from '../support/hub.ts';
+import { testRedis } from '../support/redis.ts';
 
-const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = createRedis(url);
-const prefix = `t_${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  redis.disconnect();
-  await clearPrefix(url, prefix);
-});
+const r = testRedis();
+const { redis, prefix } = r;
+afterAll(() => r.close());
 
 describe('intake load through Redis', () => {
   it('adds every API process\'s count to one per-second counter, and reads the rate from the last second or the current pace', async () => {

@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedis } from '../../src/redis/connection.ts';
 import { RateLimiter } from '../../src/redis/rate-limiter.ts';
-import { clearPrefix } from '../support/hub.ts';
+import { testRedis } from '../support/redis.ts';
 
-const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = createRedis(url);
-const prefix = `t_${randomBytes(4).toString('hex')}`;
-afterAll(async () => {
-  redis.disconnect();
-  await clearPrefix(url, prefix);
-});
+const r = testRedis();
+const { redis, prefix } = r;
+afterAll(() => r.close());
 
 /** Tokens left in the shared bucket of `key`. */
 const bucket = async (key: string) => Number(await redis.hget(`${prefix}:rl:{${key}}`, 't'));

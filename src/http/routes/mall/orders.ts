@@ -162,10 +162,10 @@ const cancel = createRoute({
 /** POST /v1/orders, GET /v1/orders/{orderId}, GET /v1/orders?mallOrderId=, POST /v1/orders/{orderId}/cancel */
 export function registerOrderRoutes(app: HubApp): void {
   app.openapi(create, async (c) => {
-    c.get('deps').intakeLoad.mark();
+    const deps = c.get('deps');
+    deps.intakeLoad.mark();
     const key = c.req.valid('header')['idempotency-key'];
     if (!key) throw new AppError('idempotency_key_required', 'POST /v1/orders needs an Idempotency-Key header');
-    const deps = c.get('deps');
     const out = await acceptOrder({ em: c.get('em'), store: deps.intakeStore, clock: deps.clock, crypto: deps.crypto }, callerMallId(c), key, c.req.valid('json'));
     // Start fulfilment now rather than at the relay's next tick; the outbox keeps the jobs if this fails.
     deps.committedJobs.dispatch(out.jobs);
