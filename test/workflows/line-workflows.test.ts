@@ -223,6 +223,27 @@ describe('drop-ship', () => {
     }
   });
 
+  it('asks a source that could not answer again later, instead of failing the line as if nobody had it', async () => {
+    const item = await itemFrom('physical', ['brand-acme']);
+    const runOf = async (orderId: string) => (await sql<{ step: string; attempt: number; last_error: string | null }[]>(
+      'select r.step, r.attempt, r.last_error from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?', [orderId]))[0];
+    // The only source answers 503 to everything while the line is routed.
+    sandbox('brand-acme').faults.set({ errorRate: 1 });
+    let orderId = '';
+    try {
+      orderId = await order(item);
+      for (let i = 0; i < 100 && !(await runOf(orderId))?.last_error; i++) await sleep(50);
+    } finally {
+      sandbox('brand-acme').faults.reset();
+    }
+    // Nobody said "none": the step failed retryably and waits for its next attempt.
+    expect(await runOf(orderId)).toMatchObject({ attempt: 1, last_error: expect.stringContaining('no source could be asked') });
+    expect((await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }))).lines[0].status).toBe('pending');
+    const done = await settle(orderId, (o) => ['accepted', 'shipped', 'delivered', 'failed'].includes(o.lines[0].status), { hubMs: 2_000, supplierMs: 1_000 });
+    expect(done.lines[0], JSON.stringify(done.lines[0])).toMatchObject({ status: 'accepted', source: 'brand-acme' });
+    expect((await events(orderId)).map((e) => e.type)).not.toContain('refund.required');
+  });
+
   it('fails the line and tells the mall what to refund when every source is out', async () => {
     const item = await itemFrom('physical', ['brand-lumen', 'jd']);
     for (const s of ['brand-lumen', 'jd']) sandbox(s).faults.set({ stockoutSkus: [item.offers[s] as string] });

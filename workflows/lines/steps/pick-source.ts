@@ -1,4 +1,5 @@
 import type { Region } from '../../../connectors/connector.ts';
+import { AppError } from '../../../src/domain/errors.ts';
 import { createAttempt, lineEvent, loadLine, sourceOffers } from '../../../src/persistence/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -10,8 +11,10 @@ export const PICK_SOURCE = 'pick-source';
  * for this line; its circuit is closed; live, it is sellable and has the quantity in the
  * recipient's region (goods) or is on sale (virtual); then the lowest live cost (synced cost when
  * the supplier gives none). A source that errors while asked is skipped. No source left: the line
- * fails (and the mall is told to refund). Compensation: none (it only chooses; the attempt row
- * it creates is inert until submitted).
+ * fails (and the mall is told to refund), unless a source could not be asked: then nobody has said
+ * "none" yet, and the step fails retryably so the runner asks again after its backoff (a supplier
+ * that stays down opens its circuit, and is then passed over). Compensation: none (it only
+ * chooses; the attempt row it creates is inert until submitted).
  */
 export const pickSourceStep: Step<LineState, LineServices> = {
   id: PICK_SOURCE,
@@ -20,6 +23,7 @@ export const pickSourceStep: Step<LineState, LineServices> = {
     const tried = ctx.state.tried ?? [];
     const region: Region | null = line.recipient ? (JSON.parse(s.crypto.open(line.recipient)) as Region) : null;
     const candidates = [];
+    const unanswered: { supplierId: string; error: unknown }[] = [];
     for (const offer of await sourceOffers(ctx.em, line.itemId)) {
       const connector = s.connectors.get(offer.supplierId);
       if (!connector || tried.includes(offer.supplierId) || connector.health().circuit === 'open') continue;
@@ -30,12 +34,17 @@ export const pickSourceStep: Step<LineState, LineServices> = {
       try {
         const [live] = await connector.getOffers([offer.supplierSkuId], region);
         if (live?.sellable && live.available && (live.stock === null || live.stock >= line.quantity)) candidates.push({ offer, cost: live.costFen ?? offer.costFen });
-      } catch {
+      } catch (error) {
         // An outage at one source is a reason to try the next, not to stop.
+        unanswered.push({ supplierId: offer.supplierId, error });
       }
     }
     candidates.sort((a, b) => a.cost - b.cost || a.offer.supplierId.localeCompare(b.offer.supplierId));
     const chosen = candidates[0];
+    if (!chosen && unanswered.length) {
+      const which = unanswered.map((u) => `${u.supplierId}: ${u.error instanceof Error ? u.error.message : String(u.error)}`).join('; ');
+      throw new AppError('unavailable', `no source could be asked whether it has the item (${which})`, { retryable: true, cause: unanswered[0]?.error });
+    }
     if (!chosen) return { next: 'fail-line', state: { lastFailure: ctx.state.lastFailure ?? 'no source has it for this address' }, output: { tried } };
     const seq = tried.length + 1;
     return {
