@@ -53,9 +53,9 @@ const schema = z
     /**
      * Order intake statements batched across concurrent requests: most orders per statement,
      * statements of each kind at once. One at a time measured best at 1 000 orders/s (p99 31–45 ms
-     * against 53–765 ms with 4, and 2 021/s against 1 697/s at saturation): requests arriving
-     * meanwhile share the next round trip, and on a small host each round trip (a socket write
-     * waking a database backend) costs more CPU than the rows it carries.
+     * against 52–68 ms with 2 and 75–765 ms with 4; 2 021/s against 1 697/s with 4 at
+     * saturation): requests arriving meanwhile share the next round trip, and on a small host each
+     * round trip (a socket write waking a database backend) costs more CPU than the rows it carries.
      */
     HUB_INTAKE_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(50),
     HUB_INTAKE_BATCH_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(1),
