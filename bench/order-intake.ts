@@ -62,10 +62,17 @@ async function saturate(url: string, headers: Record<string, string>, skus: Sku[
   };
 }
 
-/** POSTs orders at a steady `rate` over at most `CONNECTIONS` connections (latency; see openLoop). */
-async function offer(url: string, headers: Record<string, string>, skus: Sku[], seconds: number, rate: number): Promise<Figures> {
-  const r = await openLoop({ url, rate, seconds, connections: CONNECTIONS, request: () => orderRequest(headers, skus) });
-  return { ordersPerSec: r.answeredPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, created: r.ok, non2xx: r.non2xx, errors: r.errors, unanswered: r.unanswered };
+/**
+ * A phase that POSTs orders at a steady `rate` over at most `CONNECTIONS` connections (latency; see
+ * openLoop). The requests are built before it starts: the load generator shares the 2 cores with
+ * the servers, and its own work and garbage during the phase would count against them.
+ */
+function offer(url: string, headers: Record<string, string>, skus: Sku[], seconds: number, rate: number): () => Promise<Figures> {
+  const prepared = Array.from({ length: Math.round(rate * seconds) }, () => orderRequest(headers, skus));
+  return async () => {
+    const r = await openLoop({ url, rate, seconds, connections: CONNECTIONS, request: (i) => prepared[i] as ReturnType<typeof orderRequest> });
+    return { ordersPerSec: r.answeredPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, created: r.ok, non2xx: r.non2xx, errors: r.errors, unanswered: r.unanswered };
+  };
 }
 
 /** A phase, with the cores each process (and its database backends) used meanwhile. */
@@ -128,9 +135,9 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     await waitForIdleDb();
     const bareMax = await measured(bareRoles, () => saturate(bare.url, {}, skus, SECONDS));
     const halfRate = Math.max(50, Math.round(bareMax.ordersPerSec / 2 / 10) * 10);
-    const bareAtRate = await measured(bareRoles, () => offer(bare.url, {}, skus, SECONDS, RATE));
+    const bareAtRate = await measured(bareRoles, offer(bare.url, {}, skus, SECONDS, RATE));
     await waitForIdleDb();
-    const bareAtHalf = await measured(bareRoles, () => offer(bare.url, {}, skus, SECONDS, halfRate));
+    const bareAtHalf = await measured(bareRoles, offer(bare.url, {}, skus, SECONDS, halfRate));
     await servers.pop()?.stop();
     await withClient((c) => c.query(`truncate ${ORDER_TABLES}`));
 
@@ -153,9 +160,9 @@ export async function benchOrderIntake(): Promise<BenchResult> {
     await saturate(hub.url, hubHeaders, skus, WARMUP_SECONDS);
     await waitForIdleDb();
     const hubMax = await measured(hubRoles, () => saturate(hub.url, hubHeaders, skus, SECONDS), { worker: WORKER });
-    const hubAtRate = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, RATE), { worker: WORKER });
+    const hubAtRate = await measured(hubRoles, offer(hub.url, hubHeaders, skus, SECONDS, RATE), { worker: WORKER });
     await waitForIdleDb();
-    const hubAtHalf = await measured(hubRoles, () => offer(hub.url, hubHeaders, skus, SECONDS, halfRate), { worker: WORKER });
+    const hubAtHalf = await measured(hubRoles, offer(hub.url, hubHeaders, skus, SECONDS, halfRate), { worker: WORKER });
     const stored = (await orderCount()) - before;
     // The burst is over: the worker stops yielding and catches up (what it did in 10 s with no intake).
     const catchUp = WORKER ? await measured(hubRoles, async () => {
@@ -189,7 +196,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
         workflowStepsDoneDuringRun: stepsDone,
         hubApiPeakRssMiB: hubRss,
         setup: `${CONNECTIONS} connections; throughput: ${SECONDS} s as fast as answers come (autocannon), after ${WARMUP_SECONDS} s warm-up; latency: ${SECONDS} s offered steadily at ${RATE}/s and at ${halfRate}/s, `
-          + `timed from when each request was due (bench/open-loop.ts). Pool ${POOL_MAX}, a worker fulfilling against the sandbox at nice ${WORKER_NICE} (HUB_WORKER_NICE) `
+          + `timed from when each request was due (bench/open-loop.ts), requests built before the phase. Pool ${POOL_MAX}, a worker fulfilling against the sandbox at nice ${WORKER_NICE} (HUB_WORKER_NICE) `
           + `that yields while intake takes ≥ ${WORKER_YIELD_ABOVE} orders/s, busy ≤ ${Math.round(Number(WORKER_YIELD_DUTY) * 100)} % of the time (HUB_WORKER_YIELD_ABOVE, HUB_WORKER_YIELD_DUTY), `
           + `the sandbox (suppliers and the mall's webhook receiver) at nice ${SANDBOX_NICE}, ${skus.length} SKUs of a ${catalog.items}-item catalog`,
         machine: `load average ${loadAtStart.toFixed(1)} at start`,

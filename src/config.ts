@@ -92,6 +92,8 @@ const schema = z
     HUB_OUTBOX_RELAY_EVERY_MS: int(500),
     /** Outbox rows the relay leaves alone at first: the API dispatches its own right after commit. */
     HUB_OUTBOX_RELAY_MIN_AGE_MS: int(5_000),
+    /** How long the API gathers committed jobs before adding them to the queues in one round trip. */
+    HUB_JOB_DISPATCH_LINGER_MS: int(10),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
@@ -169,6 +171,8 @@ export interface Config {
   inboundRequeueAfterMs: number;
   outboxRelayEveryMs: number;
   outboxRelayMinAgeMs: number;
+  /** Committed jobs are gathered this long before one bulk add (HUB_JOB_DISPATCH_LINGER_MS). */
+  jobDispatchLingerMs: number;
   sandboxHost: string;
   sandboxPort: number;
   sandboxUrl: string;
@@ -234,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     inboundRequeueAfterMs: e.HUB_INBOUND_REQUEUE_AFTER_MS,
     outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
     outboxRelayMinAgeMs: e.HUB_OUTBOX_RELAY_MIN_AGE_MS,
+    jobDispatchLingerMs: e.HUB_JOB_DISPATCH_LINGER_MS,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
     sandboxUrl,
