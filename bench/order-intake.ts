@@ -25,6 +25,8 @@ const WORKER = env.BENCH_ORDER_WORKER !== 'off';
 const WORKER_NICE = env.BENCH_WORKER_NICE ?? '19';
 const WORKER_YIELD_ABOVE = env.BENCH_WORKER_YIELD_ABOVE ?? '200';
 const WORKER_YIELD_DUTY = env.BENCH_WORKER_YIELD_DUTY ?? '0.1';
+/** On a shared host the API leaves committed jobs to the workers' relay (HUB_JOB_DISPATCH). */
+const JOB_DISPATCH = env.BENCH_JOB_DISPATCH ?? 'relay';
 const CATCH_UP_SECONDS = 10;
 const SANDBOX_NICE = Number(env.BENCH_SANDBOX_NICE ?? 19);
 
@@ -112,6 +114,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
   const hubEnv = {
     DATABASE_URL: dbUrl(), HUB_HOST: '127.0.0.1', HUB_PORT: String(HUB_PORT), HUB_ADMIN_TOKEN: adminToken, HUB_DB_POOL_MAX: POOL_MAX, HUB_SANDBOX: 'true',
     HUB_REDIS_PREFIX: redisPrefix, HUB_LOG_LEVEL: env.BENCH_HUB_LOG_LEVEL ?? 'info', HUB_SANDBOX_URL: sandbox.url, HUB_CATALOG_SYNC_SCHEDULE: 'false',
+    HUB_JOB_DISPATCH: JOB_DISPATCH,
   };
   try {
     const hub = await startServerProcess('hub api', ['src/cli.ts', 'api'], hubEnv, `http://127.0.0.1:${HUB_PORT}`);
@@ -198,7 +201,7 @@ export async function benchOrderIntake(): Promise<BenchResult> {
         setup: `${CONNECTIONS} connections; throughput: ${SECONDS} s as fast as answers come (autocannon), after ${WARMUP_SECONDS} s warm-up; latency: ${SECONDS} s offered steadily at ${RATE}/s and at ${halfRate}/s, `
           + `timed from when each request was due (bench/open-loop.ts), requests built before the phase. Pool ${POOL_MAX}, a worker fulfilling against the sandbox at nice ${WORKER_NICE} (HUB_WORKER_NICE) `
           + `that yields while intake takes ≥ ${WORKER_YIELD_ABOVE} orders/s, busy ≤ ${Math.round(Number(WORKER_YIELD_DUTY) * 100)} % of the time (HUB_WORKER_YIELD_ABOVE, HUB_WORKER_YIELD_DUTY), `
-          + `the sandbox (suppliers and the mall's webhook receiver) at nice ${SANDBOX_NICE}, ${skus.length} SKUs of a ${catalog.items}-item catalog`,
+          + `committed jobs queued by ${JOB_DISPATCH === 'relay' ? 'the worker\'s outbox relay' : 'the API'} (HUB_JOB_DISPATCH=${JOB_DISPATCH}), the sandbox (suppliers and the mall's webhook receiver) at nice ${SANDBOX_NICE}, ${skus.length} SKUs of a ${catalog.items}-item catalog`,
         machine: `load average ${loadAtStart.toFixed(1)} at start`,
       },
       baseline: { bareThroughput: show(bareMax), bareAtRate: show(bareAtRate), bareAtHalf: show(bareAtHalf) },

@@ -94,6 +94,12 @@ const schema = z
     HUB_OUTBOX_RELAY_MIN_AGE_MS: int(5_000),
     /** How long the API gathers committed jobs before adding them to the queues in one round trip. */
     HUB_JOB_DISPATCH_LINGER_MS: int(10),
+    /**
+     * Who puts the jobs of committed orders on the queues: `api` right after the commit, or `relay`
+     * (the workers' outbox relay, within HUB_OUTBOX_RELAY_EVERY_MS): on a host shared with
+     * workers, the API then spends its CPU on requests only, and yielding workers defer the rest.
+     */
+    HUB_JOB_DISPATCH: z.enum(['api', 'relay']).default('api'),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
@@ -173,6 +179,8 @@ export interface Config {
   outboxRelayMinAgeMs: number;
   /** Committed jobs are gathered this long before one bulk add (HUB_JOB_DISPATCH_LINGER_MS). */
   jobDispatchLingerMs: number;
+  /** Who queues committed jobs: the API after each commit, or the workers' relay (HUB_JOB_DISPATCH). */
+  jobDispatch: 'api' | 'relay';
   sandboxHost: string;
   sandboxPort: number;
   sandboxUrl: string;
@@ -239,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
     outboxRelayMinAgeMs: e.HUB_OUTBOX_RELAY_MIN_AGE_MS,
     jobDispatchLingerMs: e.HUB_JOB_DISPATCH_LINGER_MS,
+    jobDispatch: e.HUB_JOB_DISPATCH,
     sandboxHost: e.HUB_SANDBOX_HOST,
     sandboxPort: e.HUB_SANDBOX_PORT,
     sandboxUrl,

@@ -54,7 +54,7 @@ export async function buildDeps(
     intakeStore: new IntakeStore(orm.em.fork(), { maxBatch: config.intakeBatch.max, maxInFlight: config.intakeBatch.inFlight }),
     intakeLoad: new IntakeLoadMeter(queueRedis, config.redisPrefix, { flushEveryMs: config.intakeLoadEveryMs }),
     committedJobs: new CommittedJobDispatcher(orm.em.fork(), queues, (err) =>
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay'), { lingerMs: config.jobDispatchLingerMs }),
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay'), { lingerMs: config.jobDispatchLingerMs, leaveToRelay: config.jobDispatch === 'relay' }),
     // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
     connectors: createConnectors(config.suppliers, overrides.supplierNow),
     ...(overrides.supplierNow ? { supplierNow: overrides.supplierNow } : {}),

@@ -40,6 +40,9 @@ export async function startApi(deps: HubDeps): Promise<Stoppable> {
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
+/** Outbox rows per relay transaction (one bulk per queue). */
+const RELAY_BATCH = 500;
+
 /** Starts the queue workers and their repeatable jobs. Scale out by running more worker processes. */
 export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const connection = createRedis(deps.config.redisUrl, { name: 'hub-worker' });
@@ -90,8 +93,15 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
     loop('webhook dispatch', () => dispatchWebhooks({ em: deps.orm.em, clock: deps.clock, queues: deps.queues, batchSize: deps.config.webhook.batchSize, gate })),
     deps.config.webhook.dispatchEveryMs,
   );
-  // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second).
-  const relay = setInterval(loop('outbox relay', () => gate.run(() => relayOutbox(deps.orm.em, deps.queues, 200, deps.config.outboxRelayMinAgeMs))), deps.config.outboxRelayEveryMs);
+  // The job outbox is moved to the queues continuously (PostgreSQL first, Redis second), in
+  // batches that each pass the gate (a yielding worker defers them). Rows are the relay's at once
+  // when the API leaves committed jobs to it (HUB_JOB_DISPATCH=relay).
+  const relayMinAgeMs = deps.config.jobDispatch === 'relay' ? 0 : deps.config.outboxRelayMinAgeMs;
+  const relayAll = async () => {
+    // A full batch means more rows may be waiting.
+    for (let n = RELAY_BATCH; n === RELAY_BATCH;) n = await gate.run(() => relayOutbox(deps.orm.em, deps.queues, RELAY_BATCH, relayMinAgeMs));
+  };
+  const relay = setInterval(loop('outbox relay', relayAll), deps.config.outboxRelayEveryMs);
   const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
   const every = deps.config.maintenanceEveryMs;
   await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });

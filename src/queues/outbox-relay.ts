@@ -8,8 +8,10 @@ const BY_NAME = new Map(Object.keys(queues).map((k) => [k, k as QueueKey]));
 
 /**
  * Moves jobs written to the outbox (in the transaction of the change that needs them) onto their
- * BullMQ queues, oldest first, and marks them dispatched. Rows are locked (skip locked), so several
- * relays share the work; a row relayed twice is one job (its job id).
+ * BullMQ queues, oldest first, one bulk per queue, and marks them dispatched. Rows are locked
+ * (skip locked), so several relays share the work; a row relayed twice is one job (its job id: a
+ * job still kept under it, waiting or finished, is not added again). Returns the rows moved: a
+ * full `limit` means more may be waiting.
  */
 export async function relayOutbox(em: EntityManager, producer: QueueProducer, limit = 200, minAgeMs = 0): Promise<number> {
   return em.fork().transactional(async (tx) => {
@@ -22,10 +24,9 @@ export async function relayOutbox(em: EntityManager, producer: QueueProducer, li
       'all',
       ctx,
     );
-    for (const r of rows) {
-      const key = BY_NAME.get(r.queue);
-      if (!key) throw new Error(`outbox row ${r.id} names unknown queue ${r.queue}`);
-      await producer.add(key, r.payload as never, { jobId: r.job_id, attempts: 1 });
+    for (const r of rows) if (!BY_NAME.has(r.queue)) throw new Error(`outbox row ${r.id} names unknown queue ${r.queue}`);
+    for (const [queue, jobs] of Map.groupBy(rows, (r) => r.queue)) {
+      await producer.addBulk(BY_NAME.get(queue) as QueueKey, jobs.map((r) => ({ payload: r.payload as never, jobId: r.job_id })), { attempts: 1 });
     }
     if (rows.length) await conn.execute('update job_outbox set dispatched_at = now() where id in (select (jsonb_array_elements_text(?::jsonb))::bigint)', [JSON.stringify(rows.map((r) => r.id))], 'run', ctx);
     return rows.length;
@@ -64,17 +65,20 @@ export class CommittedJobDispatcher {
   #markTimer: NodeJS.Timeout | null = null;
   #marking: Promise<void> | null = null;
 
-  constructor(em: EntityManager, producer: QueueProducer, onError: (err: unknown) => void, opts: { markEveryMs?: number; lingerMs?: number } = {}) {
+  readonly #leaveToRelay: boolean;
+
+  constructor(em: EntityManager, producer: QueueProducer, onError: (err: unknown) => void, opts: { markEveryMs?: number; lingerMs?: number; leaveToRelay?: boolean } = {}) {
     this.#em = em;
     this.#producer = producer;
     this.#onError = onError;
     this.#markEveryMs = opts.markEveryMs ?? 200;
     this.#lingerMs = opts.lingerMs ?? 0;
+    this.#leaveToRelay = opts.leaveToRelay ?? false;
   }
 
-  /** Queues the jobs for the next flush (returns at once). */
+  /** Queues the jobs for the next flush (returns at once); with `leaveToRelay`, leaves them to the relay. */
   dispatch(jobs: readonly (OutboxJob & { rowId: string })[]): void {
-    if (jobs.length === 0) return;
+    if (jobs.length === 0 || this.#leaveToRelay) return;
     for (const j of jobs) if (!BY_NAME.has(j.queue)) throw new Error(`outbox row ${j.rowId} names unknown queue ${j.queue}`);
     this.#pending.push(...jobs);
     if (this.#pending.length >= BULK) void this.#drain();

@@ -30,7 +30,7 @@ export class QueueProducer {
     return job.id;
   }
 
-  /** Adds jobs under ids never used before (fresh outbox rows) in one round trip. */
+  /** Adds jobs in one round trip; an id BullMQ still keeps (waiting, running or finished) is not added again. */
   async addBulk<K extends QueueKey>(key: K, jobs: { payload: Payload<K>; jobId: string }[], opts: { attempts?: number; delay?: number } = {}): Promise<void> {
     const q = this.#queue(key);
     await q.addBulk(jobs.map((j) => ({

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeBound } from '../../src/persistence/bound-query.ts';
-import { CommittedJobDispatcher } from '../../src/queues/outbox-relay.ts';
+import { CommittedJobDispatcher, relayOutbox } from '../../src/queues/outbox-relay.ts';
 import { QueueProducer } from '../../src/queues/producer.ts';
 import { queues } from '../../src/queues/registry.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -77,3 +77,41 @@ describe('jobs committed by requests', () => {
     expect(await pendingRows(jobs.map((j) => j.rowId))).toBe(0);
   });
 });
+
+describe('jobs left to the relay (HUB_JOB_DISPATCH=relay)', () => {
+  it('are not added by the API; the relay moves them in bulks, and a row relayed twice is one job', async () => {
+    const relayHub = await startTestHub({ env: { HUB_JOB_DISPATCH: 'relay' } });
+    const queue = new Queue(queues.workflow.name, { connection: redis.redis, prefix: relayHub.config.redisPrefix });
+    try {
+      const sqlOf = relayHub.deps.orm.em.fork();
+      const jobs = (await executeBound<{ id: string; job_id: string }>(sqlOf,
+        `insert into job_outbox (queue, job_id, payload)
+         select 'workflow', 'relay-' || i, jsonb_build_object('runId', 'relay-' || i) from generate_series(1, 1200) i returning id::text, job_id`, []))
+        .map((r) => ({ queue: 'workflow', jobId: r.job_id, payload: { runId: r.job_id }, rowId: r.id }));
+      relayHub.deps.committedJobs.dispatch(jobs);
+      await relayHub.deps.committedJobs.flush();
+      expect(await queue.count()).toBe(0);
+      const pending = async () => (await executeBound<{ n: number }>(sqlOf, 'select count(*)::int n from job_outbox where dispatched_at is null', []))[0]?.n;
+      expect(await pending()).toBe(1200);
+
+      const producer = new CountingProducer(redis.redis, relayHub.config.redisPrefix);
+      const moved = [];
+      for (let n = 500; n === 500;) moved.push(n = await relayOutbox(relayHub.deps.orm.em, producer, 500));
+      expect(moved).toEqual([500, 500, 200]);
+      expect(producer.bulks).toEqual([500, 500, 200]);
+      expect(await pending()).toBe(0);
+      expect(await queue.count()).toBe(1200);
+
+      // A row whose job is on the queue but whose mark was lost (a relay died after adding it).
+      await executeBound(sqlOf, "update job_outbox set dispatched_at = null where job_id in ('relay-1', 'relay-2')", []);
+      expect(await relayOutbox(relayHub.deps.orm.em, producer, 500)).toBe(2);
+      expect(await queue.count()).toBe(1200);
+      expect((await queue.getJob('relay-1'))?.data).toEqual({ runId: 'relay-1' });
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await relayHub.close();
+    }
+  });
+});
+
