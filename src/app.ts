@@ -29,7 +29,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'mallApiKey', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The mall API key returned by POST /admin/malls (`rh_live_…`).',
+    description:
+      'The mall API key returned by POST /admin/malls (`rh_live_…`). Each mall is rate limited by a token bucket (default 400 requests, refilled at 200/s): answers carry `X-RateLimit-Limit` (the bucket), `X-RateLimit-Remaining` and `X-RateLimit-Policy` (`200;w=1;burst=400`); over it, 429 `rate_limited` with `Retry-After`.',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'staffToken', {
     type: 'http',

@@ -140,13 +140,16 @@ describe('request bodies over HTTP', () => {
     const ok = await fetch(`${base}/v1/mall`, { headers: { authorization: `Bearer ${m.apiKey}`, 'x-request-id': 'http-req-1' } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-request-id')).toBe('http-req-1');
-    expect(ok.headers.get('x-ratelimit-limit')).toBe('50');
+    // The bucket holds the burst (100) and refills at 50/s; what remains never exceeds the bucket.
+    expect(ok.headers.get('x-ratelimit-limit')).toBe('100');
+    expect(ok.headers.get('x-ratelimit-policy')).toBe('50;w=1;burst=100');
     expect(Number(ok.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+    expect(Number(ok.headers.get('x-ratelimit-remaining'))).toBeLessThanOrEqual(100);
     expect(ok.headers.get('content-type')).toMatch(/application\/json/);
     const missing = await fetch(`${base}/v1/orders/ord_nope`, { headers: { authorization: `Bearer ${m.apiKey}` } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(missing.headers.get('x-ratelimit-limit')).toBe('50');
+    expect(missing.headers.get('x-ratelimit-limit')).toBe('100');
     const unauthorized = await fetch(`${base}/v1/mall`, { headers: { authorization: 'Bearer nope' } });
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');

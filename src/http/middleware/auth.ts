@@ -28,8 +28,11 @@ export function mallAuth(): MiddlewareHandler<HubEnv> {
       c.get('logger').warn({ err }, 'rate limiter unavailable; request allowed');
     }
     if (decision) {
-      setResponseHeader(c, 'X-RateLimit-Limit', String(limit.perSec));
-      setResponseHeader(c, 'X-RateLimit-Remaining', String(decision.remaining));
+      // A token bucket: Remaining counts against the bucket (the burst), which refills at perSec;
+      // a Limit of perSec next to a Remaining up to the burst read as a broken counter.
+      setResponseHeader(c, 'X-RateLimit-Limit', String(limit.burst));
+      setResponseHeader(c, 'X-RateLimit-Remaining', String(Math.min(decision.remaining, limit.burst)));
+      setResponseHeader(c, 'X-RateLimit-Policy', `${limit.perSec};w=1;burst=${limit.burst}`);
       if (!decision.allowed) {
         throw new AppError('rate_limited', `rate limit of ${limit.perSec} requests/s exceeded`, { retryAfterMs: decision.retryAfterMs });
       }
