@@ -39,17 +39,20 @@ const BULK = 100;
 /**
  * Puts jobs that requests have just committed to the outbox onto their queues, off the request
  * path: jobs of concurrent requests are gathered for `lingerMs` (or one event-loop turn, or until
- * 100 wait) and added in one bulk per queue; the rows added are marked dispatched together every `markEveryMs` (or 500 rows), in one
- * statement (no scan of the outbox, no lock shared with other requests). The outbox row is the
- * durable part: if Redis or this process fails here, the rows stay pending and the relay moves
- * them (it leaves rows younger than its minimum age alone, longer than a mark waits; a row it
- * moves twice is one job). Added at 1 000 orders/s, per-request adds and updates were two more
- * round trips on the hottest path, and a mark per bulk was still a commit every few milliseconds.
- * The linger (10 ms by default) is for the API's heap: at 1 000 orders/s a commit holds one or two
- * orders, and each bulk is an ioredis pipeline that copies every BullMQ script onto itself (about
- * 9 KB). Measured, those pipelines and the commands they hold ended up in the old generation, which
- * grew by 9-10 MB/s between full GCs; with the linger, about 3.6 MB/s, and the API used 0.58-0.64
- * cores instead of 0.65-0.70.
+ * 100 wait) and added in one bulk per queue; the rows added are marked dispatched together every
+ * `markEveryMs` (or 500 rows), in one statement (no scan of the outbox, no lock shared with other
+ * requests). The outbox row is the durable part: if Redis or this process fails here, the rows
+ * stay pending and the relay moves them (it leaves rows younger than its minimum age alone, longer
+ * than a mark waits; a row it moves twice is one job). With `leaveToRelay` it does nothing and the
+ * workers' relay moves every row (HUB_JOB_DISPATCH=relay).
+ *
+ * Added at 1 000 orders/s, per-request adds and updates were two more round trips on the hottest
+ * path, and a mark per bulk was still a commit every few milliseconds. The linger (10 ms by
+ * default) is for the API's heap: at that rate a commit holds one or two orders, and each bulk is
+ * an ioredis pipeline that copies every BullMQ script onto itself (about 9 KB). Measured, those
+ * pipelines and the commands they hold ended up in the old generation, which grew by 9-10 MB/s
+ * between full GCs; with the linger, about 3.6 MB/s, and the API used 0.52-0.64 cores instead of
+ * 0.65-0.70.
  */
 export class CommittedJobDispatcher {
   readonly #em: EntityManager;
@@ -57,6 +60,7 @@ export class CommittedJobDispatcher {
   readonly #onError: (err: unknown) => void;
   readonly #markEveryMs: number;
   readonly #lingerMs: number;
+  readonly #leaveToRelay: boolean;
   #pending: (OutboxJob & { rowId: string })[] = [];
   #flushing: Promise<void> | null = null;
   #scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
@@ -64,8 +68,6 @@ export class CommittedJobDispatcher {
   #added: string[] = [];
   #markTimer: NodeJS.Timeout | null = null;
   #marking: Promise<void> | null = null;
-
-  readonly #leaveToRelay: boolean;
 
   constructor(em: EntityManager, producer: QueueProducer, onError: (err: unknown) => void, opts: { markEveryMs?: number; lingerMs?: number; leaveToRelay?: boolean } = {}) {
     this.#em = em;
