@@ -7,6 +7,7 @@ import { CredentialStore } from './persistence/credential-store.ts';
 import { IntakeStore } from './persistence/intake-store.ts';
 import { MallStore } from './persistence/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
+import { registerOutboxGauges } from './observability/outbox-gauges.ts';
 import { createRedis } from './redis/connection.ts';
 import { CommittedJobDispatcher } from './queues/outbox-relay.ts';
 import { QueueProducer } from './queues/producer.ts';
@@ -39,13 +40,15 @@ export async function buildDeps(
   const queueRedis = overrides.redis ? redis : createRedis(config.redisUrl, { failFast: true, name: 'hub-queues' });
   if (queueRedis !== redis) queueRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const queues = new QueueProducer(queueRedis, config.redisPrefix, () => (queueRedis !== redis ? queueRedis.disconnect() : undefined));
+  const metrics = createMetrics();
+  registerOutboxGauges(metrics.registry, orm.em);
   return {
     config,
     orm,
     redis,
     clock,
     logger,
-    metrics: createMetrics(),
+    metrics,
     crypto,
     credentials,
     malls,

@@ -1,6 +1,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeBound } from '../../src/persistence/bound-query.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
@@ -96,5 +97,20 @@ describe('GET /metrics', () => {
     // The template, not the concrete id, so cardinality stays bounded.
     expect(text).toMatch(/route="\/admin\/malls\/:mallId",status="404"/);
     expect(text).not.toContain('mall_x');
+  });
+
+  it('shows how many committed jobs wait in the outbox, and how long the oldest has waited', async () => {
+    const em = hub.deps.orm.em.fork();
+    const scrape = async () => (await hub.call('GET', '/metrics')).text();
+    expect(await scrape()).toMatch(/^hub_outbox_pending_jobs 0$/m);
+    expect(await scrape()).toMatch(/^hub_outbox_oldest_pending_seconds 0$/m);
+    await executeBound(em, "insert into job_outbox (queue, job_id, payload, created_at) values ('workflow', 'm-1', '{}', now() - interval '90 seconds'), ('workflow', 'm-2', '{}', now())", []);
+    const text = await scrape();
+    expect(text).toMatch(/^hub_outbox_pending_jobs 2$/m);
+    const oldest = Number(/^hub_outbox_oldest_pending_seconds (\S+)$/m.exec(text)?.[1]);
+    expect(oldest).toBeGreaterThanOrEqual(90);
+    expect(oldest).toBeLessThan(120);
+    await executeBound(em, "update job_outbox set dispatched_at = now() where job_id in ('m-1', 'm-2')", []);
+    expect(await scrape()).toMatch(/^hub_outbox_pending_jobs 0$/m);
   });
 });

@@ -6,7 +6,7 @@ const route = createRoute({
   path: '/metrics',
   operationId: 'getMetrics',
   tags: ['Operations'],
-  summary: 'Prometheus metrics (process, HTTP by route and status, queues)',
+  summary: 'Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog)',
   responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
 });
 
