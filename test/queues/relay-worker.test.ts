@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker } from '../../src/main.ts';
 import { executeBound } from '../../src/persistence/bound-query.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHubWithWorker, type TestHub } from '../support/hub.ts';
 
 // The relay's usual minimum age (5 s) leaves rows to the API that wrote them; with
 // HUB_JOB_DISPATCH=relay nobody else will move them, so the worker takes them at once.
 let hub: TestHub;
-let stopWorker: () => Promise<void>;
 beforeAll(async () => {
-  hub = await startTestHub({ env: { HUB_JOB_DISPATCH: 'relay', HUB_OUTBOX_RELAY_EVERY_MS: '50', HUB_OUTBOX_RELAY_MIN_AGE_MS: '60000' } });
-  stopWorker = await startWorker(hub.deps);
+  hub = await startTestHubWithWorker({ HUB_JOB_DISPATCH: 'relay', HUB_OUTBOX_RELAY_EVERY_MS: '50', HUB_OUTBOX_RELAY_MIN_AGE_MS: '60000' });
 });
-afterAll(async () => {
-  await stopWorker?.();
-  await hub?.close();
-});
+afterAll(() => hub?.close());
 
 describe('a worker relaying for an API that leaves committed jobs to it', () => {
   it('moves fresh outbox rows to the queues within its relay interval, ignoring the minimum age', async () => {

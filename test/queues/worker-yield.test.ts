@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker } from '../../src/main.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHubWithWorker, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
-let stopWorker: () => Promise<void>;
 beforeAll(async () => {
-  hub = await startTestHub({ env: { HUB_WORKER_YIELD_ABOVE: '20', HUB_INTAKE_LOAD_EVERY_MS: '50', HUB_LOG_LEVEL: 'info' } });
-  stopWorker = await startWorker(hub.deps);
+  hub = await startTestHubWithWorker({ HUB_WORKER_YIELD_ABOVE: '20', HUB_INTAKE_LOAD_EVERY_MS: '50', HUB_LOG_LEVEL: 'info' });
 });
-afterAll(async () => {
-  await stopWorker?.();
-  await hub?.close();
-});
+afterAll(() => hub?.close());
 
 const yielding = async () => /^hub_worker_yielding 1$/m.test(await hub.deps.metrics.registry.getSingleMetricAsString('hub_worker_yielding'));
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { buildDeps, closeDeps } from '../../src/deps.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { HubDeps, HubEnv } from '../../src/http/context.ts';
+import { startWorker } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase } from './databases.ts';
 
@@ -88,6 +89,13 @@ export async function startTestHub(opts: { env?: Record<string, string>; redis?:
       await clearPrefix(config.redisUrl, prefix);
     },
   };
+}
+
+/** A test hub whose queue workers run in this process (startWorker); `close` stops them first. */
+export async function startTestHubWithWorker(env: Record<string, string>): Promise<TestHub> {
+  const hub = await startTestHub({ env });
+  const stopWorker = await startWorker(hub.deps);
+  return { ...hub, close: async () => { await stopWorker(); await hub.close(); } };
 }
 
 /** Deletes every Redis key a test file created under its prefix. */
