@@ -3,7 +3,11 @@ import pg from 'pg';
 
 /** Where test databases are made: the machine's PostgreSQL (trust auth), via the `test` database. */
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-export const TEMPLATE_DB = 'hub_test_template';
+/**
+ * The migrated template every file clones, one per `vitest` run (global-setup names it), so two
+ * runs on one machine (a developer's and CI's, or two partial runs) never drop each other's.
+ */
+export const templateDb = (): string => process.env.HUB_TEST_TEMPLATE_DB ?? 'hub_test_template';
 
 /** URL of a database on the same server as the admin URL. */
 export function dbUrl(name: string): string {
@@ -26,7 +30,7 @@ export async function adminSql(...statements: string[]): Promise<void> {
 /** A fresh database cloned from the migrated template (fast: no migrations per file). */
 export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `hub_t_${randomBytes(5).toString('hex')}`;
-  const template = opts.migrated === false ? 'template0' : TEMPLATE_DB;
+  const template = opts.migrated === false ? 'template0' : templateDb();
   for (let attempt = 0; ; attempt++) {
     try {
       await adminSql(`create database ${name} template ${template}`);
