@@ -89,7 +89,21 @@ export async function updateAttempt(tx: EntityManager, clock: Clock, attemptId: 
   );
 }
 
-/** Moves a line to a status (with its counts and source) and recomputes its order's status. */
+/**
+ * Moves a line to a status (with its counts and source) and recomputes its order's status.
+ *
+ * Locks, in the one order every transaction moving a line takes them: the line's own rows (its
+ * attempt, the line: callers may hold them already, as the timeline's `lockLine` does), then the
+ * order row, then the order's event counter (`lineEvent`, after this). The line's siblings are
+ * read, never locked: locking them all (as this once did) made two lines of one order moving at
+ * once deadlock, each holding its own line and waiting for the other's. The order row lock is
+ * what serialises the recomputations of one order: the siblings are read after it is granted, so
+ * (READ COMMITTED: each statement sees what was committed before it began) every move committed
+ * before it is seen, and a move not yet committed still has this lock to wait for and recomputes
+ * after us. So the last recomputation of an order sees all its lines. One line per transaction:
+ * holding the order, a transaction must not go on to another line's row (that line's mover may
+ * hold it while it waits for the order).
+ */
 export async function setLineStatus(
   tx: EntityManager,
   clock: Clock,
@@ -106,7 +120,10 @@ export async function setLineStatus(
     'run',
     ctx,
   );
-  const statuses = await conn.execute<{ status: LineStatus }[]>('select status from order_line where order_id = ? for update', [line.orderId], 'all', ctx);
+  // The lock the update below takes anyway, taken before the read: `no key update` does not block
+  // rows being inserted that reference the order (they take a key-share lock on it).
+  await conn.execute('select 1 from mall_order where id = ? for no key update', [line.orderId], 'all', ctx);
+  const statuses = await conn.execute<{ status: LineStatus }[]>('select status from order_line where order_id = ?', [line.orderId], 'all', ctx);
   await conn.execute('update mall_order set status = ?, updated_at = ? where id = ?', [orderStatusOf(statuses.map((s) => s.status)), clock.now(), line.orderId], 'run', ctx);
 }
 
