@@ -156,7 +156,8 @@ const cancel = createRoute({
     params: z.object({ orderId: z.string().min(1).max(64).openapi({ param: { name: 'orderId', in: 'path' } }) }),
     body: { required: true, content: { 'application/json': { schema: CancelBody } } },
   },
-  responses: { 200: { description: 'Per line: cancelled, or not_cancellable with the reason', content: { 'application/json': { schema: CancelResult } } }, ...errorResponses(400, 401, 404, 415, 429) },
+  // 503: a supplier could not be asked what it holds for a line (its submit answer was lost); that line is unchanged.
+  responses: { 200: { description: 'Per line: cancelled, or not_cancellable with the reason', content: { 'application/json': { schema: CancelResult } } }, ...errorResponses(400, 401, 404, 415, 429, 503) },
 });
 
 /** POST /v1/orders, GET /v1/orders/{orderId}, GET /v1/orders?mallOrderId=, POST /v1/orders/{orderId}/cancel */
