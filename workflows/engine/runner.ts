@@ -27,9 +27,23 @@ export interface RunnerDeps<D> {
 
 interface RunRow {
   id: string; workflow: string; subject_id: string; status: string; step: string; state: Record<string, unknown>; attempt: number; wakes: number;
+  /** The lease this execution holds: every write of the run is made only while lease_until still equals it. */
+  lease: Date;
 }
 
-export type RunResult = { runId: string; status: 'skipped' | 'waiting' | 'succeeded' | 'dead' | 'retrying'; step?: string };
+/**
+ * Thrown inside a step's transaction when the run is no longer this execution's: its lease ran
+ * out and someone else (another worker, a cancellation) took the run. The step's writes roll back
+ * with it, so a slow worker never records a step over a run that moved on without it.
+ */
+class LeaseLost extends Error {
+  constructor(runId: string) {
+    super(`workflow run ${runId}: lease lost before the step was recorded`);
+    this.name = 'LeaseLost';
+  }
+}
+
+export type RunResult = { runId: string; status: 'skipped' | 'lease_lost' | 'waiting' | 'succeeded' | 'dead' | 'retrying'; step?: string };
 
 const MAX_STEPS_PER_JOB = 25;
 
@@ -48,18 +62,19 @@ const MAX_STEPS_PER_JOB = 25;
 export async function executeRun<D>(deps: RunnerDeps<D>, runId: string): Promise<RunResult> {
   const conn = deps.em.getConnection();
   const now = () => deps.clock.now();
-  const [leased] = await conn.execute<RunRow[]>(
+  const lease = new Date(now().getTime() + deps.config.leaseMs);
+  const [leased] = await conn.execute<Omit<RunRow, 'lease'>[]>(
     // Taking over a run still marked running means its last worker died mid-step: that counts as
     // an attempt, so the step knows to look up what the dead worker may have done (a submit).
     `update workflow_run set status = 'running', lease_until = ?, updated_at = ?, attempt = case when status = 'running' then attempt + 1 else attempt end
      where id = ? and status in ('pending', 'running', 'waiting') and (lease_until is null or lease_until <= ?) and (next_run_at is null or next_run_at <= ?)
      returning id, workflow, subject_id, status, step, state, attempt, wakes`,
-    [new Date(now().getTime() + deps.config.leaseMs), now(), runId, now(), now()],
+    [lease, now(), runId, now(), now()],
   );
   if (!leased) return { runId, status: 'skipped' };
-  const workflow = deps.workflows.get(leased.workflow);
-  if (!workflow) return die(deps, leased, `unknown workflow ${leased.workflow}`);
-  let run = leased;
+  let run: RunRow = { ...leased, lease };
+  const workflow = deps.workflows.get(run.workflow);
+  if (!workflow) return die(deps, run, `unknown workflow ${run.workflow}`);
   for (let i = 0; i < MAX_STEPS_PER_JOB; i++) {
     const step = run.step === 'start' ? workflow.steps[0] : workflow.steps.find((s) => s.id === run.step);
     if (!step) return die(deps, run, `unknown step ${run.step} of ${workflow.id}`);
@@ -71,7 +86,12 @@ export async function executeRun<D>(deps: RunnerDeps<D>, runId: string): Promise
     } catch (err) {
       return failed(deps, run, step.id, started, err);
     }
-    run = await record(deps, run, step.id, started, outcome);
+    try {
+      run = await record(deps, run, step.id, started, outcome);
+    } catch (err) {
+      if (err instanceof LeaseLost) return { runId, status: 'lease_lost', step: step.id };
+      throw err;
+    }
     if ('done' in outcome) return { runId, status: 'succeeded', step: step.id };
     if ('wait' in outcome) {
       await deps.schedule(run.id, run.wakes, outcome.wait);
@@ -92,26 +112,29 @@ async function record<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, start
   const status = 'done' in outcome ? 'succeeded' : waitMs !== null ? 'waiting' : 'running';
   const wakes = run.wakes + (waitMs !== null ? 1 : 0);
   const now = deps.clock.now();
+  const lease = new Date(now.getTime() + deps.config.leaseMs);
   // The step's record and the run's move, in one statement (one round trip per finished step).
   const bookkeeping = async (em: EntityManager) => {
-    await em.getConnection().execute(
+    const res = await em.getConnection().execute(
       `with s as (
          insert into workflow_step (run_id, seq, step, status, output, attempts, started_at, finished_at)
          values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'succeeded', ?, ?, ?, ?)
        )
        update workflow_run set step = ?, state = ?, status = ?, attempt = 0, wakes = ?, last_error = null, updated_at = ?, next_run_at = ?, lease_until = ?
-       where id = ?`,
+       where id = ? and lease_until = ?`,
       [run.id, run.id, stepId, JSON.stringify(outcome.output ?? {}), run.attempt + 1, started, now,
         nextStep, JSON.stringify(state), status, wakes, now,
         waitMs !== null ? new Date(now.getTime() + waitMs) : null,
-        status === 'running' ? new Date(now.getTime() + deps.config.leaseMs) : null, run.id],
+        status === 'running' ? lease : null, run.id, run.lease],
       'run',
       em.getTransactionContext(),
     );
+    // The statement's step insert happens either way: a lost lease must undo it (and the step's writes).
+    if (!(res as { affectedRows?: number }).affectedRows) throw new LeaseLost(run.id);
   };
   if (!outcome.commit) {
-    // Nothing of the step's own to write: a single statement commits on its own.
-    await bookkeeping(deps.em.fork());
+    // Nothing of the step's own to write, but the step record and the lease check must go together.
+    await deps.em.fork().transactional(bookkeeping);
   } else {
     await deps.em.fork().transactional(async (tx) => {
       const added = await outcome.commit?.(tx);
@@ -119,7 +142,7 @@ async function record<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, start
       await bookkeeping(tx);
     });
   }
-  return { ...run, step: nextStep, state, status, attempt: 0, wakes };
+  return { ...run, step: nextStep, state, status, attempt: 0, wakes, lease };
 }
 
 async function failed<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, started: Date, err: unknown): Promise<RunResult> {
@@ -129,18 +152,26 @@ async function failed<D>(deps: RunnerDeps<D>, run: RunRow, stepId: string, start
   const delay = Math.min(deps.config.backoffMaxMs, deps.config.backoffBaseMs * 2 ** (attempts - 1));
   const retryAfter = (err as { retryAfterMs?: unknown }).retryAfterMs;
   const wait = typeof retryAfter === 'number' ? Math.max(delay, retryAfter) : delay;
-  await deps.em.fork().getConnection().execute(
-    "update workflow_run set status = 'waiting', attempt = ?, wakes = wakes + 1, last_error = ?, next_run_at = ?, lease_until = null, updated_at = ? where id = ?",
-    [attempts, message, new Date(deps.clock.now().getTime() + wait), deps.clock.now(), run.id],
+  const moved = await deps.em.fork().getConnection().execute(
+    "update workflow_run set status = 'waiting', attempt = ?, wakes = wakes + 1, last_error = ?, next_run_at = ?, lease_until = null, updated_at = ? where id = ? and lease_until = ?",
+    [attempts, message, new Date(deps.clock.now().getTime() + wait), deps.clock.now(), run.id, run.lease],
   );
+  if (!(moved as { affectedRows?: number }).affectedRows) return { runId: run.id, status: 'lease_lost', step: stepId };
   await deps.schedule(run.id, run.wakes + 1, wait);
   return { runId: run.id, status: 'retrying', step: stepId };
 }
 
 async function die<D>(deps: RunnerDeps<D>, run: RunRow, message: string, stepId = run.step, started = deps.clock.now()): Promise<RunResult> {
-  await deps.em.fork().transactional(async (tx) => {
+  const ours = await deps.em.fork().transactional(async (tx) => {
     const c = tx.getConnection();
     const ctx = tx.getTransactionContext();
+    const res = await c.execute(
+      "update workflow_run set status = 'dead', attempt = ?, last_error = ?, lease_until = null, next_run_at = null, updated_at = ? where id = ? and lease_until = ?",
+      [run.attempt, message, deps.clock.now(), run.id, run.lease],
+      'run',
+      ctx,
+    );
+    if (!(res as { affectedRows?: number }).affectedRows) return false;
     await c.execute(
       `insert into workflow_step (run_id, seq, step, status, output, attempts, error, started_at, finished_at)
        values (?, coalesce((select max(seq) from workflow_step where run_id = ?), 0) + 1, ?, 'failed', '{}', ?, ?, ?, ?)`,
@@ -148,13 +179,9 @@ async function die<D>(deps: RunnerDeps<D>, run: RunRow, message: string, stepId 
       'run',
       ctx,
     );
-    await c.execute(
-      "update workflow_run set status = 'dead', attempt = ?, last_error = ?, lease_until = null, next_run_at = null, updated_at = ? where id = ?",
-      [run.attempt, message, deps.clock.now(), run.id],
-      'run',
-      ctx,
-    );
+    return true;
   });
+  if (!ours) return { runId: run.id, status: 'lease_lost', step: stepId };
   const workflow = deps.workflows.get(run.workflow);
   await workflow?.onDead?.({ runId: run.id, subjectId: run.subject_id, state: run.state, em: deps.em.fork(), clock: deps.clock, attempt: run.attempt }, deps.services, message);
   return { runId: run.id, status: 'dead', step: stepId };
@@ -162,8 +189,8 @@ async function die<D>(deps: RunnerDeps<D>, run: RunRow, message: string, stepId 
 
 async function release<D>(deps: RunnerDeps<D>, run: RunRow, delayMs: number): Promise<void> {
   await deps.em.fork().getConnection().execute(
-    "update workflow_run set status = 'waiting', wakes = wakes + 1, lease_until = null, next_run_at = ?, updated_at = ? where id = ?",
-    [new Date(deps.clock.now().getTime() + delayMs), deps.clock.now(), run.id],
+    "update workflow_run set status = 'waiting', wakes = wakes + 1, lease_until = null, next_run_at = ?, updated_at = ? where id = ? and lease_until = ?",
+    [new Date(deps.clock.now().getTime() + delayMs), deps.clock.now(), run.id, run.lease],
   );
   run.wakes += 1;
 }
