@@ -20,6 +20,11 @@ const schema = z
     HUB_PUBLIC_URL: z.string().url().optional(),
     DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/redemption_hub'),
     HUB_DB_POOL_MAX: int(20),
+    /**
+     * Longest wait for a PostgreSQL connection (a new one, or a free one from the pool): past it the
+     * request answers 503 instead of hanging while the database is unreachable or the pool is spent.
+     */
+    HUB_DB_CONNECT_TIMEOUT_MS: int(5_000),
     REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     /** Prefix of every Redis key, so several hubs (or test files) can share one Redis. */
     HUB_REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('hub'),
@@ -102,6 +107,11 @@ const schema = z
     HUB_JOB_DISPATCH: z.enum(['api', 'relay']).default('api'),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
+    /**
+     * How often each worker checks that the job schedulers (reconcilers, JD pool poll, catalog
+     * syncs) are still in Redis and re-creates the missing ones (Redis may lose them too).
+     */
+    HUB_SCHEDULE_CHECK_EVERY_MS: z.coerce.number().int().min(1).default(30_000),
     HUB_SANDBOX_HOST: z.string().default('127.0.0.1'),
     /** Where connectors reach the built-in sandboxes (another host in docker-compose). */
     HUB_SANDBOX_URL: z.string().url().optional(),
@@ -148,6 +158,7 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string;
   dbPoolMax: number;
+  dbConnectTimeoutMs: number;
   redisUrl: string;
   redisPrefix: string;
   adminToken: string | undefined;
@@ -169,6 +180,8 @@ export interface Config {
   intakeBatch: { max: number; inFlight: number };
   maintenanceEveryMs: number;
   reconcileEveryMs: number;
+  /** How often a worker restores job schedulers Redis lost (HUB_SCHEDULE_CHECK_EVERY_MS). */
+  scheduleCheckEveryMs: number;
   workflow: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; leaseMs: number };
   issuancePollMs: number;
   shipmentPollMs: number;
@@ -217,6 +230,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: e.HUB_PUBLIC_URL ?? `http://${e.HUB_HOST === '0.0.0.0' ? '127.0.0.1' : e.HUB_HOST}:${e.HUB_PORT}`,
     databaseUrl: e.DATABASE_URL,
     dbPoolMax: e.HUB_DB_POOL_MAX,
+    dbConnectTimeoutMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.HUB_REDIS_PREFIX,
     adminToken: e.HUB_ADMIN_TOKEN,
@@ -238,6 +252,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,
+    scheduleCheckEveryMs: e.HUB_SCHEDULE_CHECK_EVERY_MS,
     workflow: { maxAttempts: e.HUB_WORKFLOW_MAX_ATTEMPTS, backoffBaseMs: e.HUB_WORKFLOW_BACKOFF_MS, backoffMaxMs: e.HUB_WORKFLOW_BACKOFF_MAX_MS, leaseMs: e.HUB_WORKFLOW_LEASE_MS },
     issuancePollMs: e.HUB_ISSUANCE_POLL_MS,
     shipmentPollMs: e.HUB_SHIPMENT_POLL_MS,

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { setPriority } from 'node:os';
 import { type ServerType, serve } from '@hono/node-server';
 import { SandboxClock } from '../connectors/sandbox/common/clock.ts';
@@ -8,6 +9,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildDeps, closeDeps } from './deps.ts';
 import { ensureDemoMall, sandboxAdminToken } from './demo-mall.ts';
+import { answerClientErrors } from './http/client-error.ts';
 import type { HubDeps } from './http/context.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './persistence/orm.ts';
@@ -21,7 +23,8 @@ import type { DueDelivery } from './persistence/webhook-deliveries.ts';
 import { relayOutbox } from './queues/outbox-relay.ts';
 import { createConnectors } from './suppliers.ts';
 import { IntakeYield } from './queues/intake-yield.ts';
-import { openQueue, WorkerHost } from './queues/worker-host.ts';
+import { hubSchedules, ScheduleKeeper } from './queues/schedules.ts';
+import { WorkerHost } from './queues/worker-host.ts';
 import { intakeRate } from './redis/intake-load.ts';
 import { createRedis } from './redis/connection.ts';
 
@@ -32,6 +35,8 @@ type Stoppable = () => Promise<void>;
 export async function startApi(deps: HubDeps): Promise<Stoppable> {
   const app = createApp(deps);
   const server: ServerType = serve({ fetch: app.fetch, hostname: deps.config.host, port: deps.config.port });
+  // Requests Node refuses before the app (URL or headers too large, malformed HTTP) get the contract's body too.
+  answerClientErrors(server as Server, deps.logger);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -102,33 +107,25 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
     for (let n = RELAY_BATCH; n === RELAY_BATCH;) n = await gate.run(() => relayOutbox(deps.orm.em, deps.queues, RELAY_BATCH, relayMinAgeMs));
   };
   const relay = setInterval(loop('outbox relay', relayAll), deps.config.outboxRelayEveryMs);
-  const maintenance = openQueue('maintenance', connection, deps.config.redisPrefix);
-  const every = deps.config.maintenanceEveryMs;
-  await maintenance.upsertJobScheduler('expire-webhook-secrets', { every }, { name: 'expire-webhook-secrets', data: { task: 'expire-webhook-secrets' } });
-  await maintenance.upsertJobScheduler('prune-catalog-changes', { every }, { name: 'prune-catalog-changes', data: { task: 'prune-catalog-changes' } });
-  await maintenance.upsertJobScheduler('wake-due-runs', { every: deps.config.reconcileEveryMs }, { name: 'wake-due-runs', data: { task: 'wake-due-runs' } });
-  await maintenance.upsertJobScheduler('requeue-webhook-deliveries', { every: deps.config.reconcileEveryMs }, { name: 'requeue-webhook-deliveries', data: { task: 'requeue-webhook-deliveries' } });
-  await maintenance.upsertJobScheduler('requeue-inbound-events', { every: deps.config.reconcileEveryMs }, { name: 'requeue-inbound-events', data: { task: 'requeue-inbound-events' } });
-  // JD has no webhooks: its order messages are read from the message pool.
-  const inboundQueue = openQueue('inboundEvent', connection, deps.config.redisPrefix);
-  for (const c of deps.connectors.values()) {
-    if (c.inbound.mode === 'poll') await inboundQueue.upsertJobScheduler(`poll-${c.id}`, { every: deps.config.jdOrderPollEveryMs }, { name: 'inboundEvent', data: { task: 'poll', supplierId: c.id }, opts: { attempts: 1 } });
-  }
-  await maintenance.upsertJobScheduler('reprice-lagging-malls', { every: deps.config.reconcileEveryMs }, { name: 'reprice-lagging-malls', data: { task: 'reprice-lagging-malls' } });
-  // Every supplier: incremental syncs all day, a full sync nightly (it also catches offers that vanished silently).
-  const catalogSync = openQueue('catalogSync', connection, deps.config.redisPrefix);
-  for (const supplierId of deps.config.catalogSyncSchedule ? connectors.keys() : []) {
-    await catalogSync.upsertJobScheduler(`incremental-${supplierId}`, { every: deps.config.catalogIncrementalEveryMs }, { name: 'catalogSync', data: { supplierId, mode: 'incremental' }, opts: { attempts: 1 } });
-    await catalogSync.upsertJobScheduler(`full-${supplierId}`, { pattern: deps.config.catalogFullSyncCron, tz: 'Asia/Shanghai' }, { name: 'catalogSync', data: { supplierId, mode: 'full' }, opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 } } });
-  }
+  // The job schedulers (reconcilers, message-pool polls, catalog syncs) live in Redis, which may
+  // lose them: set at start, then checked by a timer of this process that restores missing ones.
+  const schedules = new ScheduleKeeper({
+    connection, prefix: deps.config.redisPrefix, logger: deps.logger, registry: deps.metrics.registry,
+    schedules: hubSchedules(deps.config, {
+      polled: [...deps.connectors.values()].filter((c) => c.inbound.mode === 'poll').map((c) => c.id),
+      catalogSynced: deps.config.catalogSyncSchedule ? [...connectors.keys()] : [],
+    }),
+  });
+  await schedules.upsertAll();
+  schedules.start(deps.config.scheduleCheckEveryMs);
   deps.logger.info('workers started');
   return async () => {
     clearInterval(relay);
     clearInterval(webhookDispatch);
+    await schedules.close();
     // Jobs resting in the gate finish now: shutdown must not wait out a burst.
     gate.stop();
     await host.close();
-    await Promise.all([maintenance.close(), catalogSync.close(), inboundQueue.close()]);
     connection.disconnect();
   };
 }

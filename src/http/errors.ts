@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { AppError, ErrorCode, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import type { HubEnv } from './context.ts';
+import { DependencyUnavailableError, dependencyFailure } from './dependency-failure.ts';
+import { UnstorableInputError, unstorableIssues, unstorableTextSqlState } from './storable-input.ts';
 
 /** The contract's error body. */
 export const ErrorBody = z
@@ -72,21 +74,31 @@ export function errorResponse(c: Context<HubEnv>, err: AppError): Response {
   return c.json(body, statusOf(err.code));
 }
 
-/** Converts anything thrown into an AppError; unknown errors become `internal_error` (logged by the caller). */
+/**
+ * Converts anything thrown into an AppError: a dependency that is down (PostgreSQL, Redis, a
+ * supplier) becomes 503 `unavailable` with Retry-After (a DependencyUnavailableError), text
+ * PostgreSQL refused to store a 400 (an UnstorableInputError), both logged by the caller at warn;
+ * anything else unknown becomes `internal_error` (logged by the caller at error).
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
     if (err.status === 400 && /json/i.test(err.message)) return new AppError('invalid_json', 'request body is not valid JSON');
     if (err.status === 413) return new AppError('payload_too_large', 'request body is too large');
     if (err.status === 401) return new AppError('unauthorized', 'missing or invalid credentials');
+    if (err.status === 415) return new AppError('unsupported_media_type', 'send the body as application/json');
     if (err.status === 400) return new AppError('validation_failed', err.message || 'bad request');
   }
+  const down = dependencyFailure(err);
+  if (down) return new DependencyUnavailableError(down, err);
+  const sqlState = unstorableTextSqlState(err);
+  if (sqlState) return new UnstorableInputError(sqlState, err);
   return new AppError('internal_error', 'internal error', { retryable: true, cause: err });
 }
 
 /** Maps zod issues to `details.fields`, prefixed with where the value came from (body, query, path, header). */
 export function fieldIssues(error: ZodError, target: string): FieldIssue[] {
-  const where = target === 'json' ? 'body' : target === 'param' ? 'path' : target;
+  const where = whereOf(target);
   return error.issues.map((i) => ({
     path: [where, ...i.path.map(String)].join('.'),
     message: i.message,
@@ -94,7 +106,18 @@ export function fieldIssues(error: ZodError, target: string): FieldIssue[] {
   }));
 }
 
-/** Validation hook for every route: a failing request becomes a `validation_failed` error. */
-export function validationHook(result: { success: boolean; target: string; error?: ZodError }): void {
+/** The contract's name for a validation target: the JSON body is `body`, path parameters `path`. */
+const whereOf = (target: string): string => (target === 'json' ? 'body' : target === 'param' ? 'path' : target);
+
+/**
+ * Validation hook for every route: a failing request becomes a `validation_failed` error, and so
+ * does valid-looking input PostgreSQL cannot store (a NUL anywhere in a path parameter, query
+ * value, header or body string), named by its field, before a handler can write any of it.
+ */
+export function validationHook(result: { success: boolean; target: string; data?: unknown; error?: ZodError }): void {
   if (!result.success && result.error) throw validationFailed(fieldIssues(result.error, result.target));
+  if (result.success) {
+    const issues = unstorableIssues(result.data, whereOf(result.target));
+    if (issues.length > 0) throw validationFailed(issues);
+  }
 }

@@ -18,7 +18,8 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
-    if (typeof v.k === 'string') return v.k;
+    // A forged cursor must not carry a NUL to PostgreSQL (text cannot hold one).
+    if (typeof v.k === 'string' && !v.k.includes('\u0000')) return v.k;
   } catch {
     // fall through
   }

@@ -7,7 +7,7 @@ import { migrationsList } from './migrations/index.ts';
 export type Orm = MikroORM;
 
 /** Opens the ORM (connection pool, entity metadata, migrator) for one database URL. */
-export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>, appName = 'redemption-hub'): Promise<Orm> {
+export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'> & Partial<Pick<Config, 'dbConnectTimeoutMs'>>, appName = 'redemption-hub'): Promise<Orm> {
   return MikroORM.init({
     clientUrl: config.databaseUrl,
     entities,
@@ -19,7 +19,8 @@ export async function openOrm(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>,
     // Set at connection start-up, so statements run on the pool directly (prepared intake
     // statements) get it too, not only those the ORM runs.
     // The application name tells operators (pg_stat_activity) which process a connection serves.
-    driverOptions: { options: `-c jit=off -c application_name=${appName}` },
+    // connectionTimeoutMillis bounds both a new connection and the wait for a pooled one (pg-pool).
+    driverOptions: { options: `-c jit=off -c application_name=${appName}`, connectionTimeoutMillis: config.dbConnectTimeoutMs ?? 5_000 },
     // Entities are validated by zod at the edge; the ORM should not guess.
     forceUtcTimezone: true,
     debug: false,

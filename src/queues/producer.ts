@@ -43,6 +43,9 @@ export class QueueProducer {
     let q = this.#open.get(key);
     if (!q) {
       q = new Queue(queues[key].name, { connection: this.#connection, prefix: this.#prefix });
+      // Outages are reported by the shared connection's own error handler and by the failing
+      // call; without a listener BullMQ would print each reconnect error raw to stderr.
+      q.on('error', () => undefined);
       this.#open.set(key, q);
     }
     return q;
