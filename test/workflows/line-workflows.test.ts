@@ -179,6 +179,25 @@ describe('voucher codes', () => {
   });
 });
 
+describe('brand services', () => {
+  it('issues a service line whose e-voucher codes come with the order, with its codes and one cost, instead of waiting for a parcel', async () => {
+    const rows = await sql<{ supplier_id: string }[]>(
+      `select o.supplier_id from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
+       where ci.kind = 'service' and mi.sellable and o.on_shelf and o.removed_at is null group by o.supplier_id order by o.supplier_id limit 1`,
+      [mall.mallId],
+    );
+    const item = await itemFrom('service', [rows[0]?.supplier_id as string]);
+    const orderId = await order(item);
+    const done = await settle(orderId, (o) => ['issued', 'failed', 'delivered'].includes(o.lines[0].status));
+    expect(done).toMatchObject({ status: 'completed', lines: [{ status: 'issued', quantityFulfilled: 1 }] });
+    expect((await events(orderId)).map((e) => e.type)).toEqual(expect.arrayContaining(['order.accepted', 'line.submitted', 'line.issued']));
+    const codes = await sql<{ masked: string }[]>('select v.masked from line_voucher v join order_line l on l.id = v.line_id where l.order_id = ?', [orderId]);
+    expect(codes.length).toBeGreaterThan(0);
+    const cost = await sql<{ entry: string }[]>("select entry from ledger_entry where order_id = ? and entry = 'supplier_cost'", [orderId]);
+    expect(cost.length).toBe(1);
+  });
+});
+
 describe('drop-ship', () => {
   it('routes around a source out of stock for the address, and waits, durably, for the shipment', async () => {
     const item = await itemFrom('physical', ['brand-acme', 'jd']);

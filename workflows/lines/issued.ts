@@ -12,8 +12,10 @@ export function maskCode(code: string): string {
 }
 
 /**
- * Records a virtual line as issued: vouchers sealed (AES-256-GCM), the supplier's cost in the
- * ledger, the line `issued` and `line.issued` to the mall. Guarded: a second call does nothing.
+ * Records a line as issued (a virtual line, or a brand service whose e-voucher codes come with the
+ * order): vouchers sealed (AES-256-GCM), the supplier's cost in the ledger unless the attempt's
+ * acceptance booked it already, the line `issued` and `line.issued` to the mall. Guarded: a
+ * second call does nothing.
  */
 export async function recordIssued(tx: EntityManager, clock: Clock, crypto: CryptoBox, lineId: string, state: LineState, order: SupplierOrder): Promise<void> {
   const line = await loadLine(tx, lineId);
@@ -30,7 +32,8 @@ export async function recordIssued(tx: EntityManager, clock: Clock, crypto: Cryp
   }
   const cost = order.lines.reduce((sum, l) => sum + (l.costFen ?? 0) * l.quantity, 0);
   await updateAttempt(tx, clock, state.attemptId as string, { status: 'issued', supplierOrderId: order.supplierOrderId, costFen: order.lines[0]?.costFen ?? null });
-  await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
+  const [booked] = await conn.execute<{ n: number }[]>("select count(*)::int n from ledger_entry where attempt_id = ? and entry = 'supplier_cost'", [state.attemptId], 'all', ctx);
+  if (!booked?.n) await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
   await setLineStatus(tx, clock, line, { status: 'issued', source: state.supplierId as string, qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed });
   await lineEvent(tx, clock, line, 'line.issued', { source: state.supplierId, vouchers: order.vouchers.length });
 }

@@ -3,6 +3,7 @@ import { applyPolledOrder } from '../../../src/logistics/timeline.ts';
 import { loadLine, updateAttempt } from '../../../src/persistence/line-store.ts';
 import { lineShipments } from '../../../src/persistence/timeline-store.ts';
 import type { Step } from '../../engine/types.ts';
+import { recordIssued } from '../issued.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
 
@@ -23,7 +24,7 @@ export const awaitShipmentStep: Step<LineState, LineServices> = {
     const connector = s.connectors.get(supplierId);
     if (!connector) throw new Error(`supplier ${supplierId} is not configured`);
     const line = await loadLine(ctx.em, ctx.subjectId);
-    if (line.status === 'delivered' || line.status === 'cancelled' || line.status === 'returned' || line.status === 'refunded') return { done: true, output: { status: line.status } };
+    if (['delivered', 'issued', 'cancelled', 'returned', 'refunded'].includes(line.status)) return { done: true, output: { status: line.status } };
     const shipments = await lineShipments(ctx.em, ctx.subjectId);
     // Hub time of the last change (event times are the supplier's clock, not comparable with ours).
     const lastEvent = Math.max(0, ...shipments.filter((x) => x.lastEventAt).map((x) => x.updatedAt.getTime()));
@@ -34,6 +35,8 @@ export const awaitShipmentStep: Step<LineState, LineServices> = {
     if (order.status === 'cancelled' || order.status === 'failed') {
       if (line.status !== 'shipped') return reroute(ctx, `${supplierId}: order ${order.status} before shipping`);
     }
+    // A service accepted first and issued later (its codes): finished, nothing ships.
+    if (order.status === 'issued') return { done: true, output: { status: order.status }, commit: (tx) => recordIssued(tx, ctx.clock, s.crypto, line.id, ctx.state, order) };
     const ref = { lineId: ctx.subjectId, attemptId, supplierId };
     const shipped = order.status === 'shipped' || order.status === 'partially_shipped' || order.status === 'delivered';
     const commit = async (tx: EntityManager) => {

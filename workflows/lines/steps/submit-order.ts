@@ -1,6 +1,7 @@
 import type { SupplierOrder } from '../../../connectors/connector.ts';
 import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
 import type { Step } from '../../engine/types.ts';
+import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
 
@@ -31,6 +32,20 @@ export const submitOrderStep: Step<LineState, LineServices> = {
       }
     }
     if (order.status === 'cancelled' || order.status === 'failed') return reroute(ctx, `${supplierId}: order ${order.status}`);
+    // A service (a brand's e-voucher codes) is issued with the order itself: nothing will ship.
+    if (order.status === 'issued') {
+      const issued = order;
+      return {
+        done: true,
+        state: { supplierOrderId: order.supplierOrderId },
+        output: { supplierOrderId: order.supplierOrderId, status: order.status },
+        commit: async (tx) => {
+          const current = await loadLine(tx, line.id);
+          if (current.status === 'pending') await lineEvent(tx, ctx.clock, current, 'line.submitted', { source: supplierId });
+          await recordIssued(tx, ctx.clock, s.crypto, line.id, ctx.state, issued);
+        },
+      };
+    }
     const confirmed = order.status !== 'pending_confirmation';
     const placed = order;
     return {
