@@ -5,8 +5,8 @@ import { submitOrderStep } from '../../workflows/lines/steps/submit-order.ts';
 import type { LineServices, LineState } from '../../workflows/lines/services.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from '../domain/errors.ts';
-import { refundFor } from '../domain/refunds.ts';
-import { addLedger, lineEvent, type LineRecord, loadLine, setLineStatus, updateAttempt } from '../persistence/line-store.ts';
+import { type LineRecord, loadLine } from '../persistence/line-store.ts';
+import { recordCancelled } from '../../workflows/lines/cancelled.ts';
 import { findOrder } from '../persistence/order-store.ts';
 
 export type CancelResult = { lineId: string; result: 'cancelled' } | { lineId: string; result: 'not_cancellable'; reason: string };
@@ -123,7 +123,12 @@ async function cancelOne(deps: CancelDeps, id: string, lineId: string, reason: s
         // The supplier calls may have outlasted our lease: act at the supplier only while the
         // run is still ours, or a worker that took it over would find its order cancelled under it.
         if (!(await renewLease(deps, run))) return { lineId, result: 'not_cancellable', reason: BUSY };
+        // Said before asking: should the cancel's answer be lost (503 to the mall), the workflow
+        // that later finds the supplier's order gone cancels the line instead of rerouting it.
+        if (!(await requestCancel(deps, run, reason))) return { lineId, result: 'not_cancellable', reason: BUSY };
         refusal = await cancelAtSupplier(deps, run, line, state, held);
+        // The supplier said no for certain: the line goes on, with no cancellation pending.
+        if (refusal) await requestCancel(deps, run, null);
       }
       if (refusal) {
         // Recorded so the workflow (and a later cancel) go on from this order, never submitting again.
@@ -181,9 +186,26 @@ async function cancelAtSupplier(deps: CancelDeps, run: LeasedRun, line: LineReco
     await askSupplier(() => submitOrderStep.compensate?.({ runId: run.id, subjectId: line.id, state: { ...state, supplierOrderId: held.supplierOrderId }, em: deps.em, clock: deps.clock, attempt: 0 }, deps.services) ?? Promise.resolve());
     return null;
   } catch (err) {
-    if (isSupplierError(err, 'not_cancellable')) return `${state.supplierId} can no longer cancel it (confirmed); request an after-sales return`;
-    throw err;
+    if (!isSupplierError(err, 'not_cancellable')) throw err;
+    // A repeat of a cancel whose first answer was lost: the supplier may refuse to cancel what it
+    // already cancelled. Its order's own status says which it is.
+    const connector = deps.services.connectors.get(state.supplierId as string);
+    const now = connector ? await askSupplier(() => connector.getOrder(held.supplierOrderId)) : null;
+    if (now && HOLDS_NOTHING.has(now.status)) return null;
+    return `${state.supplierId} can no longer cancel it (confirmed); request an after-sales return`;
   }
+}
+
+/**
+ * Notes on the run, while it is still ours, that the mall asked to cancel the line (null: takes
+ * the note back); false when a worker took the run over.
+ */
+async function requestCancel(deps: CancelDeps, run: LeasedRun, reason: string | null): Promise<boolean> {
+  const own = await deps.em.getConnection().execute<{ id: string }[]>(
+    "update workflow_run set state = case when ?::text is null then state - 'cancelRequested' else state || jsonb_build_object('cancelRequested', ?::text) end, updated_at = ? where id = ? and lease_until = ? returning id",
+    [reason, reason, deps.clock.now(), run.id, run.leaseUntil],
+  );
+  return own.length > 0;
 }
 
 /** Runs a supplier call; one that fails retryably (nobody could say) becomes Undecided. */
@@ -225,13 +247,7 @@ async function cancelInHub(deps: CancelDeps, run: LeasedRun, id: string, state: 
       tx.getTransactionContext(),
     );
     if (!own.length) return false;
-    const current = await loadLine(tx, id);
-    const units = current.quantity - current.qtyFulfilled - current.qtyFailed - current.qtyCancelled;
-    const refund = refundFor({ points: current.pointsPaid, cashFen: current.cashPaidFen }, current.quantity, current.qtyFailed + current.qtyCancelled, units);
-    if (state.attemptId) await updateAttempt(tx, deps.clock, state.attemptId, { status: 'cancelled', supplierOrderId: supplierOrderId ?? null, failureReason: reason });
-    await setLineStatus(tx, deps.clock, current, { status: 'cancelled', qtyCancelled: current.qtyCancelled + units, failureReason: reason });
-    await addLedger(tx, deps.clock, current, { entry: 'refund', units, points: -refund.points, fen: -refund.cashFen, reason: `cancelled: ${reason}` });
-    await lineEvent(tx, deps.clock, current, 'line.cancelled', { reason, quantityCancelled: units });
+    await recordCancelled(tx, deps.clock, id, { reason, attemptId: state.attemptId, supplierOrderId });
     return true;
   });
 }

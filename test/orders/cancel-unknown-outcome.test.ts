@@ -349,6 +349,55 @@ describe('cancel while the supplier cannot be asked', () => {
   });
 });
 
+describe('a cancel whose answer at the supplier is lost', () => {
+  it('answers 503, and the workflow that then finds the order cancelled at the brand cancels the line instead of rerouting or failing it', async () => {
+    const item = await itemFrom('physical', ['brand-acme']);
+    const orderId = await order(item);
+    await relayOutbox(hub.deps.orm.em, hub.deps.queues);
+    for (let i = 0; i < 100 && (await view(orderId)).lines[0].status !== 'accepted'; i++) await sleep(50);
+    expect((await view(orderId)).lines[0].status).toBe('accepted');
+    const { reference } = (await attemptOf(orderId)) as { reference: string };
+
+    // The brand cancels the order, and its answer never reaches the hub.
+    sandbox('brand-acme').faults.set({ unknownOutcomeNext: 1 });
+    const res = await cancel(orderId);
+    expect(res.status, await res.clone().text()).toBe(503);
+    expect((await brandOrder(reference)).status).toBe('cancelled');
+    expect((await view(orderId)).lines[0].status).toBe('accepted');
+    sandbox('brand-acme').faults.reset();
+
+    // The mall does not retry; the workflow polls, finds the brand's order cancelled, and honours the mall's cancel.
+    await letWorkersRun();
+    const types = await eventTypes(orderId);
+    expect(types).toContain('line.cancelled');
+    expect(types).not.toContain('line.failed');
+    expect(types).not.toContain('refund.required');
+    expect(types).not.toContain('line.rerouted');
+    expect((await view(orderId)).lines[0]).toMatchObject({ status: 'cancelled', quantityCancelled: 1 });
+    expect(await refunds(orderId)).toEqual([{ units: 1, points: -item.points }]);
+    expect(sandbox('brand-acme').ordersFor(reference)).toBe(1);
+
+    // A late retry of the cancel answers what happened, and books nothing twice.
+    const again = await cancel(orderId);
+    expect((await json(again)).lines).toEqual([{ lineId: '1', result: 'cancelled' }]);
+    expect(await refunds(orderId)).toEqual([{ units: 1, points: -item.points }]);
+  });
+
+  it('answers 503, and a retry of the cancel that the brand refuses as already cancelled still cancels the line', async () => {
+    const item = await itemFrom('physical', ['brand-acme']);
+    const orderId = await order(item);
+    await relayOutbox(hub.deps.orm.em, hub.deps.queues);
+    for (let i = 0; i < 100 && (await view(orderId)).lines[0].status !== 'accepted'; i++) await sleep(50);
+    sandbox('brand-acme').faults.set({ unknownOutcomeNext: 1 });
+    expect((await cancel(orderId)).status).toBe(503);
+    sandbox('brand-acme').faults.reset();
+    const again = await cancel(orderId);
+    expect(again.status).toBe(200);
+    expect((await json(again)).lines).toEqual([{ lineId: '1', result: 'cancelled' }]);
+    await expectCancelledInHub(orderId, item);
+  });
+});
+
 describe('the cancellation and the workers', () => {
   it('acts at the supplier only while it still holds the run: a worker that took it over meanwhile keeps it', async () => {
     const item = await itemFrom('physical', ['brand-acme']);

@@ -23,4 +23,10 @@ export interface LineState {
   supplierOrderId?: string;
   /** Why the last source could not fulfil the line, for the reroute event and the failure. */
   lastFailure?: string;
+  /**
+   * The reason of a mall's cancellation that asked the supplier to cancel and never heard back
+   * (the mall was answered 503). If the supplier's order then turns out gone, the line is
+   * cancelled as the mall asked, never rerouted to another source (see pick-source).
+   */
+  cancelRequested?: string;
 }

@@ -2,6 +2,7 @@ import type { Region } from '../../../connectors/connector.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import { createAttempt, lineEvent, loadLine, sourceOffers } from '../../../src/persistence/line-store.ts';
 import type { Step } from '../../engine/types.ts';
+import { recordCancelled } from '../cancelled.ts';
 import type { LineServices, LineState } from '../services.ts';
 
 export const PICK_SOURCE = 'pick-source';
@@ -14,11 +15,14 @@ export const PICK_SOURCE = 'pick-source';
  * fails (and the mall is told to refund), unless a source could not be asked: then nobody has said
  * "none" yet, and the step fails retryably so the runner asks again after its backoff (a supplier
  * that stays down opens its circuit, and is then passed over). Compensation: none (it only
- * chooses; the attempt row it creates is inert until submitted).
+ * chooses; the attempt row it creates is inert until submitted). A line whose mall asked to cancel
+ * it while its supplier held it (and the supplier's order is now gone) is cancelled instead.
  */
 export const pickSourceStep: Step<LineState, LineServices> = {
   id: PICK_SOURCE,
   async run(ctx, s) {
+    const { cancelRequested, attemptId } = ctx.state;
+    if (cancelRequested) return { done: true, output: { cancelled: cancelRequested }, commit: (tx) => recordCancelled(tx, ctx.clock, ctx.subjectId, { reason: cancelRequested, attemptId }) };
     const line = await loadLine(ctx.em, ctx.subjectId);
     const tried = ctx.state.tried ?? [];
     const region: Region | null = line.recipient ? (JSON.parse(s.crypto.open(line.recipient)) as Region) : null;
