@@ -118,6 +118,16 @@ const schema = z
     /** Goods SKUs per sandbox supplier and the catalog seed. */
     HUB_SANDBOX_SKUS: int(20_000),
     HUB_SANDBOX_SEED: int(1),
+    /**
+     * The sandbox's order lifecycle on its clock (`hub sandbox` runs it on real time): unset keeps a
+     * real supplier's pace (ships in hours, delivers the next day); `npm run chaos` shortens it.
+     */
+    HUB_SANDBOX_SHIP_AFTER_MS: z.coerce.number().int().nonnegative().optional(),
+    HUB_SANDBOX_TRANSIT_AFTER_MS: z.coerce.number().int().nonnegative().optional(),
+    HUB_SANDBOX_DELIVER_AFTER_MS: z.coerce.number().int().nonnegative().optional(),
+    HUB_SANDBOX_SPLIT_GAP_MS: z.coerce.number().int().nonnegative().optional(),
+    HUB_SANDBOX_TOPUP_RESULT_AFTER_MS: z.coerce.number().int().nonnegative().optional(),
+    HUB_SANDBOX_TOPUP_FAIL_RATE: z.coerce.number().min(0).max(1).optional(),
     HUB_SUPPLIER_TIMEOUT_MS: int(10_000),
     /** How long a supplier's open circuit stays open before a trial call. */
     HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: int(30_000),
@@ -199,6 +209,8 @@ export interface Config {
   sandboxUrl: string;
   sandboxSkus: number;
   sandboxSeed: number;
+  /** Overrides of the sandbox's lifecycle timings (HUB_SANDBOX_*_AFTER_MS …); empty keeps its realistic pace. */
+  sandboxLifecycle: Partial<{ shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; splitGapMs: number; topupResultAfterMs: number; topupFailRate: number }>;
   suppliers: SuppliersConfig;
   availabilityCacheMs: number;
   catalogChangesRetentionMs: number;
@@ -268,6 +280,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sandboxUrl,
     sandboxSkus: e.HUB_SANDBOX_SKUS,
     sandboxSeed: e.HUB_SANDBOX_SEED,
+    sandboxLifecycle: Object.fromEntries(
+      Object.entries({
+        shipAfterMs: e.HUB_SANDBOX_SHIP_AFTER_MS, transitAfterMs: e.HUB_SANDBOX_TRANSIT_AFTER_MS, deliverAfterMs: e.HUB_SANDBOX_DELIVER_AFTER_MS,
+        splitGapMs: e.HUB_SANDBOX_SPLIT_GAP_MS, topupResultAfterMs: e.HUB_SANDBOX_TOPUP_RESULT_AFTER_MS, topupFailRate: e.HUB_SANDBOX_TOPUP_FAIL_RATE,
+      }).filter(([, v]) => v !== undefined),
+    ),
     suppliers,
     availabilityCacheMs: e.HUB_AVAILABILITY_CACHE_MS,
     catalogChangesRetentionMs: e.HUB_CATALOG_CHANGES_RETENTION_MS,

@@ -133,7 +133,8 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
 /** Starts the built-in supplier sandboxes (their own HTTP server, their own virtual clock). */
 export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<Stoppable> {
   const clock = new SandboxClock();
-  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: defaultLifecycle };
+  // The realistic pace unless configured shorter (HUB_SANDBOX_*_AFTER_MS: the chaos run does).
+  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: { ...defaultLifecycle, ...config.sandboxLifecycle } };
   const sandboxes = createSandboxes(ctx, config.suppliers);
   const app = createSandboxHost(sandboxes, clock);
   const server = serve({ fetch: app.fetch, hostname: config.sandboxHost, port: config.sandboxPort });

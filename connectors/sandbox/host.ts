@@ -13,8 +13,8 @@ export function createSandboxHost(sandboxes: Pick<Sandbox, 'id' | 'kind' | 'app'
   app.get('/', (c) =>
     c.json({
       sandbox: 'redemption-hub supplier sandbox',
-      suppliers: sandboxes.map((s) => ({ id: s.id, kind: s.kind, baseUrl: `/${s.id}`, faults: `/${s.id}/sandbox/faults` })),
-      mallReceiver: '/mall-receiver/{name}',
+      suppliers: sandboxes.map((s) => ({ id: s.id, kind: s.kind, baseUrl: `/${s.id}`, faults: `/${s.id}/sandbox/faults`, orders: `/${s.id}/sandbox/orders` })),
+      mallReceiver: '/mall-receiver/{name} (POST deliveries, GET the last 500; PUT …/config {failWith, record, secret}; GET …/events)',
       clock: '/clock (GET), /clock/advance (POST {"ms": 3600000}) moves every supplier forward',
     }),
   );

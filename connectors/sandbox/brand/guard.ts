@@ -26,7 +26,7 @@ export function gateway(opts: { apiKey: string; faults: Faults; onRequest: () =>
       c.header('Retry-After', '1');
       return brandError(c, 429, 'rate_limited', 'Too many requests');
     }
-    if (f.roll(f.config.hangRate)) return hang();
+    if (f.shouldHang()) return hang();
     if (f.shouldError()) return brandError(c, 503, 'service_unavailable', 'The service is temporarily unavailable');
     await opts.catchUp();
     await next();

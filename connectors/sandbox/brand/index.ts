@@ -8,6 +8,7 @@ import { Faults } from '../common/faults.ts';
 import { BrandCatalog, type BrandSupplierId } from './catalog.ts';
 import { catalogRoutes } from './catalog-routes.ts';
 import { gateway } from './guard.ts';
+import { brandLedger } from './ledger.ts';
 import { BrandLifecycle } from './lifecycle.ts';
 import { orderRoutes } from './order-routes.ts';
 import { BrandOrders } from './orders.ts';
@@ -86,7 +87,7 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
     void callbacks.flush();
   });
   app.route('/v1', api);
-  app.route('/sandbox', controlRoutes({ faults, callbacks }, ctx.clock));
+  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => brandLedger(state) }, ctx.clock));
 
   const sandbox: BrandSandbox = {
     id: opts.id,
@@ -98,6 +99,7 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
     tick,
     requestCount: () => requests,
     ordersFor: (reference) => orders.countFor(reference),
+    orderLedger: () => brandLedger(state),
     sampleWebhook: () => {
       const event = brandEvent('order.accepted', { orderId: `${opts.id.replace(/^brand-/, '').toUpperCase()}-O-SAMPLE`, clientReference: 'sample-reference', status: 'accepted' }, ctx.clock.now());
       const { headers, rawBody } = webhooks.sign(event);

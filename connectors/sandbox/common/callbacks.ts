@@ -48,8 +48,8 @@ export class CallbackSender {
     if (f.reorder) batch.reverse();
     const sends: Promise<void>[] = [];
     for (const cb of batch) {
-      if (this.#faults.roll(f.dropRate)) continue;
-      const copies = this.#faults.roll(f.duplicateRate) ? 2 : 1;
+      if (this.#faults.dropCallback()) continue;
+      const copies = this.#faults.duplicateCallback() ? 2 : 1;
       for (let i = 0; i < copies; i++) sends.push(this.#deliver(cb, i > 0, f.delayMs));
     }
     await Promise.all(sends);

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { CallbackSender } from './callbacks.ts';
 import type { SandboxClock } from './clock.ts';
 import type { Faults } from './faults.ts';
+import type { LedgerOrder } from './ledger.ts';
 
 /** What every sandbox is built from: shared time, catalog size and seed, and where the hub listens. */
 export interface SandboxContext {
@@ -14,18 +15,21 @@ export interface SandboxContext {
   /**
    * Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up
    * result; and the share of recharges a platform fails (decided per order number, so a test that
-   * needs one outcome sets 0 or 1).
+   * needs one outcome sets 0 or 1). `splitGapMs` (default a minute) separates the parcels of a
+   * split JD order.
    */
-  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number; topupFailRate?: number };
+  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number; topupFailRate?: number; splitGapMs?: number };
 }
 
 /** The share of recharges a real platform fails as a channel failure. */
 export const DEFAULT_TOPUP_FAIL_RATE = 0.05;
 
+/** A real supplier's pace: ships in hours, delivers the next day, tops up in half a minute. */
 export const defaultLifecycle: SandboxContext['lifecycle'] = {
   shipAfterMs: 2 * 3600_000,
   transitAfterMs: 6 * 3600_000,
   deliverAfterMs: 24 * 3600_000,
+  splitGapMs: 60_000,
   topupResultAfterMs: 30_000,
   topupFailRate: DEFAULT_TOPUP_FAIL_RATE,
 };
@@ -45,4 +49,6 @@ export interface Sandbox {
   requestCount(): number;
   /** Orders the sandbox holds for a hub reference (thirdOrder / clientReference / customer_order_no): proves "never a second one". */
   ordersFor(reference: string): number;
+  /** Every order it holds, in one shape for all suppliers (also `GET /{id}/sandbox/orders`), for checks against the hub's own records. */
+  orderLedger(): LedgerOrder[];
 }

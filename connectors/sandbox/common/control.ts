@@ -4,11 +4,14 @@ import type { SandboxClock } from './clock.ts';
 
 /**
  * Control routes every sandbox carries under `/{id}/sandbox/…` (not part of the supplier's API):
- * faults, callbacks sent, and the shared clock.
+ * faults (and how often each fired), callbacks sent, every order it holds (`/orders`, in one
+ * shape for all suppliers: see ledger.ts) and the shared clock.
  */
-export function controlRoutes(sandbox: Pick<Sandbox, 'faults' | 'callbacks'>, clock: SandboxClock): Hono {
+export function controlRoutes(sandbox: Pick<Sandbox, 'id' | 'faults' | 'callbacks' | 'orderLedger'>, clock: SandboxClock): Hono {
   const app = new Hono();
+  app.get('/orders', (c) => c.json({ supplier: sandbox.id, orders: sandbox.orderLedger() }));
   app.get('/faults', (c) => c.json(sandbox.faults.config));
+  app.get('/faults/injected', (c) => c.json(sandbox.faults.injected));
   app.put('/faults', async (c) => {
     try {
       return c.json(sandbox.faults.set(await c.req.json()));

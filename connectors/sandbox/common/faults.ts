@@ -37,8 +37,20 @@ export const FaultConfig = z.object({
 });
 export type FaultConfig = z.infer<typeof FaultConfig>;
 
+/** How often each fault actually fired since the sandbox started (`GET /sandbox/faults/injected`). */
+export interface InjectedCounts {
+  errors: number;
+  hangs: number;
+  lostAnswers: number;
+  rateLimited: number;
+  callbacksDropped: number;
+  callbacksDuplicated: number;
+}
+
 /** The current faults of one sandbox and the seeded dice they are rolled with. */
 export class Faults {
+  /** Counted where each decision is taken, so a test run can show every fault it set did happen. */
+  readonly injected: InjectedCounts = { errors: 0, hangs: 0, lostAnswers: 0, rateLimited: 0, callbacksDropped: 0, callbacksDuplicated: 0 };
   #config: FaultConfig = FaultConfig.parse({});
   #random: () => number = seededRandom(1);
   #windowStart = 0;
@@ -67,18 +79,40 @@ export class Faults {
   shouldError(): boolean {
     if (this.#config.failNext > 0) {
       this.#config.failNext--;
+      this.injected.errors++;
       return true;
     }
-    return this.roll(this.#config.errorRate);
+    return this.#counted('errors', this.roll(this.#config.errorRate));
+  }
+
+  /** Whether this call should never be answered (`hangRate`). */
+  shouldHang(): boolean {
+    return this.#counted('hangs', this.roll(this.#config.hangRate));
   }
 
   /** Whether this write's answer should be lost (consumes `unknownOutcomeNext`). */
   shouldLoseAnswer(): boolean {
     if (this.#config.unknownOutcomeNext > 0) {
       this.#config.unknownOutcomeNext--;
+      this.injected.lostAnswers++;
       return true;
     }
-    return this.roll(this.#config.unknownOutcomeRate);
+    return this.#counted('lostAnswers', this.roll(this.#config.unknownOutcomeRate));
+  }
+
+  /** Whether a callback about to be sent is dropped (`callbacks.dropRate`). */
+  dropCallback(): boolean {
+    return this.#counted('callbacksDropped', this.roll(this.#config.callbacks.dropRate));
+  }
+
+  /** Whether a callback is sent twice (`callbacks.duplicateRate`). */
+  duplicateCallback(): boolean {
+    return this.#counted('callbacksDuplicated', this.roll(this.#config.callbacks.duplicateRate));
+  }
+
+  #counted(fault: keyof InjectedCounts, fired: boolean): boolean {
+    if (fired) this.injected[fault]++;
+    return fired;
   }
 
   /** Whether this call exceeds the rate limit, counted per wall-clock second. */
@@ -89,7 +123,7 @@ export class Faults {
       this.#windowStart = nowMs;
       this.#windowCount = 0;
     }
-    return ++this.#windowCount > limit;
+    return this.#counted('rateLimited', ++this.#windowCount > limit);
   }
 
   /** Sold between the caller's stock check and its order (see soldOutAtOrderSkus). */

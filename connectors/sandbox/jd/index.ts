@@ -5,6 +5,7 @@ import type { Sandbox, SandboxContext } from '../common/context.ts';
 import { controlRoutes } from '../common/control.ts';
 import { Faults } from '../common/faults.ts';
 import { jdControlRoutes } from './catalog-control.ts';
+import { jdLedger } from './ledger.ts';
 import { routerHandler } from './router.ts';
 import { JdState } from './state.ts';
 
@@ -38,7 +39,7 @@ export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sa
   ctx.clock.onAdvance(tick);
 
   const app = new Hono();
-  app.route('/sandbox', controlRoutes({ faults, callbacks }, ctx.clock));
+  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => jdLedger(state) }, ctx.clock));
   app.route('/sandbox', jdControlRoutes(state, catalog, ctx.clock));
   app.post('/oauth2/accessToken', async (c) => {
     state.requests++;
@@ -62,6 +63,7 @@ export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sa
     requestCount: () => state.requests,
     // Counted over all orders rather than the index, so a second order for one thirdOrder would show.
     ordersFor: (reference) => [...state.orders.values()].filter((o) => o.thirdOrder === reference).length,
+    orderLedger: () => jdLedger(state),
     state,
   };
 }

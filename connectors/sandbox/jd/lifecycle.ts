@@ -37,25 +37,26 @@ export function scheduleFulfilment(order: JdOrder, state: JdState, timeline: Tim
     state.post(MSG.SPLIT, { pOrder: order.jdOrderId, cOrders: order.parcels.map((p) => p.jdOrderId) }, now);
   }
   const { shipAfterMs, transitAfterMs, deliverAfterMs } = ctx.lifecycle;
+  const gapMs = ctx.lifecycle.splitGapMs ?? 60_000;
   // Each step is stamped with the time it was due, not the time a clock jump ran it.
   const at = (ms: number, run: (when: Date) => void) => {
     const when = new Date(now.getTime() + ms);
     timeline.at(when, () => run(when));
   };
   order.parcels.forEach((p, i) => {
-    // Children leave a minute apart, so a split order is partially shipped for a while.
-    at(shipAfterMs + i * 60_000, (when) => {
+    // Children leave a minute (splitGapMs) apart, so a split order is partially shipped for a while.
+    at(shipAfterMs + i * gapMs, (when) => {
       if (order.state !== 'confirmed') return;
       p.state = 'shipped';
       p.waybill = `JDVA${String(p.jdOrderId).slice(-8)}${i}`;
       p.track.push({ msgTime: formatUtc8Timestamp(when), content: '您的订单已由京东物流揽收', operateState: 'picked_up' });
       state.post(MSG.SHIPPED, { orderId: p.jdOrderId, pOrder: order.jdOrderId, waybill: p.waybill, carrier: '京东物流' }, when);
     });
-    at(transitAfterMs + i * 60_000, (when) => {
+    at(transitAfterMs + i * gapMs, (when) => {
       if (p.state !== 'shipped') return;
       p.track.push({ msgTime: formatUtc8Timestamp(when), content: '您的订单已到达【北京亦庄分拣中心】', operateState: 'in_transit' });
     });
-    at(deliverAfterMs + i * 60_000, (when) => {
+    at(deliverAfterMs + i * gapMs, (when) => {
       if (p.state !== 'shipped') return;
       p.state = 'delivered';
       p.track.push({ msgTime: formatUtc8Timestamp(when), content: '您的订单已妥投，感谢您使用京东物流', operateState: 'delivered' });

@@ -38,7 +38,7 @@ export function routerHandler(d: RouterDeps) {
     state.requests++;
     const f = faults.config;
     if (f.latencyMs) await sleep(f.latencyMs);
-    if (faults.roll(f.hangRate)) return hang();
+    if (faults.shouldHang()) return hang();
     if (faults.rateLimited(Date.now())) return platformError(c, P.RATE_LIMITED, '调用次数超限', 'call limit exceeded');
     // Injected failures alternate between JD's "system busy" and a bare gateway 502 in front of it.
     if (faults.shouldError()) return injected++ % 2 === 0 ? platformError(c, P.SYSTEM_BUSY, '系统繁忙', 'system busy', 503) : c.text('<html>502 Bad Gateway</html>', 502);

@@ -114,8 +114,8 @@ export class JdState {
   /** Adds a message to the pool, with the callback faults applied (drop, duplicate, reorder, delay). */
   post(type: number, result: Record<string, unknown>, now: Date): void {
     const f = this.#faults.config.callbacks;
-    if (this.#faults.roll(f.dropRate)) return;
-    const copies = this.#faults.roll(f.duplicateRate) ? 2 : 1;
+    if (this.#faults.dropCallback()) return;
+    const copies = this.#faults.duplicateCallback() ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const msg = { id: String(this.#nextMessage++), type, time: formatUtc8Timestamp(now), result, visibleAtMs: now.getTime() + f.delayMs };
       if (f.reorder) this.pool.unshift(msg);

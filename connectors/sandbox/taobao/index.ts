@@ -8,6 +8,7 @@ import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import { TOPICS } from '../../taobao/inbound.ts';
 import { SandboxCatalog } from './catalog.ts';
 import { catalogMethods } from './catalog-methods.ts';
+import { taobaoLedger } from './ledger.ts';
 import { TaobaoLifecycle } from './lifecycle.ts';
 import type { MethodEnv } from './method-env.ts';
 import { orderMethods } from './order-methods.ts';
@@ -80,6 +81,7 @@ export function createTaobaoSandbox(ctx: SandboxContext, opts: TaobaoSandboxOpti
     },
     requestCount: () => requests,
     ordersFor: (reference) => state.ordersFor(reference),
+    orderLedger: () => taobaoLedger(state),
     orderIdFor: (reference) => state.orderByNo.get(reference),
     async reviseCatalog() {
       const now = ctx.clock.now();

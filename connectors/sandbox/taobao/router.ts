@@ -56,7 +56,7 @@ export function topRouter(env: RouterEnv): Hono {
     const answer = (body: object) => c.body(JSON.stringify(body), 200, JSON_UTF8);
     const cfg = faults.config;
     if (cfg.latencyMs) await sleep(cfg.latencyMs);
-    if (faults.roll(cfg.hangRate)) await hang();
+    if (faults.shouldHang()) await hang();
     const params = await formParams(c);
     const now = env.clock.now();
     const refused = gate(env, params, now);

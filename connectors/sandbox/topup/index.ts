@@ -5,6 +5,7 @@ import { Timeline } from '../common/clock.ts';
 import { DEFAULT_TOPUP_FAIL_RATE, type Sandbox, type SandboxContext } from '../common/context.ts';
 import { controlRoutes } from '../common/control.ts';
 import { Faults } from '../common/faults.ts';
+import { topupLedger } from './ledger.ts';
 import { issueCards, outcomeOf, resultCallback, successDescription } from './lifecycle.ts';
 import { apiRoutes } from './routes.ts';
 import { type LedgerEntry, type SandboxTopupOrder, TopupState } from './state.ts';
@@ -91,6 +92,7 @@ export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOption
     },
     requestCount: () => requests,
     ordersFor: (reference) => state.countFor(reference),
+    orderLedger: () => topupLedger(state),
     ledger: () => state.ledger,
     balanceFen: () => state.balanceFen,
     setBalanceFen: (fen) => {

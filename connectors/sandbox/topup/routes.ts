@@ -26,7 +26,7 @@ export function apiRoutes(opts: ApiOptions): Hono {
     const f = faults.config;
     if (f.latencyMs) await sleep(f.latencyMs);
     if (faults.rateLimited(Date.now())) return c.json(answer(TOPUP_CODES.rateLimited, { retry_after: 1 }));
-    if (faults.roll(f.hangRate)) return hang();
+    if (faults.shouldHang()) return hang();
     if (faults.shouldError()) return c.json(answer(TOPUP_CODES.systemBusy));
     const result = handle(await c.req.json().catch(() => undefined), opts);
     if (result.write && faults.shouldLoseAnswer()) return hang();

@@ -79,6 +79,11 @@ export class TopupState {
     return ref === undefined ? undefined : this.#orders.get(ref);
   }
 
+  /** Every order held, oldest first. */
+  allOrders(): SandboxTopupOrder[] {
+    return [...this.#orders.values()];
+  }
+
   /** Orders held for a reference (0 or 1 by construction; the conformance suite checks it stays so). */
   countFor(customerOrderNo: string): number {
     let n = 0;

@@ -1,0 +1,27 @@
+/**
+ * One order a sandbox supplier holds, in the same shape for every supplier, so a check outside
+ * the hub (the chaos run) can hold the hub's records against what each supplier did: a line
+ * placed, shipped, charged or issued twice, or cancelled in the hub while the supplier fulfils it.
+ * Served by `GET /{supplierId}/sandbox/orders` (a control route, not part of the supplier's API).
+ */
+export interface LedgerOrder {
+  /** The hub's reference the order was placed under: thirdOrder, dist_order_no, clientReference or customer_order_no. */
+  reference: string;
+  supplierOrderId: string;
+  /** The supplier's own status word (JD occupied/confirmed/cancelled, TOP's WAIT_SELLER_SEND_GOODS…, brand accepted…, top-up processing/success/failed). */
+  status: string;
+  /** Units ordered, all lines together. */
+  units: number;
+  lines: { sku: string; units: number }[];
+  /** The supplier holds it as an order it will fulfil (or has): not cancelled, closed or failed. */
+  live: boolean;
+  /** The supplier bills for it: JD once confirmed, Taobao while not closed, a brand while not cancelled, a top-up while charged and not refunded. */
+  charged: boolean;
+  /** At least one parcel left the warehouse. */
+  shipped: boolean;
+  delivered: boolean;
+  /** Codes or a recharge were handed over (brand e-vouchers, top-ups that succeeded). */
+  issued: boolean;
+  cancelled: boolean;
+  createdAt: string;
+}
