@@ -84,6 +84,8 @@ describe('GET /openapi.json and /docs', () => {
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    // The browser's own request for an icon gets an empty answer, not a 404 in the console and the logs.
+    expect((await hub.call('GET', '/favicon.ico')).status).toBe(204);
   });
 });
 

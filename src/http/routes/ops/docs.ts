@@ -8,6 +8,11 @@ let bundle: Promise<Buffer> | undefined;
 
 /** GET /docs (interactive API reference) and the script it loads. */
 export function registerDocs(app: HubApp): void {
+  // Browsers ask for it on every page of the reference; an empty answer instead of a logged 404.
+  app.get('/favicon.ico', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(null, 204);
+  });
   app.get('/docs/scalar.js', async (c) => {
     bundle ??= readFile(BUNDLE_URL);
     c.header('Content-Type', 'application/javascript; charset=utf-8');
