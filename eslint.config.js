@@ -6,6 +6,8 @@ export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', 'bench/results/**', 'bench/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // CommonJS config files of tools that need it (dependency-cruiser's).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

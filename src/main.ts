@@ -1,17 +1,13 @@
 import type { Server } from 'node:http';
 import { setPriority } from 'node:os';
 import { type ServerType, serve } from '@hono/node-server';
-import { SandboxClock } from '../connectors/sandbox/common/clock.ts';
-import { defaultLifecycle } from '../connectors/sandbox/common/context.ts';
-import { createSandboxHost } from '../connectors/sandbox/host.ts';
-import { createSandboxes } from '../connectors/sandbox/index.ts';
 import { createApp } from './app.ts';
+import { startSandbox } from './sandbox-role.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildDeps, closeDeps } from './deps.ts';
 import { ensureDemoMall, sandboxAdminToken } from './demo-mall.ts';
 import { answerClientErrors } from './http/client-error.ts';
 import type { HubDeps } from './http/context.ts';
-import { createLogger } from './observability/logger.ts';
 import { migrate } from './persistence/orm.ts';
 import { processCatalogSync } from './queues/processors/catalog-sync.processor.ts';
 import { processInbound } from './queues/processors/inbound-event.processor.ts';
@@ -127,30 +123,6 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
     gate.stop();
     await host.close();
     connection.disconnect();
-  };
-}
-
-/** Starts the built-in supplier sandboxes (their own HTTP server, their own virtual clock). */
-export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<Stoppable> {
-  const clock = new SandboxClock();
-  // The realistic pace unless configured shorter (HUB_SANDBOX_*_AFTER_MS: the chaos run does).
-  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: { ...defaultLifecycle, ...config.sandboxLifecycle } };
-  const sandboxes = createSandboxes(ctx, config.suppliers);
-  const app = createSandboxHost(sandboxes, clock);
-  const server = serve({ fetch: app.fetch, hostname: config.sandboxHost, port: config.sandboxPort });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  // Sandbox time runs with real time too: let due lifecycle steps happen without a test driving them.
-  const ticker = setInterval(() => void clock.advance(0).catch((err: unknown) => logger.warn({ err }, 'sandbox tick failed')), 1_000);
-  logger.info({ port: config.sandboxPort, suppliers: sandboxes.map((s) => s.id), skusPerSupplier: config.sandboxSkus }, 'sandbox listening');
-  return () => {
-    clearInterval(ticker);
-    return new Promise<void>((resolve) => {
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    });
   };
 }
 

@@ -1,4 +1,4 @@
-import { PROVINCES } from '../../fixtures/catalog/index.ts';
+import { PROVINCES } from '../../src/domain/provinces.ts';
 
 // Malls send province names in several forms (北京 / 北京市, 广西 / 广西壮族自治区); suppliers address
 // stock by GB/T 2260 province code (TOP, brands) or map from it (JD). Longest suffixes first so 自治区 is not cut as 区.

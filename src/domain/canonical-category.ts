@@ -1,4 +1,4 @@
-import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
+import type { SupplierKind, SupplierSku } from './supplier-shapes.ts';
 import { matchCategory } from './category-matcher.ts';
 import { lineageOf } from './taxonomy.ts';
 

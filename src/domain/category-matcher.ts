@@ -1,4 +1,4 @@
-import type { ItemKind, SupplierKind } from '../../connectors/connector.ts';
+import type { ItemKind, SupplierKind } from './supplier-shapes.ts';
 import { type CategoryNode, TAXONOMY } from './taxonomy-data.ts';
 
 /** What the matcher reads of a supplier listing. */

@@ -1,0 +1,55 @@
+// The dependencies that must never exist (ARCHITECTURE.md, "Dependency rules"), checked by
+// `npm run lint` on every run of CI. Each rule names the layer it protects and why.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment:
+        'src/domain/ holds the rules and shapes everything else builds on: it imports no other layer of the hub, no connector, workflow or fixture, and no framework or driver.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: {
+        pathNot: '^src/domain/',
+        path: ['^src/', '^connectors/', '^workflows/', '^fixtures/', '^test/', '^bench/', 'node_modules/(hono|@hono|bullmq|ioredis|@mikro-orm|kysely|pg|pg-[^/]+|axios|undici|pino|prom-client|p-retry|cockatiel)/'],
+      },
+    },
+    {
+      name: 'connectors-know-suppliers-not-the-hub',
+      comment:
+        'A connector speaks its supplier and returns neutral shapes: of the hub it may import only those shapes and the province list (src/domain/supplier-shapes.ts, src/domain/provinces.ts), never orders, persistence, queues or workflows.',
+      severity: 'error',
+      from: { path: '^connectors/', pathNot: '^connectors/sandbox/' },
+      to: { path: ['^src/', '^workflows/', '^fixtures/', '^test/', '^bench/'], pathNot: ['^src/domain/supplier-shapes\\.ts$', '^src/domain/provinces\\.ts$'] },
+    },
+    {
+      name: 'sandbox-only-in-its-role',
+      comment:
+        'The simulated suppliers and the fixtures they are generated from are not part of the hub: only the sandbox role (src/sandbox-role.ts) starts them; no service, route, workflow or real connector may reach them.',
+      severity: 'error',
+      from: { path: ['^src/', '^workflows/', '^connectors/'], pathNot: ['^src/sandbox-role\\.ts$', '^connectors/sandbox/'] },
+      to: { path: ['^connectors/sandbox/', '^fixtures/'] },
+    },
+    {
+      name: 'workflows-not-on-the-edge',
+      comment: 'Workflows run in workers: they never import the HTTP edge or the queue processors that call them.',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: ['^src/http/', '^src/queues/', '^src/app\\.ts$', '^src/main\\.ts$'] },
+    },
+    {
+      name: 'no-circular-in-the-hub',
+      comment: 'A cycle between modules of the hub means two of them are one concern split in two, or a layer rule bent.',
+      severity: 'error',
+      from: { path: ['^src/', '^connectors/', '^workflows/'] },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(\\.tools|bench/results)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
+  },
+};
