@@ -2,6 +2,7 @@ import { isSupplierError, type SupplierError } from '../../connectors/errors.ts'
 import { updateAttempt } from '../../src/persistence/line-store.ts';
 import type { StepContext, StepOutcome } from '../engine/types.ts';
 import type { LineState } from './services.ts';
+import { PICK_SOURCE } from './step-ids.ts';
 
 /** Supplier answers that mean "not from this source": try the next one instead of retrying here. */
 export function isSourceRefusal(err: unknown): err is SupplierError {
@@ -12,7 +13,7 @@ export function isSourceRefusal(err: unknown): err is SupplierError {
 export function reroute(ctx: StepContext<LineState>, reason: string): StepOutcome<LineState> {
   const attemptId = ctx.state.attemptId;
   return {
-    next: 'pick-source',
+    next: PICK_SOURCE,
     state: { lastFailure: reason },
     output: { rerouted: reason },
     commit: async (tx) => {

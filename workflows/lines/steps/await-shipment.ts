@@ -6,8 +6,7 @@ import type { Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const AWAIT_SHIPMENT = 'await-shipment';
+import { AWAIT_SHIPMENT } from '../step-ids.ts';
 
 /**
  * The line waits, durably, for its parcels to be delivered. Supplier events (webhooks, JD's

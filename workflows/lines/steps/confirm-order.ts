@@ -4,8 +4,7 @@ import type { Step } from '../../engine/types.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
 import { recordCost } from './submit-order.ts';
-
-export const CONFIRM_ORDER = 'confirm-order';
+import { AWAIT_SHIPMENT, CONFIRM_ORDER } from '../step-ids.ts';
 
 /**
  * JD's second phase: confirms the pre-occupied order (occupyStock.confirm). An order JD no longer
@@ -26,7 +25,7 @@ export const confirmOrderStep: Step<LineState, LineServices> = {
     }
     const order = await connector.getOrder(supplierOrderId);
     return {
-      next: 'await-shipment',
+      next: AWAIT_SHIPMENT,
       output: { status: order.status },
       commit: async (tx) => {
         await updateAttempt(tx, ctx.clock, attemptId, { status: 'accepted', freightFen: order.freightFen });

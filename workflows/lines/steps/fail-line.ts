@@ -2,8 +2,7 @@ import { refundFor } from '../../../src/domain/refunds.ts';
 import { addLedger, lineEvent, loadLine, setLineStatus } from '../../../src/persistence/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const FAIL_LINE = 'fail-line';
+import { FAIL_LINE } from '../step-ids.ts';
 
 /**
  * No source can fulfil the line: the units not fulfilled are failed, a refund entry goes to the

@@ -4,8 +4,7 @@ import { createAttempt, lineEvent, loadLine, sourceOffers } from '../../../src/p
 import type { Step } from '../../engine/types.ts';
 import { recordCancelled } from '../cancelled.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const PICK_SOURCE = 'pick-source';
+import { FAIL_LINE, PICK_SOURCE, SUBMIT_ISSUANCE, SUBMIT_ORDER } from '../step-ids.ts';
 
 /**
  * Chooses the source of the line's next attempt. Score, in order: the source has not been tried
@@ -49,10 +48,10 @@ export const pickSourceStep: Step<LineState, LineServices> = {
       const which = unanswered.map((u) => `${u.supplierId}: ${u.error instanceof Error ? u.error.message : String(u.error)}`).join('; ');
       throw new AppError('unavailable', `no source could be asked whether it has the item (${which})`, { retryable: true, cause: unanswered[0]?.error });
     }
-    if (!chosen) return { next: 'fail-line', state: { lastFailure: ctx.state.lastFailure ?? 'no source has it for this address' }, output: { tried } };
+    if (!chosen) return { next: FAIL_LINE, state: { lastFailure: ctx.state.lastFailure ?? 'no source has it for this address' }, output: { tried } };
     const seq = tried.length + 1;
     return {
-      next: line.kind === 'virtual' ? 'submit-issuance' : 'submit-order',
+      next: line.kind === 'virtual' ? SUBMIT_ISSUANCE : SUBMIT_ORDER,
       state: { tried: [...tried, chosen.offer.supplierId], supplierId: chosen.offer.supplierId, supplierSkuId: chosen.offer.supplierSkuId },
       output: { supplierId: chosen.offer.supplierId, seq },
       commit: async (tx) => {

@@ -2,8 +2,7 @@ import { updateAttempt } from '../../../src/persistence/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const POLL_ISSUANCE = 'poll-issuance';
+import { PICK_SOURCE, POLL_ISSUANCE } from '../step-ids.ts';
 
 /**
  * Asks the provider about a line still issuing (order.info.get): issued → recorded; failed → the
@@ -19,7 +18,7 @@ export const pollIssuanceStep: Step<LineState, LineServices> = {
     if (order.status === 'issued') return { done: true, output: { status: 'issued' }, commit: (tx) => recordIssued(tx, ctx.clock, s.crypto, ctx.subjectId, ctx.state, order) };
     if (order.status === 'failed') {
       const reason = `${supplierId}: ${order.failureReason ?? 'recharge failed'}`;
-      return { next: 'pick-source', state: { lastFailure: reason }, output: { status: 'failed' }, commit: (tx) => updateAttempt(tx, ctx.clock, attemptId, { status: 'failed', failureReason: reason }) };
+      return { next: PICK_SOURCE, state: { lastFailure: reason }, output: { status: 'failed' }, commit: (tx) => updateAttempt(tx, ctx.clock, attemptId, { status: 'failed', failureReason: reason }) };
     }
     return { wait: s.issuancePollMs, output: { status: order.status } };
   },

@@ -4,8 +4,7 @@ import type { Step, StepOutcome } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const SUBMIT_ISSUANCE = 'submit-issuance';
+import { PICK_SOURCE, POLL_ISSUANCE, SUBMIT_ISSUANCE } from '../step-ids.ts';
 
 /**
  * Sends the virtual line to the chosen provider with the attempt's unique order number. A
@@ -41,7 +40,7 @@ export const submitIssuanceStep: Step<LineState, LineServices> = {
 function afterSubmit(state: LineState, order: SupplierOrder, line: Awaited<ReturnType<typeof loadLine>>, s: LineServices, clock: Parameters<typeof recordIssued>[1]): StepOutcome<LineState> {
   const base = { state: { supplierOrderId: order.supplierOrderId }, output: { supplierOrderId: order.supplierOrderId, status: order.status } };
   if (order.status === 'failed') {
-    return { next: 'pick-source', ...base, state: { ...base.state, lastFailure: `${state.supplierId}: ${order.failureReason ?? 'recharge failed'}` },
+    return { next: PICK_SOURCE, ...base, state: { ...base.state, lastFailure: `${state.supplierId}: ${order.failureReason ?? 'recharge failed'}` },
       commit: async (tx) => updateAttempt(tx, clock, state.attemptId as string, { status: 'failed', supplierOrderId: order.supplierOrderId, failureReason: order.failureReason ?? 'failed' }) };
   }
   const submitted = async (tx: Parameters<typeof recordIssued>[0]) => {
@@ -55,6 +54,6 @@ function afterSubmit(state: LineState, order: SupplierOrder, line: Awaited<Retur
   if (order.status === 'issued') {
     return { done: true, ...base, commit: async (tx) => { await submitted(tx); await recordIssued(tx, clock, s.crypto, line.id, { ...state, supplierOrderId: order.supplierOrderId }, order); } };
   }
-  return { wait: s.issuancePollMs, next: 'poll-issuance', ...base, commit: submitted };
+  return { wait: s.issuancePollMs, next: POLL_ISSUANCE, ...base, commit: submitted };
 }
 

@@ -4,8 +4,7 @@ import type { Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
-
-export const SUBMIT_ORDER = 'submit-order';
+import { AWAIT_SHIPMENT, CONFIRM_ORDER, SUBMIT_ORDER } from '../step-ids.ts';
 
 /**
  * Places the drop-ship order at the chosen source with the attempt's reference (thirdOrder,
@@ -49,7 +48,7 @@ export const submitOrderStep: Step<LineState, LineServices> = {
     const confirmed = order.status !== 'pending_confirmation';
     const placed = order;
     return {
-      next: confirmed ? 'await-shipment' : 'confirm-order',
+      next: confirmed ? AWAIT_SHIPMENT : CONFIRM_ORDER,
       state: { supplierOrderId: order.supplierOrderId },
       output: { supplierOrderId: order.supplierOrderId, status: order.status },
       commit: async (tx) => {
