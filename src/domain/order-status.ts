@@ -10,6 +10,41 @@ export type OrderStatus = 'accepted' | 'in_progress' | 'completed' | 'partially_
 /** Statuses a line does not leave by fulfilment (after-sales aside). */
 export const TERMINAL_LINE_STATUSES: ReadonlySet<LineStatus> = new Set(['delivered', 'issued', 'returned', 'cancelled', 'failed', 'refunded']);
 
+/**
+ * The line state machine: where a line may go from each status. Every status change goes through
+ * it (setLineStatus refuses any other move), so a late or repeated supplier event cannot move a
+ * line backwards or out of a terminal state. Staying in a status (a second parcel, a count
+ * changing) is always allowed.
+ *
+ *   pending ─▶ submitted ─▶ accepted ─▶ shipped ─▶ delivered ─▶ returned ─▶ refunded
+ *      │            (a supplier's events may skip ahead: pending ─▶ shipped)   ▲
+ *      ├─▶ issuing ─▶ issued ────────────────────────────────────────────────┤
+ *      └─▶ cancelled (before shipping)      failed ──────────────────────────┘
+ */
+export const LINE_TRANSITIONS: Readonly<Record<LineStatus, readonly LineStatus[]>> = {
+  pending: ['submitted', 'accepted', 'issuing', 'issued', 'shipped', 'delivered', 'cancelled', 'failed'],
+  submitted: ['accepted', 'issued', 'shipped', 'delivered', 'cancelled', 'failed'],
+  accepted: ['issued', 'shipped', 'delivered', 'cancelled', 'failed'],
+  issuing: ['issued', 'failed'],
+  shipped: ['delivered', 'failed', 'returned', 'refunded'],
+  delivered: ['returned', 'refunded'],
+  issued: ['refunded'],
+  failed: ['refunded'],
+  returned: ['refunded'],
+  cancelled: [],
+  refunded: [],
+};
+
+/** Whether a line may move from one status to another (staying is always allowed). */
+export function canMoveLine(from: LineStatus, to: LineStatus): boolean {
+  return from === to || LINE_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a line may be in to move to `to` (itself included). */
+export function statusesMovingTo(to: LineStatus): LineStatus[] {
+  return LINE_STATUSES.filter((from) => canMoveLine(from, to));
+}
+
 const LOST: ReadonlySet<LineStatus> = new Set(['failed', 'refunded']);
 const DONE: ReadonlySet<LineStatus> = new Set(['delivered', 'issued', 'returned']);
 

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
-import { type LineStatus, orderStatusOf } from '../domain/order-status.ts';
+import { type LineStatus, orderStatusOf, statusesMovingTo } from '../domain/order-status.ts';
+import { AppError } from '../domain/errors.ts';
 import { appendMallEvent } from './outbox.ts';
 
 /** What fulfilment reads of a line (sealed fields stay sealed until a step opens them). */
@@ -90,7 +91,19 @@ export async function updateAttempt(tx: EntityManager, clock: Clock, attemptId: 
 }
 
 /**
+ * A move the line state machine forbids (a line out of a terminal state, or backwards): a bug or
+ * an event that should have been ignored. Permanent: retrying cannot make it allowed.
+ */
+export class IllegalLineTransition extends AppError {
+  constructor(lineId: string, from: LineStatus | null, to: LineStatus) {
+    super('conflict', `order line ${lineId} cannot move from ${from ?? 'nowhere (no such line)'} to ${to}`, { retryable: false, details: { lineId, from, to } });
+    this.name = 'IllegalLineTransition';
+  }
+}
+
+/**
  * Moves a line to a status (with its counts and source) and recomputes its order's status.
+ * Refuses, with IllegalLineTransition, a move LINE_TRANSITIONS does not allow.
  *
  * Locks, in the one order every transaction moving a line takes them: the line's own rows (its
  * attempt, the line: callers may hold them already, as the timeline's `lockLine` does), then the
@@ -112,14 +125,20 @@ export async function setLineStatus(
 ): Promise<void> {
   const conn = tx.getConnection();
   const ctx = tx.getTransactionContext();
-  await conn.execute(
+  // Only from a status the state machine allows (src/domain/order-status.ts), in the same statement
+  // (the statuses as an array literal: the driver would spread a JS array into a list).
+  const moved = await conn.execute(
     `update order_line set status = ?, source_supplier_id = coalesce(?, source_supplier_id), qty_fulfilled = coalesce(?, qty_fulfilled),
        qty_failed = coalesce(?, qty_failed), qty_cancelled = coalesce(?, qty_cancelled), failure_reason = coalesce(?, failure_reason), updated_at = ?
-     where id = ?`,
-    [change.status, change.source ?? null, change.qtyFulfilled ?? null, change.qtyFailed ?? null, change.qtyCancelled ?? null, change.failureReason ?? null, clock.now(), line.id],
+     where id = ? and status = any(?::text[])`,
+    [change.status, change.source ?? null, change.qtyFulfilled ?? null, change.qtyFailed ?? null, change.qtyCancelled ?? null, change.failureReason ?? null, clock.now(), line.id, `{${statusesMovingTo(change.status).join(',')}}`],
     'run',
     ctx,
   );
+  if (!(moved as { affectedRows?: number }).affectedRows) {
+    const [now] = await conn.execute<{ status: LineStatus }[]>('select status from order_line where id = ?', [line.id], 'all', ctx);
+    throw new IllegalLineTransition(line.id, now?.status ?? null, change.status);
+  }
   // The lock the update below takes anyway, taken before the read: `no key update` does not block
   // rows being inserted that reference the order (they take a key-share lock on it).
   await conn.execute('select 1 from mall_order where id = ? for no key update', [line.orderId], 'all', ctx);
