@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HubDeps } from './http/context.ts';
+import type { HubDeps } from './deps.ts';
 import { recordAudit } from './persistence/audit-log.ts';
 import { MallSchema } from './persistence/entities/mall.ts';
 import { newBearerSecret, TOKEN_PREFIX } from './security/tokens.ts';

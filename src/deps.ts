@@ -1,6 +1,5 @@
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
-import type { HubDeps } from './http/context.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { CredentialStore } from './persistence/credential-store.ts';
@@ -17,6 +16,41 @@ import { createConnectors } from './suppliers.ts';
 import { OfferCache } from './catalog/availability.ts';
 import { CryptoBox } from './security/crypto-box.ts';
 import { webhookAgent } from './webhooks/http-agent.ts';
+import type { Redis } from 'ioredis';
+import type { Dispatcher } from 'undici';
+import type { SupplierConnector } from '../connectors/connector.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { Orm } from './persistence/orm.ts';
+
+/** Everything a process of the hub shares (requests, jobs), built once by `buildDeps` (or by a test). */
+export interface HubDeps {
+  config: Config;
+  orm: Orm;
+  redis: Redis;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  crypto: CryptoBox;
+  credentials: CredentialStore;
+  malls: MallStore;
+  rateLimiter: RateLimiter;
+  queues: QueueProducer;
+  /** Moves jobs that requests committed to the outbox onto their queues, off the request path. */
+  committedJobs: CommittedJobDispatcher;
+  /** Counts order requests for workers that yield to intake bursts (HUB_WORKER_YIELD_ABOVE). */
+  intakeLoad: IntakeLoadMeter;
+  /** Intake's statements, batched across concurrent requests. */
+  intakeStore: IntakeStore;
+  /** Ids of the configured supplier accounts. */
+  supplierIds: string[];
+  /** One connector per supplier account, for live checks from the API. */
+  connectors: Map<string, SupplierConnector>;
+  offerCache: OfferCache;
+  /** Kept-alive connections to malls' webhook endpoints (see webhooks/http-agent.ts). */
+  webhookAgent: Dispatcher;
+  /** The time supplier signatures are checked against (a sandbox's clock may run ahead in tests). */
+  supplierNow?: () => Date;
+}
 
 /** Builds the shared dependencies of a process; tests pass their own clock, logger or Redis. */
 export async function buildDeps(

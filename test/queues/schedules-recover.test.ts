@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
+import { runnerDeps } from '../../src/workflow-runner.ts';
 import { hubSchedules, ScheduleKeeper } from '../../src/queues/schedules.ts';
 import { openQueue } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';

@@ -1,7 +1,7 @@
 import type { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
 import { relayOutbox } from '../../src/queues/outbox-relay.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
-import { runnerDeps } from '../../src/queues/processors/workflow.processor.ts';
+import { runnerDeps } from '../../src/workflow-runner.ts';
 import { json, type TestHub } from './hub.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
-import type { HubDeps } from '../../http/context.ts';
+import type { HubDeps } from '../../deps.ts';
 import { dispatchMallEvents, type DueDelivery } from '../../persistence/webhook-deliveries.ts';
 import { type DeliverDeps, type DeliverOutcome, deliverWebhooks } from '../../webhooks/deliver.ts';
 import type { QueueProducer } from '../producer.ts';

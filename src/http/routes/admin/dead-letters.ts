@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { replayRun } from '../../../../workflows/engine/runner.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../persistence/audit-log.ts';
-import { runnerDeps } from '../../../queues/processors/workflow.processor.ts';
+import { runnerDeps } from '../../../workflow-runner.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';

@@ -3,7 +3,7 @@ import { AppError, notFound } from '../../../domain/errors.ts';
 import { LINE_STATUSES } from '../../../domain/order-status.ts';
 import { cancelLines } from '../../../orders/cancel.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
-import { runnerDeps } from '../../../queues/processors/workflow.processor.ts';
+import { runnerDeps } from '../../../workflow-runner.ts';
 import { findOrder, orderView } from '../../../persistence/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
