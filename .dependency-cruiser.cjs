@@ -25,9 +25,9 @@ module.exports = {
     {
       name: 'sandbox-only-in-its-role',
       comment:
-        'The simulated suppliers and the fixtures they are generated from are not part of the hub: only the sandbox role (src/sandbox-role.ts) starts them; no service, route, workflow or real connector may reach them.',
+        'The simulated suppliers and the fixtures they are generated from are not part of the hub: only the sandbox role (src/roles/sandbox.ts) starts them; no service, route, workflow or real connector may reach them.',
       severity: 'error',
-      from: { path: ['^src/', '^workflows/', '^connectors/'], pathNot: ['^src/sandbox-role\\.ts$', '^connectors/sandbox/'] },
+      from: { path: ['^src/', '^workflows/', '^connectors/'], pathNot: ['^src/roles/sandbox\\.ts$', '^connectors/sandbox/'] },
       to: { path: ['^connectors/sandbox/', '^fixtures/'] },
     },
     {

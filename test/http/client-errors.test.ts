@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi } from '../../src/main.ts';
+import { startApi } from '../../src/roles/api.ts';
 import { deadPort } from '../fuzz/net-faults.ts';
 import { parseResponse, type WireResponse } from '../fuzz/wire.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';

@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { buildDeps, closeDeps } from '../../src/deps.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { HubDeps, HubEnv } from '../../src/http/context.ts';
-import { startWorker } from '../../src/main.ts';
+import { startWorker } from '../../src/roles/worker.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase } from './databases.ts';
 

@@ -1,10 +1,10 @@
 import { serve } from '@hono/node-server';
-import { SandboxClock } from '../connectors/sandbox/common/clock.ts';
-import { defaultLifecycle } from '../connectors/sandbox/common/context.ts';
-import { createSandboxHost } from '../connectors/sandbox/host.ts';
-import { createSandboxes } from '../connectors/sandbox/index.ts';
-import type { Config } from './config.ts';
-import { createLogger } from './observability/logger.ts';
+import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
+import { defaultLifecycle } from '../../connectors/sandbox/common/context.ts';
+import { createSandboxHost } from '../../connectors/sandbox/host.ts';
+import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import type { Config } from '../config.ts';
+import { createLogger } from '../observability/logger.ts';
 
 // The sandbox role: the only module of the hub that may import the simulated suppliers (and,
 // through them, the fixtures). CI checks it (.dependency-cruiser.cjs).

@@ -1,0 +1,2 @@
+/** A running part of the hub that can be stopped. */
+export type Stoppable = () => Promise<void>;
