@@ -1,7 +1,7 @@
 import { GOODS_SUPPLIERS, goodsSkus } from '../fixtures/catalog/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createConnectors } from '../src/suppliers.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 import { peakRssMiB, startSandboxProcess } from './sandbox-process.ts';
 
 const PER_SUPPLIER = Number(process.env.BENCH_SKUS_PER_SUPPLIER ?? 250_000);

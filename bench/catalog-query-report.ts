@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { CatalogCounts } from './bench-db.ts';
 import { type LoadFigures, type PathTiming, readable } from './catalog-load.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 
 /** Hub and bare server driven with the same mix at one concurrency. */
 export interface LoadRun {

@@ -7,7 +7,7 @@ import { dbUrl, waitForIdleDb, withClient } from './bench-db.ts';
 import { compareAndTime, drive, type Target, withSecondPage } from './catalog-load.ts';
 import { catalogQueryResult, type LoadRun } from './catalog-query-report.ts';
 import { ensureBenchCatalog } from './catalog-sync.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 const env = process.env;

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { BENCH_DB, type CatalogCounts, catalogCounts, dbUrl, PER_SUPPLIER, recreateBenchDb, withClient } from './bench-db.ts';
 import type { SyncWorkerReport } from './catalog-sync-worker.ts';
 import { copyBaseline } from './copy-baseline.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 import { startSandboxProcess } from './sandbox-process.ts';
 
 const TARGET_SKUS_PER_SECOND = 5_000;

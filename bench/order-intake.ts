@@ -7,7 +7,7 @@ import { cpuWindow, type Roles, showCpu } from './cpu-split.ts';
 import { clearRedisPrefix, createMall, priceMall } from './catalog-query.ts';
 import { ensureBenchCatalog } from './catalog-sync.ts';
 import { openLoop } from './open-loop.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 import { startSandboxProcess } from './sandbox-process.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 

@@ -11,13 +11,8 @@ import { benchCatalogQuery } from './catalog-query.ts';
 import { benchCatalogSync } from './catalog-sync.ts';
 import { benchOrderIntake } from './order-intake.ts';
 import { benchWebhookDelivery } from './webhook-delivery.ts';
+import type { BenchResult } from './bench-result.ts';
 
-export interface BenchResult {
-  name: string;
-  figures: Record<string, number | string>;
-  baseline: Record<string, number | string>;
-  verdict: string;
-}
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   'catalog-paging': benchCatalogPaging,

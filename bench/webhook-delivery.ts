@@ -19,7 +19,7 @@ import { WorkerHost } from '../src/queues/worker-host.ts';
 import { createRedis } from '../src/redis/connection.ts';
 import { dbUrl, withClient } from './bench-db.ts';
 import { clearRedisPrefix } from './catalog-query.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './bench-result.ts';
 
 const env = process.env;
 const DB = env.BENCH_WEBHOOK_DB ?? 'bench_webhooks';
