@@ -17,6 +17,7 @@ import { runnerDeps } from '../../src/workflow-runner.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
+import { itemFrom as itemFromCatalog } from '../support/catalog-items.ts';
 import { settleOrder } from '../support/settle.ts';
 
 // A submit whose answer is lost (the supplier took the order, the hub timed out) leaves the line
@@ -82,24 +83,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cancel = (orderId: string) => hub.call('POST', `/v1/orders/${orderId}/cancel`, { token: mall.apiKey, body: { reason: 'member changed their mind' } });
 const view = async (orderId: string) => json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
 
-/** An item offered by exactly these sources (and, for goods, sellable at each for the test address now). */
-async function itemFrom(kind: string, sources: string[]): Promise<{ skuId: string; points: number; cashFen: number; offers: Record<string, string> }> {
-  const rows = await sql<{ sku_id: string; points: number; cash_fen: number; offers: Record<string, string> }[]>(
-    `select ci.sku_id, mi.points, mi.cash_fen, jsonb_object_agg(o.supplier_id, o.supplier_sku_id) offers
-     from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
-     where ci.kind = ? and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
-     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] order by ci.id limit 20`,
-    [mall.mallId, kind, `{${[...sources].sort().join(',')}}`],
-  );
-  for (const r of rows) {
-    if (kind === 'physical') {
-      const live = await Promise.all(Object.entries(r.offers).map(async ([s, sku]) => (await connector(s).getOffers([sku], recipient))[0]));
-      if (!live.every((o) => o?.sellable && o.available && (o.stock === null || o.stock > 5))) continue;
-    }
-    return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen, offers: r.offers };
-  }
-  throw new Error(`no ${kind} item offered by exactly ${sources.join(', ')}`);
-}
+const itemFrom = (kind: string, sources: string[]) => itemFromCatalog(hub, mall.mallId, kind, sources, recipient);
 
 let n = 0;
 async function order(item: { skuId: string; points: number; cashFen: number }, virtual = false): Promise<string> {

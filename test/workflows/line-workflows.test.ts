@@ -13,6 +13,7 @@ import { processWorkflow } from '../../src/queues/processors/workflow.processor.
 import { runnerDeps } from '../../src/workflow-runner.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';
+import { itemFrom as itemFromCatalog } from '../support/catalog-items.ts';
 import { settleOrder } from '../support/settle.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -55,25 +56,7 @@ const sandbox = (id: string) => sandboxes.find((s) => s.id === id) as Sandbox;
 const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** An item with offers from exactly these sources, with its mall price. */
-async function itemFrom(kind: string, sources: string[]): Promise<{ skuId: string; points: number; cashFen: number; offers: Record<string, string> }> {
-  const rows = await sql<{ sku_id: string; points: number; cash_fen: number; offers: Record<string, string> }[]>(
-    `select ci.sku_id, mi.points, mi.cash_fen, jsonb_object_agg(o.supplier_id, o.supplier_sku_id) offers
-     from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
-     where ci.kind = ? and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
-     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] limit 20`,
-    [mall.mallId, kind, `{${[...sources].sort().join(',')}}`],
-  );
-  // Goods must be sellable at every source for the test address right now (some SKUs are restricted by area).
-  for (const r of rows) {
-    if (kind === 'physical') {
-      const live = await Promise.all(Object.entries(r.offers).map(async ([s, sku]) => (await (hub.deps.connectors.get(s) as SupplierConnector).getOffers([sku], recipient))[0]));
-      if (!live.every((o) => o?.sellable && o.available && (o.stock === null || o.stock > 5))) continue;
-    }
-    return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen, offers: r.offers };
-  }
-  throw new Error(`no ${kind} item offered by exactly ${sources.join(', ')} and sellable for the test address`);
-}
+const itemFrom = (kind: string, sources: string[]) => itemFromCatalog(hub, mall.mallId, kind, sources, recipient);
 
 let n = 0;
 async function order(item: { skuId: string; points: number; cashFen: number }, opts: { virtual?: boolean; quantity?: number } = {}) {
