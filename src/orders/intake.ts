@@ -10,6 +10,7 @@ import type { IntakeStore } from '../persistence/intake-store.ts';
 import type { ExistingOrder, NewOrderRows } from '../persistence/order-insert.ts';
 import { byLineId, orderView, type OrderView } from '../persistence/order-store.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
+import { jobIds } from '../queues/job-ids.ts';
 
 /** POST /v1/orders as validated by the route. */
 export interface OrderRequest {
@@ -137,7 +138,7 @@ function newOrderRows(
         id: newId('lin'), lineId: l.lineId, itemId: p.itemId, skuId: l.skuId, kind: p.kind, quantity: l.quantity, pointsPaid: l.pointsPaid, cashPaidFen: l.cashPaidFen,
         unitPoints: p.points, unitCashFen: p.cashFen, rechargeAccount: l.rechargeAccount ? crypto.seal(l.rechargeAccount) : null,
         run: { id: runId, workflow: WORKFLOW_OF[p.kind] },
-        job: { queue: WORKFLOW_QUEUE, jobId: `${runId}-0`, payload: { runId } },
+        job: { queue: WORKFLOW_QUEUE, jobId: jobIds.workflowWake(runId, 0), payload: { runId } },
       };
     }),
     event: {

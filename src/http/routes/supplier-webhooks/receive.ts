@@ -5,6 +5,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { storeInboundEvent } from '../../../persistence/inbound-events.ts';
 import type { HubEnv } from '../../context.ts';
 import { errorResponse } from '../../errors.ts';
+import { jobIds } from '../../../queues/job-ids.ts';
 
 /** The answer of a supplier webhook route: the supplier's own acknowledgement, or a contract error. */
 export interface SupplierWebhookResult {
@@ -43,7 +44,7 @@ export async function receiveSupplierWebhook(c: Context<HubEnv>, supplierId: str
   const stored = await storeInboundEvent(c.get('em'), deps.clock, { supplier: supplierId, eventId: message.eventId, eventType: message.eventType, body: message.raw });
   if (!stored.duplicate) {
     deps.queues
-      .add('inboundEvent', { task: 'process', inboundEventId: stored.id }, { jobId: `ie-${stored.id}`, fresh: true })
+      .add('inboundEvent', { task: 'process', inboundEventId: stored.id }, { jobId: jobIds.inboundEvent(stored.id), fresh: true })
       .catch((err: unknown) => (c.get('logger') ?? deps.logger).warn({ err: err instanceof Error ? err.message : String(err), supplierId }, 'supplier event left to the reconciler'));
   }
   c.header('x-hub-inbound-event', stored.duplicate ? 'duplicate' : 'stored');
