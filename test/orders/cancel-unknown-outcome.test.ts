@@ -1,24 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SupplierConnector } from '../../connectors/connector.ts';
-import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
 import { defaultLifecycle, type Sandbox } from '../../connectors/sandbox/common/context.ts';
-import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
-import { createSandboxHost } from '../../connectors/sandbox/host.ts';
-import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import type { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
 import type { JdState } from '../../connectors/sandbox/jd/state.ts';
 import type { TopupSandbox } from '../../connectors/sandbox/topup/index.ts';
-import { runFullSync } from '../../src/catalog/full-sync.ts';
-import { loadConfig } from '../../src/config.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
 import { relayOutbox } from '../../src/queues/outbox-relay.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
-import { processWorkflow } from '../../src/queues/processors/workflow.processor.ts';
 import { runnerDeps } from '../../src/workflow-runner.ts';
-import { WorkerHost } from '../../src/queues/worker-host.ts';
-import { createRedis } from '../../src/redis/connection.ts';
-import { json, startTestHub, type TestHub } from '../support/hub.ts';
+import { json, type TestHub } from '../support/hub.ts';
 import { itemFrom as itemFromCatalog } from '../support/catalog-items.ts';
 import { settleOrder } from '../support/settle.ts';
+import { startWorkflowHub, type WorkflowHub } from '../support/workflow-hub.ts';
 
 // A submit whose answer is lost (the supplier took the order, the hub timed out) leaves the line
 // pending with a reference and no supplier order id, in its retry wait. A cancel then must find
@@ -27,11 +19,8 @@ import { settleOrder } from '../support/settle.ts';
 // never from the hub's records.
 
 let hub: TestHub;
-let server: { url: string; close: () => Promise<void> };
 let sandboxes: Sandbox[];
 let sandboxClock: SandboxClock;
-let host: WorkerHost;
-let connection: ReturnType<typeof createRedis>;
 let mall: { mallId: string; apiKey: string };
 
 const recipient = { name: '王五', phone: '13900139000', province: '北京', city: '北京市', district: '朝阳区', address: '酒仙桥路 2 号' };
@@ -39,14 +28,13 @@ const recipient = { name: '王五', phone: '13900139000', province: '北京', ci
 // cancellation always arrives while the run waits to look the reference up.
 const RETRY_WAIT_MS = 600_000;
 
+let wf: WorkflowHub;
 beforeAll(async () => {
-  sandboxClock = new SandboxClock();
-  sandboxes = createSandboxes({ clock: sandboxClock, seed: 71, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
-  server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
-  hub = await startTestHub({
-    supplierNow: () => sandboxClock.now(),
+  wf = await startWorkflowHub({
+    seed: 71,
+    suppliers: ['jd', 'brand-acme', 'taobao', 'topup-fulu', 'topup-yike'],
+    mallName: 'Cancel mall',
     env: {
-      HUB_SANDBOX_URL: server.url,
       HUB_ISSUANCE_POLL_MS: '1000',
       HUB_SHIPMENT_POLL_MS: '1000',
       HUB_WORKFLOW_BACKOFF_MS: String(RETRY_WAIT_MS),
@@ -56,24 +44,13 @@ beforeAll(async () => {
       HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: '300',
     },
   });
-  for (const id of ['jd', 'brand-acme', 'taobao', 'topup-fulu', 'topup-yike']) {
-    await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
-  }
-  mall = await hub.createMall('Cancel mall');
-  await repriceMall(hub.deps.orm.em.fork(), mall.mallId);
-  connection = createRedis(hub.config.redisUrl);
-  host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 4 });
-  const runner = runnerDeps(hub.deps);
-  host.register('workflow', (p) => processWorkflow(p, { ...runner, em: hub.deps.orm.em.fork() }));
+  ({ hub, sandboxes, sandboxClock, mall } = wf);
 });
 afterEach(() => {
   for (const s of sandboxes) s.faults.reset();
 });
 afterAll(async () => {
-  await host?.close();
-  connection?.disconnect();
-  await server?.close();
-  await hub?.close();
+  await wf?.close();
 });
 
 const sandbox = <T extends Sandbox = Sandbox>(id: string) => sandboxes.find((s) => s.id === id) as T;

@@ -1,55 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupplierConnector } from '../../connectors/connector.ts';
-import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
-import { defaultLifecycle, type Sandbox } from '../../connectors/sandbox/common/context.ts';
-import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
-import { createSandboxHost } from '../../connectors/sandbox/host.ts';
-import { createSandboxes } from '../../connectors/sandbox/index.ts';
-import { runFullSync } from '../../src/catalog/full-sync.ts';
-import { loadConfig } from '../../src/config.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import type { Sandbox } from '../../connectors/sandbox/common/context.ts';
+import type { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
-import { processWorkflow } from '../../src/queues/processors/workflow.processor.ts';
 import { runnerDeps } from '../../src/workflow-runner.ts';
-import { WorkerHost } from '../../src/queues/worker-host.ts';
-import { createRedis } from '../../src/redis/connection.ts';
 import { itemFrom as itemFromCatalog } from '../support/catalog-items.ts';
 import { settleOrder } from '../support/settle.ts';
-import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
+import { startWorkflowHub, type WorkflowHub } from '../support/workflow-hub.ts';
+import { ADMIN_TOKEN, json, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;
-let server: { url: string; close: () => Promise<void> };
 let sandboxes: Sandbox[];
 let sandboxClock: SandboxClock;
-let host: WorkerHost;
-let connection: ReturnType<typeof createRedis>;
 let mall: { mallId: string; apiKey: string };
 
 const recipient = { name: '李四', phone: '13700137000', province: '北京', city: '北京市', district: '朝阳区', address: '望京街 1 号' };
 
+let wf: WorkflowHub;
 beforeAll(async () => {
-  sandboxClock = new SandboxClock();
-  sandboxes = createSandboxes({ clock: sandboxClock, seed: 51, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
-  server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
-  hub = await startTestHub({
-    supplierNow: () => sandboxClock.now(),
-    env: { HUB_SANDBOX_URL: server.url, HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500', HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: '500' },
+  wf = await startWorkflowHub({
+    seed: 51,
+    suppliers: ['jd', 'brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike'],
+    mallName: 'Workflow mall',
+    env: { HUB_ISSUANCE_POLL_MS: '1000', HUB_SHIPMENT_POLL_MS: '1000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_WORKFLOW_MAX_ATTEMPTS: '4', HUB_SUPPLIER_TIMEOUT_MS: '1500', HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: '500' },
   });
-  for (const id of ['jd', 'brand-acme', 'brand-lumen', 'taobao', 'topup-fulu', 'topup-yike']) {
-    await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
-  }
-  mall = await hub.createMall('Workflow mall');
-  await repriceMall(hub.deps.orm.em.fork(), mall.mallId);
-  connection = createRedis(hub.config.redisUrl);
-  host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 4 });
-  const runner = runnerDeps(hub.deps);
-  host.register('workflow', (p) => processWorkflow(p, { ...runner, em: hub.deps.orm.em.fork() }));
+  ({ hub, sandboxes, sandboxClock, mall } = wf);
 });
 afterAll(async () => {
-  await host?.close();
-  connection?.disconnect();
-  await server?.close();
-  await hub?.close();
+  await wf?.close();
 });
 
 const sandbox = (id: string) => sandboxes.find((s) => s.id === id) as Sandbox;
