@@ -15,6 +15,14 @@ module.exports = {
       },
     },
     {
+      name: 'persistence-is-infrastructure',
+      comment:
+        'src/persistence/ is infrastructure only (the ORM set-up, entities, migrations, the query helpers bound-query.ts and micro-batch.ts): it imports no capability folder (catalog, orders, supplier-events, mall-webhooks, malls, audit), nothing of the edge or the processes (http, queues, roles) and no workflow. A store or service goes to the capability that owns its tables.',
+      severity: 'error',
+      from: { path: '^src/persistence/' },
+      to: { path: ['^src/(catalog|orders|supplier-events|mall-webhooks|malls|audit|http|queues|roles)/', '^workflows/'] },
+    },
+    {
       name: 'connectors-know-suppliers-not-the-hub',
       comment:
         'A connector speaks its supplier and returns neutral shapes: of the hub it may import only those shapes and the province list (src/domain/supplier-shapes.ts, src/domain/provinces.ts), never orders, persistence, queues or workflows.',
@@ -36,6 +44,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^workflows/' },
       to: { path: ['^src/http/', '^src/queues/', '^src/app\\.ts$', '^src/main\\.ts$'] },
+    },
+    {
+      name: 'engine-store-is-private',
+      comment:
+        'Only the workflow engine reads and writes workflow_run and workflow_step (workflows/engine/store.ts); everything else creates, holds, cancels, replays and lists runs through its API (workflows/engine/index.ts). A test scans the tree for SQL on those tables elsewhere.',
+      severity: 'error',
+      from: { pathNot: '^workflows/engine/' },
+      to: { path: '^workflows/engine/store\\.ts$' },
+    },
+    {
+      name: 'engine-through-its-api',
+      comment: 'Outside workflows/, the engine is used through workflows/engine/index.ts only, so its internals (runner, compensation, hold, store) can change without touching callers.',
+      severity: 'error',
+      from: { path: ['^src/', '^bench/', '^connectors/'] },
+      to: { path: '^workflows/engine/', pathNot: '^workflows/engine/index\\.ts$' },
     },
     {
       name: 'no-circular-in-the-hub',

@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { stockStatus } from '../src/domain/catalog-keys.ts';
-import { type CatalogFilter, catalogPageSql } from '../src/persistence/catalog-query.ts';
+import { type CatalogFilter, catalogPageSql } from '../src/catalog/catalog-query.ts';
 
 interface Row {
   item_id: string; sku_id: string; title: string; brand: string | null; kind: string; category_path: string[]; images: string[];

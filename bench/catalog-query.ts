@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { openOrm } from '../src/persistence/orm.ts';
-import { repriceMall } from '../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../src/catalog/mall-pricing.ts';
 import { dbUrl, waitForIdleDb, withClient } from './bench-db.ts';
 import { compareAndTime, drive, type Target, withSecondPage } from './catalog-load.ts';
 import { catalogQueryResult, type LoadRun } from './catalog-query-report.ts';

@@ -2,9 +2,9 @@ import type { Config } from './config.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { CredentialStore } from './persistence/credential-store.ts';
-import { IntakeStore } from './persistence/intake-store.ts';
-import { MallStore } from './persistence/mall-store.ts';
+import { CredentialStore } from './malls/credential-store.ts';
+import { IntakeStore } from './orders/intake-store.ts';
+import { MallStore } from './malls/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
 import { registerOutboxGauges } from './observability/outbox-gauges.ts';
 import { createRedis } from './redis/connection.ts';
@@ -15,7 +15,7 @@ import { RateLimiter } from './redis/rate-limiter.ts';
 import { createConnectors } from './suppliers.ts';
 import { OfferCache } from './catalog/availability.ts';
 import { CryptoBox } from './security/crypto-box.ts';
-import { webhookAgent } from './webhooks/http-agent.ts';
+import { webhookAgent } from './mall-webhooks/http-agent.ts';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
 import type { SupplierConnector } from '../connectors/connector.ts';
@@ -46,7 +46,7 @@ export interface HubDeps {
   /** One connector per supplier account, for live checks from the API. */
   connectors: Map<string, SupplierConnector>;
   offerCache: OfferCache;
-  /** Kept-alive connections to malls' webhook endpoints (see webhooks/http-agent.ts). */
+  /** Kept-alive connections to malls' webhook endpoints (see mall-webhooks/http-agent.ts). */
   webhookAgent: Dispatcher;
   /** The time supplier signatures are checked against (a sandbox's clock may run ahead in tests). */
   supplierNow?: () => Date;

@@ -2,7 +2,7 @@ import { setPriority } from 'node:os';
 import { startSandbox } from './roles/sandbox.ts';
 import { type Config, loadConfig } from './config.ts';
 import { buildDeps, closeDeps } from './deps.ts';
-import { ensureDemoMall, sandboxAdminToken } from './demo-mall.ts';
+import { ensureDemoMall, sandboxAdminToken } from './malls/demo-mall.ts';
 import { migrate } from './persistence/orm.ts';
 import { startApi } from './roles/api.ts';
 import type { Stoppable } from './roles/stoppable.ts';

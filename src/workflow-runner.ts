@@ -1,5 +1,5 @@
 import type { SupplierConnector } from '../connectors/connector.ts';
-import type { RunnerDeps } from '../workflows/engine/runner.ts';
+import type { RunnerDeps } from '../workflows/engine/index.ts';
 import type { LineServices } from '../workflows/lines/services.ts';
 import { WORKFLOWS } from '../workflows/registry.ts';
 import type { Config } from './config.ts';

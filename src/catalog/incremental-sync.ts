@@ -1,6 +1,6 @@
 import type { PollInbound, SupplierConnector, SupplierEvent } from '../../connectors/connector.ts';
-import { removeOffers, upsertListings } from '../persistence/catalog-store.ts';
-import { storeInboundEvent } from '../persistence/inbound-events.ts';
+import { removeOffers, upsertListings } from './catalog-store.ts';
+import { storeInboundEvent } from '../supplier-events/inbound-events.ts';
 import { runFullSync } from './full-sync.ts';
 import { openRun, recordRunError, skipped, runningFullRunId, runPagedSync, type SyncDeps, type SyncOutcome } from './paged-sync.ts';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
-import { removeUnseenOffers, upsertListings } from '../persistence/catalog-store.ts';
+import { removeUnseenOffers, upsertListings } from './catalog-store.ts';
 
 /** Outcome of one sync call. */
 export interface SyncOutcome {

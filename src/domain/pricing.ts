@@ -32,6 +32,16 @@ export const defaultPricingRule = (pointsPerYuan = 100): PricingRule => ({
   cashShareBp: 0,
 });
 
+/**
+ * A mall's pricing rule: the contract's default at its points rate, with its stored overrides
+ * (`pricing`, a partial rule as the mall row keeps it). Typed by shape, so the mall entity and a
+ * raw mall row both fit.
+ */
+export function ruleOf(mall: { pointsPerYuan: number; pricing: unknown }): PricingRule {
+  const o = mall.pricing as Partial<PricingRule>;
+  return { ...defaultPricingRule(mall.pointsPerYuan), ...o, pointsPerYuan: mall.pointsPerYuan };
+}
+
 /** What a member pays for one unit. */
 export interface Price {
   points: number;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Gauge, type Registry } from 'prom-client';
-import { executeBound } from '../persistence/bound-query.ts';
+import { outboxBacklog } from '../queues/job-outbox.ts';
 
 interface Backlog { pending: number; oldestSeconds: number }
 
@@ -13,11 +13,8 @@ interface Backlog { pending: number; oldestSeconds: number }
 export function registerOutboxGauges(registry: Registry, em: EntityManager): void {
   // Both gauges are collected at once per scrape: one query serves them.
   let reading: Promise<Backlog | null> | null = null;
-  const read = () => (reading ??= executeBound<{ n: number; age: number | null }>(em.fork(),
-    `select count(*)::int n,
-       (select extract(epoch from now() - created_at)::float8 from job_outbox where dispatched_at is null order by id limit 1) age
-     from job_outbox where dispatched_at is null`, [])
-    .then((rows) => ({ pending: rows[0]?.n ?? 0, oldestSeconds: Math.max(0, rows[0]?.age ?? 0) }), () => null)
+  const read = () => (reading ??= outboxBacklog(em.fork())
+    .catch(() => null)
     .finally(() => { reading = null; }));
   new Gauge({
     name: 'hub_outbox_pending_jobs', help: 'Jobs committed to the outbox and not yet on their queues', registers: [registry],

@@ -1,24 +1,20 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierOrder, SupplierOrderStatus } from '../../connectors/connector.ts';
 import { isSupplierError, type SupplierError } from '../../connectors/errors.ts';
-import { submitOrderStep } from '../../workflows/lines/steps/submit-order.ts';
+import { holdRun, LeaseLost, type RunHold, type RunnerDeps } from '../../workflows/engine/index.ts';
 import type { LineServices, LineState } from '../../workflows/lines/services.ts';
-import type { Clock } from '../domain/clock.ts';
+import { SUBMIT_ORDER } from '../../workflows/lines/step-ids.ts';
+import type { PlacedOrder } from '../../workflows/lines/steps/submit-order.ts';
 import { AppError, notFound } from '../domain/errors.ts';
-import { type LineRecord, loadLine } from '../persistence/line-store.ts';
-import { recordCancelled } from '../../workflows/lines/cancelled.ts';
-import { findOrder } from '../persistence/order-store.ts';
+import { type LineRecord, loadLine, setAttemptOrderId } from './line-store.ts';
+import { findOrder } from './order-store.ts';
 
 export type CancelResult = { lineId: string; result: 'cancelled' } | { lineId: string; result: 'not_cancellable'; reason: string };
 
-export interface CancelDeps {
-  em: EntityManager;
-  clock: Clock;
-  services: LineServices;
+/** The workflow engine's dependencies (the cancellation goes through it), and how long to wait for a busy run. */
+export type CancelDeps = RunnerDeps<LineServices> & {
   /** How long to wait for a worker executing the line's run to let go of it. */
   leaseWaitMs?: number;
-  leaseMs: number;
-}
+};
 
 /** Retry-After for a supplier that could not be asked and named no time of its own (an open circuit, a timeout). */
 const SUPPLIER_RETRY_AFTER_MS = 5_000;
@@ -29,7 +25,6 @@ const HOLDS_NOTHING: ReadonlySet<SupplierOrderStatus> = new Set(['cancelled', 'f
 const PAST_CANCELLING: ReadonlySet<SupplierOrderStatus> = new Set(['processing', 'shipped', 'partially_shipped', 'delivered', 'issued']);
 
 const BUSY = 'the line is being processed right now; try again in a moment';
-const BUSY_RETRY_MS = 100;
 
 /** A supplier could not be asked (or could not answer a cancel) about one line: nothing was decided for it. */
 class Undecided extends Error {
@@ -40,13 +35,6 @@ class Undecided extends Error {
   }
 }
 
-/** The line's run while this cancellation holds it; `leaseUntil` identifies our lease (a worker taking over sets another). */
-interface LeasedRun {
-  id: string;
-  state: Record<string, unknown>;
-  /** Moved on by `renewLease`. */
-  leaseUntil: Date;
-}
 
 /**
  * Cancels lines of an order (all of them when none are named). A line is cancelled only while its
@@ -104,9 +92,9 @@ export async function cancelLines(deps: CancelDeps, mallId: string, orderId: str
  *     ─▶ Undecided: the line and its run stay as they were; the request answers 503 + Retry-After
  */
 async function cancelOne(deps: CancelDeps, id: string, lineId: string, reason: string): Promise<CancelResult> {
-  const run = await leaseRun(deps, id);
-  if (run === 'busy') return { lineId, result: 'not_cancellable', reason: BUSY };
-  if (!run) {
+  const hold = await holdRun(deps, id, deps.leaseWaitMs ?? 3_000);
+  if (hold === 'busy') return { lineId, result: 'not_cancellable', reason: BUSY };
+  if (!hold) {
     const line = await loadLine(deps.em, id);
     if (line.status === 'cancelled') return { lineId, result: 'cancelled' };
     return { lineId, result: 'not_cancellable', reason: `line is ${line.status}` };
@@ -115,32 +103,43 @@ async function cancelOne(deps: CancelDeps, id: string, lineId: string, reason: s
     const line = await loadLine(deps.em, id);
     if (line.status === 'cancelled') return { lineId, result: 'cancelled' };
     if (!['pending', 'submitted', 'accepted'].includes(line.status)) return { lineId, result: 'not_cancellable', reason: `line is ${line.status}` };
-    const state = run.state as LineState;
+    // Being given up already: the engine is undoing it and will tell the mall what to refund.
+    if (hold.goal === 'fail') return { lineId, result: 'not_cancellable', reason: 'the line is being failed; its refund will be reported' };
+    const state = hold.state as LineState;
     const held = await supplierHolding(deps, state);
     if (held) {
-      let refusal = refusalFor(line, state, held);
-      if (!refusal) {
-        // The supplier calls may have outlasted our lease: act at the supplier only while the
-        // run is still ours, or a worker that took it over would find its order cancelled under it.
-        if (!(await renewLease(deps, run))) return { lineId, result: 'not_cancellable', reason: BUSY };
-        // Said before asking: should the cancel's answer be lost (503 to the mall), the workflow
-        // that later finds the supplier's order gone cancels the line instead of rerouting it.
-        if (!(await requestCancel(deps, run, reason))) return { lineId, result: 'not_cancellable', reason: BUSY };
-        refusal = await cancelAtSupplier(deps, run, line, state, held);
-        // The supplier said no for certain: the line goes on, with no cancellation pending.
-        if (refusal) await requestCancel(deps, run, null);
-      }
+      const refusal = refusalFor(line, state, held);
       if (refusal) {
         // Recorded so the workflow (and a later cancel) go on from this order, never submitting again.
-        if (held.found) await recordFound(deps, run, state, held.order);
+        if (held.found) await recordFound(hold, state, held.order);
         return { lineId, result: 'not_cancellable', reason: refusal };
       }
+      // The supplier calls may have outlasted our hold: act at the supplier only while the run is
+      // still ours, or a worker that took it over would find its order cancelled under it.
+      if (!(await hold.renew())) return { lineId, result: 'not_cancellable', reason: BUSY };
+      // Said before asking: should the cancel's answer be lost (503 to the mall), the workflow
+      // that later finds the supplier's order gone cancels the line instead of rerouting it.
+      if (!(await hold.note({ cancelRequested: reason }))) return { lineId, result: 'not_cancellable', reason: BUSY };
+      // An order the run never recorded (its submit's answer was lost): the engine is told it
+      // exists, so the cancellation undoes it like any placed order.
+      if (held.found && !(await adoptFound(hold, state, held.order))) return { lineId, result: 'not_cancellable', reason: BUSY };
     }
-    const cancelled = await cancelInHub(deps, run, id, state, held?.supplierOrderId, reason);
-    return cancelled ? { lineId, result: 'cancelled' } : { lineId, result: 'not_cancellable', reason: BUSY };
+    try {
+      // The engine undoes the run's steps in reverse (the placed order cancelled at its
+      // supplier) and ends it cancelled: the line refunded and the mall told.
+      await hold.cancel(reason);
+    } catch (err) {
+      if (err instanceof LeaseLost) return { lineId, result: 'not_cancellable', reason: BUSY };
+      if (isSupplierError(err) && err.retryable) throw new Undecided(err);
+      if (!isSupplierError(err, 'not_cancellable')) throw err;
+      // The supplier said no for certain: the line goes on, with no cancellation pending.
+      await hold.note({ cancelRequested: null });
+      return { lineId, result: 'not_cancellable', reason: `${state.supplierId} can no longer cancel it (confirmed); request an after-sales return` };
+    }
+    return { lineId, result: 'cancelled' };
   } finally {
-    // Our lease only: a worker that took the run over after it ran out keeps its own.
-    await deps.em.getConnection().execute('update workflow_run set lease_until = null where id = ? and lease_until = ?', [run.id, run.leaseUntil]);
+    // Our hold only: a worker that took the run over after it ran out keeps its own.
+    await hold.release();
   }
 }
 
@@ -180,34 +179,6 @@ function refusalFor(line: LineRecord, state: LineState, held: Holding): string |
   return null;
 }
 
-/** Cancels the held order at its supplier (the submit step's compensation); the reason it cannot, or null when it is cancelled there. */
-async function cancelAtSupplier(deps: CancelDeps, run: LeasedRun, line: LineRecord, state: LineState, held: Holding): Promise<string | null> {
-  try {
-    await askSupplier(() => submitOrderStep.compensate?.({ runId: run.id, subjectId: line.id, state: { ...state, supplierOrderId: held.supplierOrderId }, em: deps.em, clock: deps.clock, attempt: 0 }, deps.services) ?? Promise.resolve());
-    return null;
-  } catch (err) {
-    if (!isSupplierError(err, 'not_cancellable')) throw err;
-    // A repeat of a cancel whose first answer was lost: the supplier may refuse to cancel what it
-    // already cancelled. Its order's own status says which it is.
-    const connector = deps.services.connectors.get(state.supplierId as string);
-    const now = connector ? await askSupplier(() => connector.getOrder(held.supplierOrderId)) : null;
-    if (now && HOLDS_NOTHING.has(now.status)) return null;
-    return `${state.supplierId} can no longer cancel it (confirmed); request an after-sales return`;
-  }
-}
-
-/**
- * Notes on the run, while it is still ours, that the mall asked to cancel the line (null: takes
- * the note back); false when a worker took the run over.
- */
-async function requestCancel(deps: CancelDeps, run: LeasedRun, reason: string | null): Promise<boolean> {
-  const own = await deps.em.getConnection().execute<{ id: string }[]>(
-    "update workflow_run set state = case when ?::text is null then state - 'cancelRequested' else state || jsonb_build_object('cancelRequested', ?::text) end, updated_at = ? where id = ? and lease_until = ? returning id",
-    [reason, reason, deps.clock.now(), run.id, run.leaseUntil],
-  );
-  return own.length > 0;
-}
-
 /** Runs a supplier call; one that fails retryably (nobody could say) becomes Undecided. */
 async function askSupplier<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -218,67 +189,14 @@ async function askSupplier<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Puts an order found by its reference on the attempt and the run, while the run is still ours. */
-async function recordFound(deps: CancelDeps, run: LeasedRun, state: LineState, order: SupplierOrder): Promise<void> {
-  await deps.em.fork().transactional(async (tx) => {
-    const conn = tx.getConnection();
-    const ctx = tx.getTransactionContext();
-    const own = await conn.execute<{ id: string }[]>(
-      "update workflow_run set state = state || jsonb_build_object('supplierOrderId', ?::text), updated_at = ? where id = ? and lease_until = ? returning id",
-      [order.supplierOrderId, deps.clock.now(), run.id, run.leaseUntil],
-      'all',
-      ctx,
-    );
-    // Lost the run to a worker meanwhile: its submit step looks the reference up itself.
-    if (!own.length) return;
-    await conn.execute('update line_attempt set supplier_order_id = ?, updated_at = ? where id = ? and supplier_order_id is null', [order.supplierOrderId, deps.clock.now(), state.attemptId], 'run', ctx);
-  });
+/** Puts an order found by its reference on the run's state and the attempt, while the run is still ours. */
+async function recordFound(hold: RunHold<LineServices>, state: LineState, order: SupplierOrder): Promise<boolean> {
+  // Lost the run to a worker meanwhile: its submit step looks the reference up itself.
+  return hold.note({ supplierOrderId: order.supplierOrderId }, (tx) => setAttemptOrderId(tx, state.attemptId as string, order.supplierOrderId));
 }
 
-/** Cancels the line in the hub (refund, event) and ends its run; false when a worker took the run over meanwhile. */
-async function cancelInHub(deps: CancelDeps, run: LeasedRun, id: string, state: LineState, supplierOrderId: string | undefined, reason: string): Promise<boolean> {
-  return deps.em.fork().transactional(async (tx) => {
-    // The run first, on our lease only: had the supplier calls outlasted it and a worker taken
-    // the run, that worker is moving the line now, and nothing here may be written.
-    const own = await tx.getConnection().execute<{ id: string }[]>(
-      "update workflow_run set status = 'cancelled', lease_until = null, next_run_at = null, updated_at = ? where id = ? and lease_until = ? returning id",
-      [deps.clock.now(), run.id, run.leaseUntil],
-      'all',
-      tx.getTransactionContext(),
-    );
-    if (!own.length) return false;
-    await recordCancelled(tx, deps.clock, id, { reason, attemptId: state.attemptId, supplierOrderId });
-    return true;
-  });
+/** recordFound, and the order handed to the engine as the submit's to undo. */
+async function adoptFound(hold: RunHold<LineServices>, state: LineState, order: SupplierOrder): Promise<boolean> {
+  const placed: PlacedOrder = { attemptId: state.attemptId as string, supplierId: state.supplierId as string, supplierOrderId: order.supplierOrderId };
+  return hold.adopt(SUBMIT_ORDER, { ...placed }, { supplierOrderId: order.supplierOrderId }, (tx) => setAttemptOrderId(tx, state.attemptId as string, order.supplierOrderId));
 }
-
-/** Extends our lease on the run from now; false when it is no longer ours (a worker took it over). */
-async function renewLease(deps: CancelDeps, run: LeasedRun): Promise<boolean> {
-  const [renewed] = await deps.em.getConnection().execute<{ lease_until: Date }[]>(
-    'update workflow_run set lease_until = ? where id = ? and lease_until = ? returning lease_until',
-    [new Date(deps.clock.now().getTime() + deps.leaseMs), run.id, run.leaseUntil],
-  );
-  if (!renewed) return false;
-  run.leaseUntil = renewed.lease_until;
-  return true;
-}
-
-/** Takes the line's run away from the workers for the time of the cancellation (waits a little for a busy one). */
-async function leaseRun(deps: CancelDeps, lineId: string): Promise<LeasedRun | 'busy' | null> {
-  const deadline = Date.now() + (deps.leaseWaitMs ?? 3_000);
-  for (;;) {
-    const now = deps.clock.now();
-    const [run] = await deps.em.getConnection().execute<{ id: string; state: Record<string, unknown>; lease_until: Date }[]>(
-      `update workflow_run set lease_until = ? where subject_id = ? and status in ('pending', 'running', 'waiting') and (lease_until is null or lease_until <= ?)
-       returning id, state, lease_until`,
-      [new Date(now.getTime() + deps.leaseMs), lineId, now],
-    );
-    if (run) return { id: run.id, state: run.state, leaseUntil: run.lease_until };
-    const [held] = await deps.em.getConnection().execute<{ n: string }[]>("select count(*)::text n from workflow_run where subject_id = ? and status in ('pending', 'running', 'waiting')", [lineId]);
-    if (held?.n === '0') return null;
-    if (Date.now() > deadline) return 'busy';
-    await sleep(BUSY_RETRY_MS);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

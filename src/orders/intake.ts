@@ -5,10 +5,10 @@ import type { Clock } from '../domain/clock.ts';
 import { AppError, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkIntake, type IntakeLine, type MallPrice } from '../domain/order-intake.ts';
-import type { OutboxJob } from '../persistence/job-outbox.ts';
-import type { IntakeStore } from '../persistence/intake-store.ts';
-import type { ExistingOrder, NewOrderRows } from '../persistence/order-insert.ts';
-import { byLineId, orderView, type OrderView } from '../persistence/order-store.ts';
+import type { OutboxJob } from '../queues/job-outbox.ts';
+import type { IntakeStore } from './intake-store.ts';
+import type { ExistingOrder, NewOrderRows } from './order-insert.ts';
+import { byLineId, orderView, type OrderView } from './order-store.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 import { jobIds } from '../queues/job-ids.ts';
 

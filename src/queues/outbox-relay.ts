@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeBound } from '../persistence/bound-query.ts';
-import type { OutboxJob } from '../persistence/job-outbox.ts';
+import type { OutboxJob } from './job-outbox.ts';
 import type { QueueProducer } from './producer.ts';
 import { type QueueKey, queues } from './registry.ts';
 

@@ -6,7 +6,7 @@ import { processMallPricing } from '../queues/processors/mall-pricing.processor.
 import { processWorkflow } from '../queues/processors/workflow.processor.ts';
 import { runnerDeps } from '../workflow-runner.ts';
 import { dispatchWebhooks, enqueueWebhookDeliveries, processWebhookDelivery, webhookDeliverDeps } from '../queues/processors/webhook-delivery.processor.ts';
-import type { DueDelivery } from '../persistence/webhook-deliveries.ts';
+import type { DueDelivery } from '../mall-webhooks/webhook-deliveries.ts';
 import { relayOutbox } from '../queues/outbox-relay.ts';
 import { createConnectors } from '../suppliers.ts';
 import { IntakeYield } from '../queues/intake-yield.ts';

@@ -8,7 +8,7 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;

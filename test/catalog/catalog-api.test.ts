@@ -9,7 +9,7 @@ import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { priceItem, defaultPricingRule } from '../../src/domain/pricing.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 

@@ -129,7 +129,7 @@ type Motion = 'terminal' | 'due' | 'running' | 'tracked' | 'dead-letter' | 'noth
 /** What, if anything, will move a line on: its status, its run, its shipments. */
 function motionOf(line: LineRow, run: RunRow | undefined, shipments: number): Motion {
   if (TERMINAL.has(line.status)) return 'terminal';
-  if (run && ['pending', 'waiting'].includes(run.status)) return 'due';
+  if (run && ['pending', 'waiting', 'compensating'].includes(run.status)) return 'due';
   if (run?.status === 'running') return 'running';
   if (run?.status === 'dead') return 'dead-letter';
   if (shipments > 0) return 'tracked';

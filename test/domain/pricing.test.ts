@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultPricingRule, type PricingRule, priceItem } from '../../src/domain/pricing.ts';
+import { defaultPricingRule, type PricingRule, priceItem, ruleOf } from '../../src/domain/pricing.ts';
 
 const rules = fc.record<PricingRule>({
   pointsPerYuan: fc.integer({ min: 1, max: 10_000 }),
@@ -39,6 +39,11 @@ describe('default pricing rule (contract)', () => {
     expect(() => priceItem(10.5, defaultPricingRule())).toThrow(RangeError);
     expect(() => priceItem(-1, defaultPricingRule())).toThrow(RangeError);
     expect(() => priceItem(100, { ...defaultPricingRule(), markupBp: 0.5 })).toThrow(RangeError);
+  });
+
+  it('takes a mall’s rule as the default at its rate with its stored overrides, the rate always its own', () => {
+    expect(ruleOf({ pointsPerYuan: 50, pricing: {} })).toEqual(defaultPricingRule(50));
+    expect(ruleOf({ pointsPerYuan: 200, pricing: { markupBp: 1_000, pointsPerYuan: 7 } })).toEqual({ ...defaultPricingRule(200), markupBp: 1_000 });
   });
 });
 

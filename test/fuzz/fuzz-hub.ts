@@ -7,7 +7,7 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startApi } from '../../src/roles/api.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 import { deadPort } from './net-faults.ts';
 import { RECIPIENT, type RequestContext } from './valid-requests.ts';

@@ -43,6 +43,8 @@ export function validBody(op: Operation, ctx: RequestContext, order?: { points: 
       };
     case 'cancelOrder':
       return { reason: 'member changed their mind' };
+    case 'abortDeadLetter':
+      return { reason: 'the supplier confirmed it never received the order' };
     case 'createMall':
       return { name: 'Another mall', webhookUrl: 'http://127.0.0.1:9/hook' };
     case 'updateMall':

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendMallEvent } from '../../src/persistence/outbox.ts';
+import { appendMallEvent } from '../../src/mall-webhooks/outbox.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 let hub: TestHub;

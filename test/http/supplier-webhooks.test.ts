@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBrandWebhook } from '../../connectors/brand/sign.ts';
 import { signedPushBody } from '../../connectors/sandbox/taobao/pushes.ts';
 import { callbackBody } from '../../connectors/sandbox/topup/lifecycle.ts';
-import { processInboundEvent } from '../../src/logistics/process-inbound.ts';
+import { processInboundEvent } from '../../src/supplier-events/process-inbound.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
-import { seedPlacedLine, snapshot } from '../logistics/seed.ts';
+import { seedPlacedLine, snapshot } from '../supplier-events/seed.ts';
 
 let hub: TestHub;
 let mallId: string;

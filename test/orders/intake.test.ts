@@ -7,7 +7,7 @@ import { createSandboxHost } from '../../connectors/sandbox/host.ts';
 import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { intakeRate } from '../../src/redis/intake-load.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';

@@ -6,7 +6,7 @@ import { createSandboxHost } from '../../connectors/sandbox/host.ts';
 import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { processWorkflow } from '../../src/queues/processors/workflow.processor.ts';
 import { WorkerHost } from '../../src/queues/worker-host.ts';
 import { createRedis } from '../../src/redis/connection.ts';

@@ -9,7 +9,7 @@ import { createSandboxHost } from '../../connectors/sandbox/host.ts';
 import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
-import { repriceMall } from '../../src/persistence/mall-pricing.ts';
+import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
 // Workers here are real processes (`hub worker`), killed with SIGKILL: what a crash looks like.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { executeRun, type RunnerDeps } from '../../workflows/engine/runner.ts';
+import { executeRun, type RunnerDeps } from '../../workflows/engine/index.ts';
 import type { Workflow } from '../../workflows/engine/types.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 

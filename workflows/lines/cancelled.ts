@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/domain/clock.ts';
 import { refundFor } from '../../src/domain/refunds.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../src/persistence/line-store.ts';
+import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../src/orders/line-store.ts';
 
 /**
  * Records a line as cancelled at the mall's request: the units not yet fulfilled, failed or

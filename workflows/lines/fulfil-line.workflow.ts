@@ -1,4 +1,5 @@
 import type { Workflow } from '../engine/types.ts';
+import { lineEnd } from './line-end.ts';
 import type { LineServices, LineState } from './services.ts';
 import { awaitShipmentStep } from './steps/await-shipment.ts';
 import { confirmOrderStep } from './steps/confirm-order.ts';
@@ -10,4 +11,5 @@ import { submitOrderStep } from './steps/submit-order.ts';
 export const fulfilLineWorkflow: Workflow<LineState, LineServices> = {
   id: 'fulfil-line',
   steps: [pickSourceStep, submitOrderStep, confirmOrderStep, awaitShipmentStep, failLineStep],
+  ...lineEnd,
 };

@@ -1,4 +1,5 @@
 import type { Workflow } from '../engine/types.ts';
+import { lineEnd } from './line-end.ts';
 import type { LineServices, LineState } from './services.ts';
 import { failLineStep } from './steps/fail-line.ts';
 import { pickSourceStep } from './steps/pick-source.ts';
@@ -9,4 +10,5 @@ import { submitIssuanceStep } from './steps/submit-issuance.ts';
 export const issueLineWorkflow: Workflow<LineState, LineServices> = {
   id: 'issue-line',
   steps: [pickSourceStep, submitIssuanceStep, pollIssuanceStep, failLineStep],
+  ...lineEnd,
 };

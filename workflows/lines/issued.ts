@@ -2,7 +2,7 @@ import type { SupplierOrder } from '../../connectors/connector.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/domain/clock.ts';
 import { newId } from '../../src/domain/ids.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../src/persistence/line-store.ts';
+import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../src/orders/line-store.ts';
 import type { CryptoBox } from '../../src/security/crypto-box.ts';
 import type { LineState } from './services.ts';
 

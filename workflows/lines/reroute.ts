@@ -1,5 +1,5 @@
 import { isSupplierError, type SupplierError } from '../../connectors/errors.ts';
-import { updateAttempt } from '../../src/persistence/line-store.ts';
+import { updateAttempt } from '../../src/orders/line-store.ts';
 import type { StepContext, StepOutcome } from '../engine/types.ts';
 import type { LineState } from './services.ts';
 import { PICK_SOURCE } from './step-ids.ts';

@@ -8,6 +8,8 @@ export const FaultConfig = z.object({
   latencyMs: z.number().int().min(0).default(0),
   /** Share of calls answered with HTTP 5xx (or the platform's "system busy" code). */
   errorRate: z.number().min(0).max(1).default(0),
+  /** Methods (JD's and Taobao's API method names) answered "system busy" every time: one endpoint down while the rest work. */
+  downMethods: z.array(z.string()).default([]),
   /** Answer the next N calls with 5xx, then behave (deterministic, for retry tests). */
   failNext: z.number().int().min(0).default(0),
   /** Share of calls that never answer (the client times out). */
@@ -75,8 +77,12 @@ export class Faults {
     return p > 0 && this.#random() < p;
   }
 
-  /** Whether this call should fail with a 5xx (consumes `failNext`). */
-  shouldError(): boolean {
+  /** Whether this call (of `method`, where the platform names one) should fail with a 5xx (consumes `failNext`). */
+  shouldError(method?: string): boolean {
+    if (method !== undefined && this.#config.downMethods.includes(method)) {
+      this.injected.errors++;
+      return true;
+    }
     if (this.#config.failNext > 0) {
       this.#config.failNext--;
       this.injected.errors++;

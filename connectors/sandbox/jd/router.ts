@@ -41,8 +41,8 @@ export function routerHandler(d: RouterDeps) {
     if (faults.shouldHang()) return hang();
     if (faults.rateLimited(Date.now())) return platformError(c, P.RATE_LIMITED, '调用次数超限', 'call limit exceeded');
     // Injected failures alternate between JD's "system busy" and a bare gateway 502 in front of it.
-    if (faults.shouldError()) return injected++ % 2 === 0 ? platformError(c, P.SYSTEM_BUSY, '系统繁忙', 'system busy', 503) : c.text('<html>502 Bad Gateway</html>', 502);
     const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
+    if (faults.shouldError(form.method)) return injected++ % 2 === 0 ? platformError(c, P.SYSTEM_BUSY, '系统繁忙', 'system busy', 503) : c.text('<html>502 Bad Gateway</html>', 502);
     if (form.app_key !== d.appKey || !verifyJdSign(form, d.appSecret)) return platformError(c, P.BAD_SIGN, '签名错误', 'invalid sign');
     const now = ctx.clock.now();
     const sent = parseUtc8Timestamp(form.timestamp ?? '');

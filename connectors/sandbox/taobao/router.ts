@@ -62,7 +62,7 @@ export function topRouter(env: RouterEnv): Hono {
     const refused = gate(env, params, now);
     if (refused) return answer(errorBody(refused));
     if (faults.rateLimited(Date.now())) return answer(errorBody(PLATFORM.callLimited(1)));
-    if (faults.shouldError()) return answer(errorBody(PLATFORM.busy()));
+    if (faults.shouldError(params.method)) return answer(errorBody(PLATFORM.busy()));
     const method = params.method ?? '';
     const handler = env.methods[method];
     if (!handler) return answer(errorBody(PLATFORM.badMethod(method)));

@@ -11,6 +11,7 @@ import { Migration20261123_0009_WebhookDeliveries } from './20261123-0009-webhoo
 import { Migration20261123_0010_Tracking } from './20261123-0010-tracking.ts';
 import { Migration20261206_0011_WebhookLease } from './20261206-0011-webhook-lease.ts';
 import { Migration20261206_0012_TrackingScanKey } from './20261206-0012-tracking-scan-key.ts';
+import { Migration20261206_0013_WorkflowCompensation } from './20261206-0013-workflow-compensation.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261123-0010-tracking', class: Migration20261123_0010_Tracking },
   { name: '20261206-0011-webhook-lease', class: Migration20261206_0011_WebhookLease },
   { name: '20261206-0012-tracking-scan-key', class: Migration20261206_0012_TrackingScanKey },
+  { name: '20261206-0013-workflow-compensation', class: Migration20261206_0013_WorkflowCompensation },
 ];

@@ -4,7 +4,7 @@ import { runFullSync } from '../../catalog/full-sync.ts';
 import { runIncrementalSync } from '../../catalog/incremental-sync.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { AppError } from '../../domain/errors.ts';
-import { appendMallEvent } from '../../persistence/outbox.ts';
+import { appendMallEvent } from '../../mall-webhooks/outbox.ts';
 import type { Payload } from '../registry.ts';
 
 export interface CatalogSyncDeps {

@@ -1,6 +1,6 @@
 import { AppError } from '../../domain/errors.ts';
-import { pollOrderMessages } from '../../logistics/jd-order-messages.ts';
-import { type InboundDeps, processInboundEvent } from '../../logistics/process-inbound.ts';
+import { pollOrderMessages } from '../../supplier-events/jd-order-messages.ts';
+import { type InboundDeps, processInboundEvent } from '../../supplier-events/process-inbound.ts';
 import type { Payload } from '../registry.ts';
 
 /**

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
-import { wakeDueRuns } from '../../../workflows/engine/runner.ts';
-import { mallsToReprice } from '../../persistence/mall-pricing.ts';
-import { pendingInboundEvents } from '../../logistics/process-inbound.ts';
-import { dueDeliveries, type DueDelivery } from '../../persistence/webhook-deliveries.ts';
+import { wakeDueRuns } from '../../../workflows/engine/index.ts';
+import { mallsToReprice } from '../../catalog/mall-pricing.ts';
+import { pendingInboundEvents } from '../../supplier-events/process-inbound.ts';
+import { dueDeliveries, type DueDelivery } from '../../mall-webhooks/webhook-deliveries.ts';
 import type { Payload } from '../registry.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { repriceMall } from '../../persistence/mall-pricing.ts';
+import { repriceMall } from '../../catalog/mall-pricing.ts';
 import type { Payload } from '../registry.ts';
 
 /** Reprices one mall's whole catalog after its rule, points rate or selection changed (or it was created). */

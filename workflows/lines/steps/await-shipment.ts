@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { applyPolledOrder } from '../../../src/logistics/timeline.ts';
-import { loadLine, updateAttempt } from '../../../src/persistence/line-store.ts';
-import { lineShipments } from '../../../src/persistence/timeline-store.ts';
+import { applyPolledOrder } from '../../../src/supplier-events/timeline.ts';
+import { loadLine, updateAttempt } from '../../../src/orders/line-store.ts';
+import { lineShipments } from '../../../src/supplier-events/timeline-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { reroute } from '../reroute.ts';
@@ -12,7 +12,7 @@ import { AWAIT_SHIPMENT } from '../step-ids.ts';
  * The line waits, durably, for its parcels to be delivered. Supplier events (webhooks, JD's
  * message pool) move the timeline; this step is the safety net: before shipping the order is
  * asked about every `shipmentPollMs`, after shipping when no tracking event came for
- * `trackingStaleMs`. What it reads goes into the same timeline (src/logistics/timeline.ts), so a
+ * `trackingStaleMs`. What it reads goes into the same timeline (src/supplier-events/timeline.ts), so a
  * poll and a callback never both move the line. Cancelled by the supplier before shipping → the
  * next source. Compensation: none (read-only at the supplier).
  */
@@ -45,4 +45,5 @@ export const awaitShipmentStep: Step<LineState, LineServices> = {
     if (order.status === 'delivered') return { done: true, output: { status: order.status }, commit };
     return { wait: shipped ? s.trackingStaleMs : s.shipmentPollMs, output: { status: order.status }, commit };
   },
+  whenRetriesRunOut: 'hold',
 };

@@ -1,5 +1,5 @@
 import { isSupplierError } from '../../../connectors/errors.ts';
-import { loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
+import { loadLine, setLineStatus, updateAttempt } from '../../../src/orders/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';

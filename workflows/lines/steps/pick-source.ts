@@ -1,6 +1,6 @@
 import type { Region } from '../../../connectors/connector.ts';
 import { AppError } from '../../../src/domain/errors.ts';
-import { createAttempt, lineEvent, loadLine, sourceOffers } from '../../../src/persistence/line-store.ts';
+import { createAttempt, lineEvent, loadLine, sourceOffers, voidUnsentAttempt } from '../../../src/orders/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { recordCancelled } from '../cancelled.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -13,8 +13,8 @@ import { FAIL_LINE, PICK_SOURCE, SUBMIT_ISSUANCE, SUBMIT_ORDER } from '../step-i
  * the supplier gives none). A source that errors while asked is skipped. No source left: the line
  * fails (and the mall is told to refund), unless a source could not be asked: then nobody has said
  * "none" yet, and the step fails retryably so the runner asks again after its backoff (a supplier
- * that stays down opens its circuit, and is then passed over). Compensation: none (it only
- * chooses; the attempt row it creates is inert until submitted). A line whose mall asked to cancel
+ * that stays down opens its circuit, and is then passed over). Compensation: the attempt it
+ * created is voided if it was never sent (a sent one is the submit's to undo). A line whose mall asked to cancel
  * it while its supplier held it (and the supplier's order is now gone) is cancelled instead.
  */
 export const pickSourceStep: Step<LineState, LineServices> = {
@@ -54,11 +54,16 @@ export const pickSourceStep: Step<LineState, LineServices> = {
       next: line.kind === 'virtual' ? SUBMIT_ISSUANCE : SUBMIT_ORDER,
       state: { tried: [...tried, chosen.offer.supplierId], supplierId: chosen.offer.supplierId, supplierSkuId: chosen.offer.supplierSkuId },
       output: { supplierId: chosen.offer.supplierId, seq },
+      compensateInput: { seq },
       commit: async (tx) => {
         const attempt = await createAttempt(tx, ctx.clock, line, seq, chosen.offer);
         if (seq > 1) await lineEvent(tx, ctx.clock, line, 'line.rerouted', { from: tried.at(-1), to: chosen.offer.supplierId, reason: ctx.state.lastFailure ?? null });
         return { attemptId: attempt.attemptId, reference: attempt.reference, supplierOrderId: undefined };
       },
     };
+  },
+  async compensate(input, ctx) {
+    const seq = Number(input.seq);
+    return { output: { seq }, commit: async (tx) => void (await voidUnsentAttempt(tx, ctx.clock, ctx.subjectId, seq, ctx.reason)) };
   },
 };

@@ -1,4 +1,4 @@
-import { updateAttempt } from '../../../src/persistence/line-store.ts';
+import { updateAttempt } from '../../../src/orders/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -22,4 +22,5 @@ export const pollIssuanceStep: Step<LineState, LineServices> = {
     }
     return { wait: s.issuancePollMs, output: { status: order.status } };
   },
+  whenRetriesRunOut: 'hold',
 };

@@ -1,5 +1,5 @@
 import type { SupplierOrder } from '../../../connectors/connector.ts';
-import { lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
+import { lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/orders/line-store.ts';
 import type { Step, StepOutcome } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
@@ -35,6 +35,7 @@ export const submitIssuanceStep: Step<LineState, LineServices> = {
     }
     return afterSubmit(ctx.state, order, line, s, ctx.clock);
   },
+  whenRetriesRunOut: 'hold',
 };
 
 function afterSubmit(state: LineState, order: SupplierOrder, line: Awaited<ReturnType<typeof loadLine>>, s: LineServices, clock: Parameters<typeof recordIssued>[1]): StepOutcome<LineState> {

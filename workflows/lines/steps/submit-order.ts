@@ -1,6 +1,8 @@
 import type { SupplierOrder } from '../../../connectors/connector.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/persistence/line-store.ts';
-import type { Step } from '../../engine/types.ts';
+import { isSupplierError } from '../../../connectors/errors.ts';
+import { AppError } from '../../../src/domain/errors.ts';
+import { addLedger, attemptStatus, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/orders/line-store.ts';
+import type { CompensationContext, CompensationOutcome, Step } from '../../engine/types.ts';
 import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -11,7 +13,8 @@ import { AWAIT_SHIPMENT, CONFIRM_ORDER, SUBMIT_ORDER } from '../step-ids.ts';
  * distributor order number, clientReference): a retry after a lost answer first looks the
  * reference up, and the supplier dedups on it anyway, so it sees the order once. Stockout, an
  * address it cannot serve or a refusal → the next source. JD's orders wait for confirmation.
- * Compensation: cancel at the supplier (guarded: nothing to cancel without an order id).
+ * Compensation: cancel the order at the supplier (see `cancelPlacedOrder`). Retries run out →
+ * hold: the supplier may have the order although no answer said so; an operator decides.
  */
 export const submitOrderStep: Step<LineState, LineServices> = {
   id: SUBMIT_ORDER,
@@ -51,6 +54,7 @@ export const submitOrderStep: Step<LineState, LineServices> = {
       next: confirmed ? AWAIT_SHIPMENT : CONFIRM_ORDER,
       state: { supplierOrderId: order.supplierOrderId },
       output: { supplierOrderId: order.supplierOrderId, status: order.status },
+      compensateInput: { attemptId, supplierId, supplierOrderId: order.supplierOrderId },
       commit: async (tx) => {
         await updateAttempt(tx, ctx.clock, attemptId, { status: confirmed ? 'accepted' : 'submitted', supplierOrderId: placed.supplierOrderId, freightFen: placed.freightFen });
         const current = await loadLine(tx, line.id);
@@ -61,11 +65,8 @@ export const submitOrderStep: Step<LineState, LineServices> = {
       },
     };
   },
-  async compensate(ctx, s) {
-    const { supplierId, supplierOrderId } = ctx.state;
-    if (!supplierId || !supplierOrderId) return;
-    await s.connectors.get(supplierId)?.cancelOrder(supplierOrderId);
-  },
+  compensate: (input, ctx, s) => cancelPlacedOrder(input as unknown as PlacedOrder, ctx, s),
+  whenRetriesRunOut: 'hold',
 };
 
 /** The supplier's cost and freight of an accepted order, in the ledger. */
@@ -73,4 +74,36 @@ export async function recordCost(tx: Parameters<typeof addLedger>[0], clock: Par
   const cost = order.lines.reduce((sum, l) => sum + (l.costFen ?? 0) * l.quantity, 0);
   await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
   if (order.freightFen > 0) await addLedger(tx, clock, line, { entry: 'freight', units: line.quantity, fen: order.freightFen, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
+}
+
+/** What undoing a placed order needs: the attempt and the supplier's order id. */
+export interface PlacedOrder {
+  attemptId: string;
+  supplierId: string;
+  supplierOrderId: string;
+}
+
+/**
+ * Cancels a placed order at its supplier and marks the attempt cancelled. Guarded: an attempt
+ * given up already (rerouted away from, cancelled) has nothing left to undo. A supplier that
+ * refuses to cancel what it already cancelled (the answer to a first cancel was lost) is asked
+ * for the order's status; one that refuses because the order went on (confirmed, shipped) throws
+ * its `not_cancellable` (permanent: an after-sales return is the way).
+ */
+export async function cancelPlacedOrder(input: PlacedOrder, ctx: CompensationContext, s: LineServices): Promise<CompensationOutcome> {
+  const status = await attemptStatus(ctx.em, input.attemptId);
+  if (status === 'failed' || status === 'cancelled') return { output: { skipped: `attempt ${status}` } };
+  const connector = s.connectors.get(input.supplierId);
+  if (!connector) throw new AppError('unavailable', `supplier ${input.supplierId} is not configured: its order ${input.supplierOrderId} cannot be cancelled`, { retryable: false });
+  try {
+    await connector.cancelOrder(input.supplierOrderId);
+  } catch (err) {
+    if (!isSupplierError(err, 'not_cancellable')) throw err;
+    const now = await connector.getOrder(input.supplierOrderId);
+    if (now.status !== 'cancelled' && now.status !== 'failed') throw err;
+  }
+  return {
+    output: { cancelled: input.supplierOrderId },
+    commit: (tx) => updateAttempt(tx, ctx.clock, input.attemptId, { status: 'cancelled', supplierOrderId: input.supplierOrderId, failureReason: ctx.reason }),
+  };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
-import { syncStatus } from '../../../persistence/sync-status.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
+import { syncStatus } from '../../../catalog/sync-status.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { validationFailed } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
-import { mallView } from '../../../persistence/mall-store.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
+import { mallView } from '../../../malls/mall-store.ts';
 import { checkWebhookUrl } from '../../../security/webhook-url.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { replayRun } from '../../../../workflows/engine/runner.ts';
+import { abortRun, listDeadRuns, type RefusedAction, replayRun } from '../../../../workflows/engine/index.ts';
 import { AppError, notFound } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
+import { lineRefs } from '../../../orders/line-store.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
 import { runnerDeps } from '../../../workflow-runner.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
@@ -17,7 +18,8 @@ const DeadLetter = z
     mallId: z.string().nullable(),
     orderId: z.string().nullable(),
     lineId: z.string().nullable(),
-    step: z.string(),
+    step: z.string().openapi({ description: 'The step it died at (forward), or whose compensation was given up' }),
+    phase: z.enum(['forward', 'compensation']).openapi({ description: '`forward`: a step ran out of retries where the supplier may hold something the hub cannot see (replay it, or abort it); `compensation`: undoing the run failed for good (replay tries the undo again)' }),
     attempts: z.number().int(),
     lastError: z.string().nullable(),
     diedAt: z.string(),
@@ -46,40 +48,71 @@ const replay = createRoute({
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { params: RunIdParam },
-  responses: { 202: { description: 'Queued again', content: { 'application/json': { schema: z.object({ runId: z.string(), status: z.literal('waiting') }) } } }, ...errorResponses(401, 403, 404, 409) },
+  responses: { 202: { description: 'Queued again', content: { 'application/json': { schema: z.object({ runId: z.string(), status: z.enum(['waiting', 'compensating']) }) } } }, ...errorResponses(401, 403, 404, 409) },
 });
 
-interface Row { id: string; workflow: string; mall_id: string | null; order_id: string | null; line_id: string | null; step: string; attempt: number; last_error: string | null; updated_at: Date }
+const abort = createRoute({
+  method: 'post',
+  path: '/admin/dead-letters/{runId}/abort',
+  operationId: 'abortDeadLetter',
+  tags: ['Admin: workflows'],
+  summary: 'Give up a run that died forward: its finished steps are undone in reverse order and the line fails (the mall is told to refund)',
+  security: staffSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: {
+    params: RunIdParam,
+    body: { required: true, content: { 'application/json': { schema: z.object({ reason: z.string().trim().min(1).max(200).openapi({ example: 'supplier confirmed it never received the order' }) }).strict() } } },
+  },
+  responses: { 202: { description: 'Compensating', content: { 'application/json': { schema: z.object({ runId: z.string(), status: z.literal('compensating') }) } } }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+});
 
-/** GET /admin/dead-letters, POST /admin/dead-letters/{runId}/replay */
+/** A refused operator action as the contract's error. */
+function refused(r: RefusedAction, action: string): AppError {
+  if (r.refused === 'not_found') return notFound('workflow run');
+  const why = r.status === 'dead' && r.goal ? 'it died compensating: replay it instead' : `it is ${r.status}, not dead`;
+  return new AppError('conflict', `cannot ${action} the run: ${why}`);
+}
+
+
+/** GET /admin/dead-letters, POST /admin/dead-letters/{runId}/replay, POST /admin/dead-letters/{runId}/abort */
 export function registerDeadLetterRoutes(app: HubApp): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const after = decodeCursor(q.cursor);
-    const rows = await c.get('em').getConnection().execute<Row[]>(
-      `select r.id, r.workflow, l.mall_id, l.order_id, l.line_id, r.step, r.attempt, r.last_error, r.updated_at
-       from workflow_run r left join order_line l on l.id = r.subject_id
-       where r.status = 'dead' and (?::text is null or l.mall_id = ?) and (?::text is null or r.id < ?)
-       order by r.id desc limit ?`,
-      [q.mallId ?? null, q.mallId ?? null, after ?? null, after ?? null, q.limit + 1],
-    );
-    return c.json(toPage(rows, q.limit, (r) => ({
-      runId: r.id, workflow: r.workflow, mallId: r.mall_id, orderId: r.order_id, lineId: r.line_id, step: r.step, attempts: r.attempt, lastError: r.last_error,
-      diedAt: new Date(r.updated_at).toISOString(),
-    })), 200);
+    const em = c.get('em');
+    const rows = await listDeadRuns(em, { tenant: q.mallId, before: decodeCursor(q.cursor), limit: q.limit + 1 });
+    const lines = await lineRefs(em, rows.map((r) => r.subject_id));
+    return c.json(toPage(rows, q.limit, (r) => {
+      const line = lines.get(r.subject_id);
+      return {
+        runId: r.id, workflow: r.workflow, mallId: r.tenant, orderId: line?.orderId ?? null, lineId: line?.lineId ?? null, step: r.step,
+        phase: r.goal ? ('compensation' as const) : ('forward' as const), attempts: r.attempt, lastError: r.last_error, diedAt: new Date(r.updated_at).toISOString(),
+      };
+    }), 200);
   });
 
   app.openapi(replay, async (c) => {
     const deps = c.get('deps');
     const { runId } = c.req.valid('param');
     const em = c.get('em');
-    const [run] = await em.getConnection().execute<{ status: string; wakes: number }[]>('select status, wakes from workflow_run where id = ?', [runId]);
-    if (!run) throw notFound('workflow run');
-    if (!(await replayRun(em, deps.clock, runId))) throw new AppError('conflict', `run is ${run.status}, not dead`);
+    const out = await replayRun(em, deps.clock, runnerDeps({ ...deps }).schedule, runId);
+    if ('refused' in out) throw refused(out, 'replay');
+    const status = out.phase === 'forward' ? ('waiting' as const) : ('compensating' as const);
     const { actor, requestId } = auditContext(c);
-    recordAudit(em, deps.clock, { actor, action: 'workflow.replay', resourceType: 'workflow_run', resourceId: runId, before: { status: 'dead' }, after: { status: 'waiting' }, requestId });
+    recordAudit(em, deps.clock, { actor, action: 'workflow.replay', resourceType: 'workflow_run', resourceId: runId, before: { status: 'dead' }, after: { status }, requestId });
     await em.flush();
-    await runnerDeps({ ...deps }).schedule(runId, run.wakes + 1, 0);
-    return c.json({ runId, status: 'waiting' as const }, 202);
+    return c.json({ runId, status }, 202);
+  });
+
+  app.openapi(abort, async (c) => {
+    const deps = c.get('deps');
+    const { runId } = c.req.valid('param');
+    const { reason } = c.req.valid('json');
+    const em = c.get('em');
+    const out = await abortRun(em, deps.clock, runnerDeps({ ...deps }).schedule, runId, reason);
+    if ('refused' in out) throw refused(out, 'abort');
+    const { actor, requestId } = auditContext(c);
+    recordAudit(em, deps.clock, { actor, action: 'workflow.abort', resourceType: 'workflow_run', resourceId: runId, before: { status: 'dead' }, after: { status: 'compensating', reason }, requestId });
+    await em.flush();
+    return c.json({ runId, status: 'compensating' as const }, 202);
   });
 }

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { mallView } from '../../../persistence/mall-store.ts';
+import { mallView } from '../../../malls/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { MallIdParam, MallSchemaView, staffSecurity } from '../../schemas.ts';

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { MallSchema } from '../../../persistence/entities/mall.ts';
-import { mallView } from '../../../persistence/mall-store.ts';
+import { mallView } from '../../../malls/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { validationFailed } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
-import { applyCatalogSettings, mallView } from '../../../persistence/mall-store.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
+import { applyCatalogSettings, mallView } from '../../../malls/mall-store.ts';
 import { requestReprice } from '../../../catalog/request-reprice.ts';
 import { checkSelection } from '../../catalog-settings.ts';
 import { checkWebhookUrl } from '../../../security/webhook-url.ts';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
-import { type AttemptRow, attemptsOf, type DeliveryRow, getDelivery, listDeliveries } from '../../../persistence/webhook-delivery-queries.ts';
+import { type AttemptRow, attemptsOf, type DeliveryRow, getDelivery, listDeliveries } from '../../../mall-webhooks/webhook-delivery-queries.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
-import { enableMallWebhook, replayDelivery, replayFailedDeliveries, webhookHealth } from '../../../persistence/webhook-deliveries.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
+import { enableMallWebhook, replayDelivery, replayFailedDeliveries, webhookHealth } from '../../../mall-webhooks/webhook-deliveries.ts';
 import { enqueueWebhookDeliveries } from '../../../queues/processors/webhook-delivery.processor.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkAvailability } from '../../../catalog/availability.ts';
-import { ruleOf } from '../../../persistence/mall-pricing.ts';
+import { ruleOf } from '../../../domain/pricing.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';

@@ -2,7 +2,7 @@ import { normalizeText } from '../../../domain/catalog-keys.ts';
 import { categoriesNamed } from '../../../domain/taxonomy.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
-import { getMallCatalogItem, queryMallCatalog } from '../../../persistence/catalog-query.ts';
+import { getMallCatalogItem, queryMallCatalog } from '../../../catalog/catalog-query.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { callerMallId } from '../../caller.ts';

@@ -4,7 +4,7 @@ import { LINE_STATUSES } from '../../../domain/order-status.ts';
 import { cancelLines } from '../../../orders/cancel.ts';
 import { acceptOrder } from '../../../orders/intake.ts';
 import { runnerDeps } from '../../../workflow-runner.ts';
-import { findOrder, orderView } from '../../../persistence/order-store.ts';
+import { findOrder, orderView } from '../../../orders/order-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
@@ -181,8 +181,7 @@ export function registerOrderRoutes(app: HubApp): void {
     const deps = c.get('deps');
     const { orderId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const services = runnerDeps({ ...deps }).services;
-    const lines = await cancelLines({ em: c.get('em'), clock: deps.clock, services, leaseMs: deps.config.workflow.leaseMs }, callerMallId(c), orderId, body.lineIds, body.reason);
+    const lines = await cancelLines({ ...runnerDeps({ ...deps }), em: c.get('em') }, callerMallId(c), orderId, body.lineIds, body.reason);
     const order = await findOrder(c.get('em'), callerMallId(c), { orderId });
     return c.json({ orderId, lines, order: (await orderView(c.get('em'), order as NonNullable<typeof order>)) as Order }, 200);
   });

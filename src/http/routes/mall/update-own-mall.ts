@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requestReprice } from '../../../catalog/request-reprice.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
-import { applyCatalogSettings, mallView } from '../../../persistence/mall-store.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
+import { applyCatalogSettings, mallView } from '../../../malls/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { callerMallId } from '../../caller.ts';

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
-import { recordAudit } from '../../../persistence/audit-log.ts';
+import { recordAudit } from '../../../audit/audit-log.ts';
 import type { Sealed } from '../../../security/crypto-box.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';

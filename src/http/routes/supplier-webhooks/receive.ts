@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { SupplierKind, WebhookInbound } from '../../../../connectors/connector.ts';
 import { SupplierError } from '../../../../connectors/errors.ts';
 import { AppError } from '../../../domain/errors.ts';
-import { storeInboundEvent } from '../../../persistence/inbound-events.ts';
+import { storeInboundEvent } from '../../../supplier-events/inbound-events.ts';
 import type { HubEnv } from '../../context.ts';
 import { errorResponse } from '../../errors.ts';
 import { jobIds } from '../../../queues/job-ids.ts';

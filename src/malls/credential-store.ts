@@ -1,0 +1,100 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../domain/clock.ts';
+import { newId } from '../domain/ids.ts';
+import type { Principal, StaffRole } from '../domain/principal.ts';
+import { displayPrefix, hashSecret, newBearerSecret, safeEqual, TOKEN_PREFIX } from '../security/tokens.ts';
+import { type ApiCredential, ApiCredentialSchema } from '../persistence/entities/api-credential.ts';
+import { MallSchema } from '../persistence/entities/mall.ts';
+
+/** What a verified bearer secret grants, with the rate limit that applies to it. */
+export interface Verified {
+  principal: Principal;
+  rateLimit?: { perSec: number; burst: number };
+}
+
+/**
+ * Issues, verifies and revokes bearer secrets. Only an HMAC of each secret is stored; verification
+ * is one indexed lookup, cached in-process for `cacheMs` (revocation takes effect within it).
+ */
+export class CredentialStore {
+  readonly #cache = new Map<string, { at: number; value: Verified | null }>();
+  readonly #pepper: string;
+  readonly #clock: Clock;
+  readonly #cacheMs: number;
+  readonly #bootstrapHash: string | undefined;
+
+  constructor(opts: { pepper: string; clock: Clock; cacheMs: number; bootstrapAdminToken?: string | undefined }) {
+    this.#pepper = opts.pepper;
+    this.#clock = opts.clock;
+    this.#cacheMs = opts.cacheMs;
+    this.#bootstrapHash = opts.bootstrapAdminToken ? hashSecret(opts.bootstrapAdminToken, opts.pepper) : undefined;
+  }
+
+  /** Resolves a presented bearer secret to its principal, or null. */
+  async verify(em: EntityManager, secret: string): Promise<Verified | null> {
+    const hash = hashSecret(secret, this.#pepper);
+    if (this.#bootstrapHash && safeEqual(hash, this.#bootstrapHash)) {
+      return { principal: { kind: 'staff', role: 'admin', credentialId: 'bootstrap', name: 'HUB_ADMIN_TOKEN' } };
+    }
+    const now = this.#clock.now().getTime();
+    const hit = this.#cache.get(hash);
+    if (hit && now - hit.at < this.#cacheMs) return hit.value;
+    const value = await this.#lookup(em, hash, now);
+    if (this.#cacheMs > 0) {
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(hash, { at: now, value });
+    }
+    return value;
+  }
+
+  async #lookup(em: EntityManager, hash: string, now: number): Promise<Verified | null> {
+    const cred = await em.findOne(ApiCredentialSchema, { secretHash: hash }, { disableIdentityMap: true });
+    if (!cred || cred.revokedAt || (cred.expiresAt && cred.expiresAt.getTime() <= now)) return null;
+    if (cred.kind === 'staff_token') {
+      return { principal: { kind: 'staff', role: cred.role as StaffRole, credentialId: cred.id, name: cred.name } };
+    }
+    const mall = await em.findOne(MallSchema, { id: cred.mallId as string }, { disableIdentityMap: true });
+    if (mall?.status !== 'active') return null;
+    return {
+      principal: { kind: 'mall', mallId: mall.id, credentialId: cred.id },
+      rateLimit: { perSec: mall.rateLimitPerSec, burst: mall.rateLimitBurst },
+    };
+  }
+
+  /** Forgets cached verifications (after a revocation in this process). */
+  invalidate(): void {
+    this.#cache.clear();
+  }
+
+  /** Creates a mall API key; the returned secret is shown once and never stored. */
+  issueMallKey(em: EntityManager, mallId: string, createdBy: string): { credential: ApiCredential; secret: string } {
+    return this.#issue(em, { kind: 'mall_key', mallId, role: 'mall', name: 'mall api key', createdBy }, TOKEN_PREFIX.mallKey);
+  }
+
+  /** Creates an agent or admin token; the returned secret is shown once. */
+  issueStaffToken(em: EntityManager, role: StaffRole, name: string, createdBy: string, expiresAt?: Date): { credential: ApiCredential; secret: string } {
+    return this.#issue(em, { kind: 'staff_token', mallId: null, role, name, createdBy, expiresAt }, TOKEN_PREFIX.staffToken);
+  }
+
+  #issue(
+    em: EntityManager,
+    c: { kind: ApiCredential['kind']; mallId: string | null; role: ApiCredential['role']; name: string; createdBy: string; expiresAt?: Date | undefined },
+    prefix: string,
+  ): { credential: ApiCredential; secret: string } {
+    const secret = newBearerSecret(prefix);
+    const credential = em.create(ApiCredentialSchema, {
+      id: newId('cred'),
+      kind: c.kind,
+      mallId: c.mallId,
+      role: c.role,
+      name: c.name,
+      secretHash: hashSecret(secret, this.#pepper),
+      displayPrefix: displayPrefix(secret),
+      createdBy: c.createdBy,
+      createdAt: this.#clock.now(),
+      expiresAt: c.expiresAt ?? null,
+      revokedAt: null,
+    });
+    return { credential, secret };
+  }
+}

@@ -1,0 +1,200 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../domain/clock.ts';
+import { newId } from '../domain/ids.ts';
+import { type LineStatus, orderMove, type OrderStatus, orderStatusOf, statusesMovingTo } from '../domain/order-status.ts';
+import { AppError } from '../domain/errors.ts';
+import { appendMallEvent } from '../mall-webhooks/outbox.ts';
+
+/** What fulfilment reads of a line (sealed fields stay sealed until a step opens them). */
+export interface LineRecord {
+  id: string;
+  orderId: string;
+  mallId: string;
+  mallOrderId: string;
+  lineId: string;
+  itemId: string;
+  skuId: string;
+  kind: 'physical' | 'virtual' | 'service';
+  quantity: number;
+  pointsPaid: number;
+  cashPaidFen: number;
+  status: LineStatus;
+  qtyFulfilled: number;
+  qtyFailed: number;
+  qtyCancelled: number;
+  rechargeAccount: { keyId: string; data: string } | null;
+  recipient: { keyId: string; data: string } | null;
+}
+
+/** One line with its order's mall and sealed recipient. */
+export async function loadLine(em: EntityManager, id: string): Promise<LineRecord> {
+  const rows = await em.getConnection().execute<Record<string, any>[]>(
+    `select l.id, l.order_id, l.mall_id, o.mall_order_id, l.line_id, l.item_id, l.sku_id, l.kind, l.quantity, l.points_paid, l.cash_paid_fen, l.status,
+            l.qty_fulfilled, l.qty_failed, l.qty_cancelled, l.recharge_account, o.recipient
+     from order_line l join mall_order o on o.id = l.order_id where l.id = ?`,
+    [id],
+    'all',
+    em.getTransactionContext(),
+  );
+  const r = rows[0];
+  if (!r) throw new Error(`order line ${id} not found`);
+  return {
+    id: r.id, orderId: r.order_id, mallId: r.mall_id, mallOrderId: r.mall_order_id, lineId: r.line_id, itemId: String(r.item_id), skuId: r.sku_id, kind: r.kind,
+    quantity: r.quantity, pointsPaid: r.points_paid, cashPaidFen: r.cash_paid_fen, status: r.status, qtyFulfilled: r.qty_fulfilled, qtyFailed: r.qty_failed,
+    qtyCancelled: r.qty_cancelled, rechargeAccount: r.recharge_account, recipient: r.recipient,
+  };
+}
+
+/** A source an item can be fulfilled from, as last synced. */
+export interface SourceOffer {
+  supplierId: string;
+  supplierAccountId: string;
+  supplierSkuId: string;
+  costFen: number;
+  stock: number | null;
+}
+
+/** The item's live offers (listed, on shelf), cheapest synced cost first. */
+export async function sourceOffers(em: EntityManager, itemId: string): Promise<SourceOffer[]> {
+  const rows = await em.getConnection().execute<{ supplier_id: string; supplier_account_id: string; supplier_sku_id: string; cost_fen: number; stock: number | null }[]>(
+    'select supplier_id, supplier_account_id, supplier_sku_id, cost_fen, stock from catalog_offer where item_id = ? and removed_at is null and on_shelf order by cost_fen, supplier_id',
+    [itemId],
+  );
+  return rows.map((r) => ({ supplierId: r.supplier_id, supplierAccountId: r.supplier_account_id, supplierSkuId: r.supplier_sku_id, costFen: r.cost_fen, stock: r.stock }));
+}
+
+/** Creates the line's next attempt at a source; its supplier reference is derived once, here. */
+export async function createAttempt(tx: EntityManager, clock: Clock, line: { id: string; quantity: number }, seq: number, source: SourceOffer): Promise<{ attemptId: string; reference: string }> {
+  const attemptId = newId('att');
+  // Derived from the line and the attempt number: a reroute or reship gets a new one, a retry never does.
+  const reference = `${line.id.slice(4)}a${seq}`;
+  await tx.getConnection().execute(
+    `insert into line_attempt (id, line_id, seq, supplier_id, supplier_account_id, supplier_sku_id, reference, status, quantity, cost_fen, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) on conflict (line_id, seq) do nothing`,
+    [attemptId, line.id, seq, source.supplierId, source.supplierAccountId, source.supplierSkuId, reference, line.quantity, source.costFen, clock.now(), clock.now()],
+    'run',
+    tx.getTransactionContext(),
+  );
+  const [row] = await tx.getConnection().execute<{ id: string; reference: string }[]>('select id, reference from line_attempt where line_id = ? and seq = ?', [line.id, seq], 'all', tx.getTransactionContext());
+  return { attemptId: row?.id ?? attemptId, reference: row?.reference ?? reference };
+}
+
+/** Updates an attempt after a supplier answered. */
+export async function updateAttempt(tx: EntityManager, clock: Clock, attemptId: string, change: { status: string; supplierOrderId?: string | null; costFen?: number | null; freightFen?: number; failureReason?: string | null }): Promise<void> {
+  await tx.getConnection().execute(
+    `update line_attempt set status = ?, supplier_order_id = coalesce(?, supplier_order_id), cost_fen = coalesce(?, cost_fen),
+       freight_fen = coalesce(?, freight_fen), failure_reason = ?, updated_at = ? where id = ?`,
+    [change.status, change.supplierOrderId ?? null, change.costFen ?? null, change.freightFen ?? null, change.failureReason ?? null, clock.now(), attemptId],
+    'run',
+    tx.getTransactionContext(),
+  );
+}
+
+/** Which order and mall line each of these line ids is (for lists that show a line's run). */
+export async function lineRefs(em: EntityManager, ids: readonly string[]): Promise<Map<string, { orderId: string; lineId: string }>> {
+  if (!ids.length) return new Map();
+  const rows = await em.getConnection().execute<{ id: string; order_id: string; line_id: string }[]>('select id, order_id, line_id from order_line where id in (select jsonb_array_elements_text(?::jsonb))', [JSON.stringify(ids)]);
+  return new Map(rows.map((r) => [r.id, { orderId: r.order_id, lineId: r.line_id }]));
+}
+
+/** Puts the supplier's order id on an attempt that has none yet (found by its reference after a lost answer). */
+export async function setAttemptOrderId(tx: EntityManager, attemptId: string, supplierOrderId: string): Promise<void> {
+  await tx.getConnection().execute('update line_attempt set supplier_order_id = ? where id = ? and supplier_order_id is null', [supplierOrderId, attemptId], 'run', tx.getTransactionContext());
+}
+
+/** An attempt's status (null when there is none), to guard a compensation. */
+export async function attemptStatus(em: EntityManager, attemptId: string): Promise<string | null> {
+  const [row] = await em.getConnection().execute<{ status: string }[]>('select status from line_attempt where id = ?', [attemptId], 'all', em.getTransactionContext());
+  return row?.status ?? null;
+}
+
+/** Voids the line's attempt number `seq` if it was never sent to its supplier (still pending): nothing to undo there. */
+export async function voidUnsentAttempt(tx: EntityManager, clock: Clock, lineId: string, seq: number, reason: string): Promise<boolean> {
+  const res = await tx.getConnection().execute(
+    "update line_attempt set status = 'cancelled', failure_reason = ?, updated_at = ? where line_id = ? and seq = ? and status = 'pending'",
+    [reason, clock.now(), lineId, seq],
+    'run',
+    tx.getTransactionContext(),
+  );
+  return Number((res as { affectedRows?: number }).affectedRows ?? 0) > 0;
+}
+
+/**
+ * A move the line state machine forbids (a line out of a terminal state, or backwards): a bug or
+ * an event that should have been ignored. Permanent: retrying cannot make it allowed.
+ */
+export class IllegalLineTransition extends AppError {
+  constructor(lineId: string, from: LineStatus | null, to: LineStatus) {
+    super('conflict', `order line ${lineId} cannot move from ${from ?? 'nowhere (no such line)'} to ${to}`, { retryable: false, details: { lineId, from, to } });
+    this.name = 'IllegalLineTransition';
+  }
+}
+
+/**
+ * Moves a line to a status (with its counts and source) and recomputes its order's status.
+ * Refuses, with IllegalLineTransition, a move LINE_TRANSITIONS does not allow.
+ *
+ * Locks, in the one order every transaction moving a line takes them: the line's own rows (its
+ * attempt, the line: callers may hold them already, as the timeline's `lockLine` does), then the
+ * order row, then the order's event counter (`lineEvent`, after this). The line's siblings are
+ * read, never locked: locking them all (as this once did) made two lines of one order moving at
+ * once deadlock, each holding its own line and waiting for the other's. The order row lock is
+ * what serialises the recomputations of one order: the siblings are read after it is granted, so
+ * (READ COMMITTED: each statement sees what was committed before it began) every move committed
+ * before it is seen, and a move not yet committed still has this lock to wait for and recomputes
+ * after us. So the last recomputation of an order sees all its lines. One line per transaction:
+ * holding the order, a transaction must not go on to another line's row (that line's mover may
+ * hold it while it waits for the order).
+ */
+export async function setLineStatus(
+  tx: EntityManager,
+  clock: Clock,
+  line: Pick<LineRecord, 'id' | 'orderId'>,
+  change: { status: LineStatus; source?: string; qtyFulfilled?: number; qtyFailed?: number; qtyCancelled?: number; failureReason?: string | null },
+): Promise<void> {
+  const conn = tx.getConnection();
+  const ctx = tx.getTransactionContext();
+  // Only from a status the state machine allows (src/domain/order-status.ts), in the same statement
+  // (the statuses as an array literal: the driver would spread a JS array into a list).
+  const moved = await conn.execute(
+    `update order_line set status = ?, source_supplier_id = coalesce(?, source_supplier_id), qty_fulfilled = coalesce(?, qty_fulfilled),
+       qty_failed = coalesce(?, qty_failed), qty_cancelled = coalesce(?, qty_cancelled), failure_reason = coalesce(?, failure_reason), updated_at = ?
+     where id = ? and status = any(?::text[])`,
+    [change.status, change.source ?? null, change.qtyFulfilled ?? null, change.qtyFailed ?? null, change.qtyCancelled ?? null, change.failureReason ?? null, clock.now(), line.id, `{${statusesMovingTo(change.status).join(',')}}`],
+    'run',
+    ctx,
+  );
+  if (!(moved as { affectedRows?: number }).affectedRows) {
+    const [now] = await conn.execute<{ status: LineStatus }[]>('select status from order_line where id = ?', [line.id], 'all', ctx);
+    throw new IllegalLineTransition(line.id, now?.status ?? null, change.status);
+  }
+  // The lock the update below takes anyway, taken before the read: `no key update` does not block
+  // rows being inserted that reference the order (they take a key-share lock on it).
+  const [order] = await conn.execute<{ status: OrderStatus }[]>('select status from mall_order where id = ? for no key update', [line.orderId], 'all', ctx);
+  const statuses = await conn.execute<{ status: LineStatus }[]>('select status from order_line where order_id = ?', [line.orderId], 'all', ctx);
+  // The order state machine: the status derived from the lines must be a move the order may make.
+  const next = orderMove(order?.status ?? 'accepted', orderStatusOf(statuses.map((s) => s.status)), line.orderId);
+  await conn.execute('update mall_order set status = ?, updated_at = ? where id = ?', [next, clock.now(), line.orderId], 'run', ctx);
+}
+
+/** Appends a money row to the ledger (settlement, supplier cost, freight, refund). */
+export async function addLedger(
+  tx: EntityManager,
+  clock: Clock,
+  line: Pick<LineRecord, 'id' | 'orderId' | 'mallId'>,
+  entry: { entry: 'supplier_cost' | 'freight' | 'refund'; units: number; points?: number; fen?: number; supplierId?: string; supplierAccountId?: string; attemptId?: string; reason?: string },
+): Promise<void> {
+  await tx.getConnection().execute(
+    `insert into ledger_entry (mall_id, order_id, line_id, entry, units, points, fen, supplier_id, supplier_account_id, attempt_id, reason, at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [line.mallId, line.orderId, line.id, entry.entry, entry.units, entry.points ?? 0, entry.fen ?? 0, entry.supplierId ?? null, entry.supplierAccountId ?? null,
+      entry.attemptId ?? null, entry.reason ?? null, clock.now()],
+    'run',
+    tx.getTransactionContext(),
+  );
+}
+
+/** A mall event about a line, with the ids every line event carries. */
+export function lineEvent(tx: EntityManager, clock: Clock, line: Pick<LineRecord, 'mallId' | 'orderId' | 'mallOrderId' | 'lineId'>, type: string, data: Record<string, unknown> = {}) {
+  return appendMallEvent(tx, clock, { mallId: line.mallId, orderId: line.orderId, type, data: { orderId: line.orderId, mallOrderId: line.mallOrderId, lineId: line.lineId, ...data } });
+}

@@ -1,0 +1,111 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SupplierConnector, SupplierEvent } from '../../connectors/connector.ts';
+import type { Clock } from '../domain/clock.ts';
+import { findLineOf } from './timeline-store.ts';
+import { applyOrderEvent } from './timeline.ts';
+import { wakeSubjectRuns } from '../../workflows/engine/index.ts';
+
+/** What processing needs. */
+export interface InboundDeps {
+  em: EntityManager;
+  clock: Clock;
+  connectors: Map<string, SupplierConnector>;
+  /** Puts a wake-up of a workflow run on the queue (the runner's `schedule`). */
+  scheduleRun: (runId: string, wakes: number, delayMs: number) => Promise<void>;
+  /** Attempts to find the line of an event before it is set aside (its submit may not be recorded yet). */
+  maxUnmatchedAttempts?: number;
+  /**
+   * Asks for an incremental catalog sync of a supplier soon (a debounced catalogSync job): how a
+   * pushed catalog change (Taobao item_StockChanged / item_PriceChanged) reaches the catalog.
+   */
+  requestCatalogSync?: (supplierId: string) => Promise<unknown>;
+}
+
+export type InboundOutcome = 'processed' | 'ignored' | 'skipped' | 'retry';
+
+const ORDER_EVENTS = new Set<SupplierEvent['type']>(['order.split', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.issued', 'order.failed', 'order.updated']);
+
+/**
+ * Applies one stored supplier event: parsed by its connector, each order event applied to its
+ * line's timeline, and the row marked processed, all in one transaction (the row is locked, so a
+ * second job for it does nothing). Lines whose workflow should look again are woken after commit.
+ *
+ *   no line matches yet ──▶ attempts left? ──yes──▶ stays 'received' (the job is retried)
+ *                                     │ no
+ *                                     ▼
+ *                               'ignored' (not ours)
+ */
+export async function processInboundEvent(deps: InboundDeps, inboundEventId: string): Promise<InboundOutcome> {
+  const wakes = new Set<string>();
+  const outcome = await deps.em.fork().transactional(async (tx) => {
+    const conn = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    const [row] = await conn.execute<{ supplier: string; event_id: string; event_type: string | null; body: string; status: string; attempts: number }[]>(
+      'select supplier, event_id, event_type, body, status, attempts from inbound_event where id = ? for update',
+      [inboundEventId],
+      'all',
+      ctx,
+    );
+    if (!row || row.status !== 'received') return 'skipped' as const;
+    const finish = async (status: 'processed' | 'ignored' | 'failed', error: string | null = null) => {
+      await conn.execute('update inbound_event set status = ?, attempts = attempts + 1, processed_at = ?, last_error = ? where id = ?', [status, deps.clock.now(), error, inboundEventId], 'run', ctx);
+    };
+    const connector = deps.connectors.get(row.supplier);
+    if (!connector) {
+      await finish('ignored', 'supplier not configured');
+      return 'ignored' as const;
+    }
+    let events: SupplierEvent[];
+    try {
+      events = connector.inbound.parse({ eventId: row.event_id, eventType: row.event_type ?? '', raw: row.body });
+    } catch (err) {
+      await finish('failed', err instanceof Error ? err.message : String(err));
+      return 'ignored' as const;
+    }
+    const orderEvents = events.filter((e) => ORDER_EVENTS.has(e.type)) as Extract<SupplierEvent, { supplierOrderId: string }>[];
+    // A pushed catalog change: the supplier's incremental sync (modified since its last run) reads
+    // those SKUs again soon. Asked before the row is marked, so a lost request is asked again; a
+    // request twice is one sync. JD's pool messages are read by the pool sync itself.
+    if (events.some((e) => e.type === 'catalog.changed') && connector.capabilities.catalogUpdates !== 'message-pool' && deps.requestCatalogSync) {
+      await deps.requestCatalogSync(row.supplier);
+      if (!orderEvents.length) {
+        await finish('processed');
+        return 'processed' as const;
+      }
+    }
+    if (!orderEvents.length) {
+      // JD's catalog messages are the pool sync's; after-sales have no model in the hub yet.
+      await finish('ignored');
+      return 'ignored' as const;
+    }
+    let matched = 0;
+    for (const event of orderEvents) {
+      const ref = await findLineOf(tx, row.supplier, { supplierOrderId: event.supplierOrderId, ...('reference' in event && event.reference ? { reference: event.reference } : {}) });
+      if (!ref) continue;
+      matched++;
+      const applied = await applyOrderEvent(tx, deps.clock, row.supplier, event, ref);
+      if (applied.wake) wakes.add(ref.lineId);
+    }
+    if (!matched) {
+      if (row.attempts + 1 < (deps.maxUnmatchedAttempts ?? 5)) {
+        await conn.execute('update inbound_event set attempts = attempts + 1, last_error = ? where id = ?', ['no line for this supplier order yet', inboundEventId], 'run', ctx);
+        return 'retry' as const;
+      }
+      await finish('ignored', 'no line for this supplier order');
+      return 'ignored' as const;
+    }
+    await finish('processed');
+    return 'processed' as const;
+  });
+  for (const lineId of wakes) await wakeSubjectRuns(deps.em.fork(), deps.clock, deps.scheduleRun, lineId);
+  return outcome;
+}
+
+
+/** Stored events still 'received' after `minAgeMs` (their job was lost or is retrying), oldest first. */
+export async function pendingInboundEvents(em: EntityManager, clock: Clock, minAgeMs: number, limit = 500): Promise<{ id: string; attempts: number }[]> {
+  return em.getConnection().execute<{ id: string; attempts: number }[]>(
+    "select id, attempts from inbound_event where status = 'received' and received_at <= ? order by received_at limit ?",
+    [new Date(clock.now().getTime() - minAgeMs), limit],
+  );
+}
