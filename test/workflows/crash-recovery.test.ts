@@ -10,6 +10,8 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
+import { JD_METHODS } from '../../connectors/jd/methods.ts';
+import { itemFrom } from '../support/catalog-items.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
 // Workers here are real processes (`hub worker`), killed with SIGKILL: what a crash looks like.
@@ -36,7 +38,7 @@ beforeAll(async () => {
   sandboxes = createSandboxes({ clock: sandboxClock, seed: 61, skus: 100, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
   server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({ env: { HUB_SANDBOX_URL: server.url, ...env() } });
-  for (const id of ['topup-fulu', 'topup-yike']) await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector);
+  for (const id of ['topup-fulu', 'topup-yike', 'jd']) await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector);
   mall = await hub.createMall('Crash mall');
   await repriceMall(hub.deps.orm.em.fork(), mall.mallId);
   const [row] = await sql<{ sku_id: string; points: number; cash_fen: number }[]>(
@@ -58,9 +60,9 @@ afterAll(async () => {
 const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startWorker(): ChildProcess {
+function startWorker(extra: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['src/cli.ts', 'worker'], {
-    env: { ...process.env, DATABASE_URL: hub.config.databaseUrl, REDIS_URL: hub.config.redisUrl, HUB_REDIS_PREFIX: hub.config.redisPrefix, HUB_SANDBOX_URL: server.url, HUB_SANDBOX: 'true', HUB_LOG_LEVEL: 'warn', ...env() },
+    env: { ...process.env, DATABASE_URL: hub.config.databaseUrl, REDIS_URL: hub.config.redisUrl, HUB_REDIS_PREFIX: hub.config.redisPrefix, HUB_SANDBOX_URL: server.url, HUB_SANDBOX: 'true', HUB_LOG_LEVEL: 'warn', ...env(), ...extra },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   workers.push(child);
@@ -139,5 +141,57 @@ describe('crash recovery', () => {
     const done = await settled(orderId);
     expect(done.lines[0].status).toBe('issued');
     await expectExactlyOnce(orderId);
+  });
+
+  it('a worker killed with SIGKILL in the middle of a compensation: the next one finishes the undo, once', async () => {
+    const recipient = { name: '赵六', phone: '13600136000', province: '北京', city: '北京市', district: '朝阳区', address: '建国路 1 号' };
+    const jdItem = await itemFrom(hub, mall.mallId, 'physical', ['jd'], recipient);
+    // JD's confirm endpoint is down and every JD answer takes 0.8 s: confirm-order runs out of
+    // retries, and the compensation's cancel at JD is still in flight when the worker dies.
+    const jd = sandboxes.find((s) => s.id === 'jd') as Sandbox;
+    jd.faults.set({ downMethods: [JD_METHODS.confirm], latencyMs: 800 });
+    // The worker syncs every supplier's catalog when it starts: any other source of the item has none for Beijing.
+    for (const other of sandboxes.filter((s) => s.id !== 'jd')) other.faults.set({ stockoutRegions: [recipient.province] });
+    const res = await hub.call('POST', '/v1/orders', {
+      token: mall.apiKey,
+      headers: { 'idempotency-key': `crash-comp-${Math.random()}` },
+      body: { mallOrderId: `CC-${Date.now()}`, member: { id: 'm' }, recipient, lines: [{ lineId: '1', skuId: jdItem.skuId, quantity: 1, pointsPaid: jdItem.points, cashPaidFen: jdItem.cashFen }] },
+    });
+    expect(res.status).toBe(201);
+    const orderId = (await json(res)).orderId as string;
+    const few = { HUB_WORKFLOW_MAX_ATTEMPTS: '3', HUB_WORKFLOW_BACKOFF_MAX_MS: '400', HUB_SUPPLIER_BREAKER_HALF_OPEN_MS: '200' };
+    const first = startWorker(few);
+    const runOf = async () => (await sql<{ id: string; status: string }[]>('select r.id, r.status from workflow_run r join order_line l on l.id = r.subject_id where l.order_id = ?', [orderId]))[0];
+    const steps = async (runId: string) => (await sql<{ step: string; status: string; compensates: number | null; attempts: number }[]>('select step, status, compensates, attempts from workflow_step where run_id = ? order by seq', [runId]));
+    let run = await runOf();
+    for (let i = 0; i < 1200 && run?.status !== 'compensating'; i++) {
+      await sleep(25);
+      run = await runOf();
+    }
+    expect(run?.status, JSON.stringify(await sql('select r.status, r.step, r.attempt, r.last_error from workflow_run r where r.id = ?', [run?.id]))).toBe('compensating');
+    await sleep(300);
+    // The undo of the submit is begun (recorded compensating; a first try may have met JD's
+    // circuit still open from the confirms) and not finished: kill now.
+    expect((await steps(run?.id as string)).at(-1)).toMatchObject({ step: 'submit-order', status: 'compensating' });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    for (const s of sandboxes) s.faults.reset();
+    startWorker(few);
+    const until = Date.now() + 20_000;
+    while ((run = await runOf())?.status !== 'failed' && Date.now() < until) await sleep(100);
+    expect(run?.status).toBe('failed');
+    const history = await steps(run?.id as string);
+    // The same compensation row, finished by the second worker; then the earlier step's undo.
+    expect(history.map((s) => `${s.step} ${s.status}${s.compensates ? ` of #${s.compensates}` : ''}`)).toEqual([
+      'pick-source succeeded', 'submit-order succeeded', 'confirm-order failed', 'submit-order compensated of #2', 'pick-source compensated of #1',
+    ]);
+    const [attempt] = await sql<{ reference: string; status: string }[]>('select a.reference, a.status from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ?', [orderId]);
+    expect(attempt?.status).toBe('cancelled');
+    expect(jd.ordersFor(attempt?.reference as string)).toBe(1);
+    expect(jd.orderLedger().find((o) => o.reference === attempt?.reference)).toMatchObject({ status: 'cancelled', live: false, charged: false });
+    const told = await sql<{ type: string }[]>("select type from mall_event where order_id = ? and type in ('line.failed', 'refund.required') order by seq", [orderId]);
+    expect(told.map((e) => e.type)).toEqual(['line.failed', 'refund.required']);
+    const refunds = await sql<{ n: string }[]>("select count(*)::text n from ledger_entry where order_id = ? and entry = 'refund'", [orderId]);
+    expect(refunds[0]?.n).toBe('1');
   });
 });
