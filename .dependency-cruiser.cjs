@@ -61,6 +61,13 @@ module.exports = {
       to: { path: '^workflows/engine/', pathNot: '^workflows/engine/index\\.ts$' },
     },
     {
+      name: 'job-ids-through-enqueue',
+      comment: 'Each kind of work gets its job id (what makes a repeat the same job) in one place: only the typed enqueue functions (src/queues/enqueue.ts) read src/queues/job-ids.ts.',
+      severity: 'error',
+      from: { pathNot: ['^src/queues/enqueue\\.ts$', '^src/queues/job-ids\\.ts$'] },
+      to: { path: '^src/queues/job-ids\\.ts$' },
+    },
+    {
       name: 'no-circular-in-the-hub',
       comment: 'A cycle between modules of the hub (or of its benchmarks) means two of them are one concern split in two, or a layer rule bent.',
       severity: 'error',

@@ -7,7 +7,7 @@ import type { Clock } from './domain/clock.ts';
 import type { Orm } from './persistence/orm.ts';
 import type { QueueProducer } from './queues/producer.ts';
 import type { CryptoBox } from './security/crypto-box.ts';
-import { jobIds } from './queues/job-ids.ts';
+import { enqueue } from './queues/enqueue.ts';
 
 /**
  * The workflow runner's dependencies, wired from the hub's: what the worker's processor, the
@@ -19,7 +19,7 @@ export function runnerDeps(d: { orm: Orm; clock: Clock; config: Config; crypto: 
     config: d.config.workflow,
     workflows: WORKFLOWS,
     schedule: async (runId, wakes, delayMs) => {
-      await d.queues.add('workflow', { runId }, { jobId: jobIds.workflowWake(runId, wakes), delay: delayMs, attempts: 1 });
+      await enqueue.workflowWake(d.queues, runId, wakes, delayMs);
     },
     services: { connectors: d.connectors, crypto: d.crypto, issuancePollMs: d.config.issuancePollMs, shipmentPollMs: d.config.shipmentPollMs, trackingStaleMs: d.config.trackingStaleMs },
   };

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Offer, Region, SupplierConnector } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type PricingRule, priceItem } from '../domain/pricing.ts';
+import { sourcesForMall } from './catalog-query.ts';
 
 /** The live answer for one requested item. */
 export interface Availability {
@@ -12,14 +13,6 @@ export interface Availability {
   /** Supplier that can fulfil it now (cheapest available source), when available. */
   source?: string;
   reason?: 'unknown_sku' | 'no_source_available';
-}
-
-interface OfferRow {
-  sku_id: string;
-  supplier_id: string;
-  supplier_sku_id: string;
-  points: number | null;
-  cash_fen: number | null;
 }
 
 /** Caches live supplier offers per (supplier, SKU, region) for a short time; shared by requests. */
@@ -59,15 +52,7 @@ export async function checkAvailability(
   items: { skuId: string; quantity: number }[],
   region: Region,
 ): Promise<Availability[]> {
-  const rows = await deps.em.getConnection().execute<OfferRow[]>(
-    `select ci.sku_id, o.supplier_id, o.supplier_sku_id, mi.points, mi.cash_fen
-     from catalog_item ci
-     left join catalog_offer o on o.item_id = ci.id and o.removed_at is null and o.on_shelf
-     left join mall_item mi on mi.item_id = ci.id and mi.mall_id = ?
-     where ci.sku_id in (select jsonb_array_elements_text(?::jsonb))
-     order by ci.sku_id, o.cost_fen`,
-    [mall.id, JSON.stringify(items.map((i) => i.skuId))],
-  );
+  const rows = await sourcesForMall(deps.em, mall.id, items.map((i) => i.skuId));
   return Promise.all(
     items.map(async ({ skuId, quantity }): Promise<Availability> => {
       const sources = rows.filter((r) => r.sku_id === skuId);

@@ -125,3 +125,29 @@ export async function getMallCatalogItem(em: EntityManager, mallId: string, skuI
   const r = rows[0];
   return r ? { ...view(r), sellable: r.sellable, sources: r.sources } : null;
 }
+
+/** A source of an item for a mall's live availability check, with the mall's stored price (null when it does not price the item). */
+export interface MallSourceRow {
+  sku_id: string;
+  supplier_id: string;
+  supplier_sku_id: string;
+  points: number | null;
+  cash_fen: number | null;
+}
+
+/**
+ * The live offers (listed, on shelf) of each of these SKUs, cheapest synced cost first, with the
+ * mall's price: one row per offer, and one with null offer columns for an item without any (no
+ * row at all for an unknown SKU).
+ */
+export async function sourcesForMall(em: EntityManager, mallId: string, skuIds: readonly string[]): Promise<MallSourceRow[]> {
+  return em.getConnection().execute<MallSourceRow[]>(
+    `select ci.sku_id, o.supplier_id, o.supplier_sku_id, mi.points, mi.cash_fen
+     from catalog_item ci
+     left join catalog_offer o on o.item_id = ci.id and o.removed_at is null and o.on_shelf
+     left join mall_item mi on mi.item_id = ci.id and mi.mall_id = ?
+     where ci.sku_id in (select jsonb_array_elements_text(?::jsonb))
+     order by ci.sku_id, o.cost_fen`,
+    [mallId, JSON.stringify(skuIds)],
+  );
+}

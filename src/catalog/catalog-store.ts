@@ -156,3 +156,19 @@ export async function removeOffers(em: EntityManager, supplierId: string, suppli
   await refreshItems(em, [...new Set(rows.map((r) => String(r.item_id)))]);
   return rows.length;
 }
+
+/** An item with one of its offers (every offer column null when it has none). */
+export interface ItemOfferRow {
+  id: string; sku_id: string; title: string; match_key: string; sellable: boolean; best_cost_fen: number | null; kind: string; brand: string | null;
+  category_id: string | null; category_ids: string[]; category_path: string[];
+  supplier_id: string | null; supplier_sku_id: string; cost_fen: number; stock: number | null; on_shelf: boolean; removed_at: Date | null;
+}
+
+/** An item and all its offers, removed ones included, cheapest first: one row per offer (none when the SKU is unknown). */
+export async function itemWithOffers(em: EntityManager, skuId: string): Promise<ItemOfferRow[]> {
+  return em.getConnection().execute<ItemOfferRow[]>(
+    `select ci.id, ci.sku_id, ci.title, ci.match_key, ci.sellable, ci.best_cost_fen, ci.kind, ci.brand, ci.category_id, ci.category_ids, ci.category_path, o.supplier_id, o.supplier_sku_id, o.cost_fen, o.stock, o.on_shelf, o.removed_at
+       from catalog_item ci left join catalog_offer o on o.item_id = ci.id where ci.sku_id = ? order by o.cost_fen`,
+    [skuId],
+  );
+}

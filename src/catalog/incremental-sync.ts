@@ -2,7 +2,8 @@ import type { PollInbound, SupplierConnector, SupplierEvent } from '../../connec
 import { removeOffers, upsertListings } from './catalog-store.ts';
 import { storeInboundEvent } from '../supplier-events/inbound-events.ts';
 import { runFullSync } from './full-sync.ts';
-import { openRun, recordRunError, skipped, runningFullRunId, runPagedSync, type SyncDeps, type SyncOutcome } from './paged-sync.ts';
+import { openRun, recordRunError, skipped, runPagedSync, type SyncDeps, type SyncOutcome } from './paged-sync.ts';
+import { checkpointPoolBatch, finishPoolRun, lastSuccessfulStart, runningFullRunId } from './sync-run-store.ts';
 
 export interface IncrementalOptions {
   /** How far before the last successful run's start a modified-since pull reaches back (clock skew, late writes). */
@@ -22,18 +23,10 @@ export interface IncrementalOptions {
  * A supplier that never synced gets a full sync first.
  */
 export async function runIncrementalSync(deps: SyncDeps, connector: SupplierConnector, opts: IncrementalOptions): Promise<SyncOutcome> {
-  const last = await lastSuccessStart(deps, connector.id);
+  const last = await lastSuccessfulStart(deps.em, connector.id);
   if (last === null || connector.capabilities.catalogUpdates === 'full-list') return runFullSync(deps, connector, opts);
   if (connector.capabilities.catalogUpdates === 'message-pool') return runPoolSync(deps, connector, opts);
   return runPagedSync(deps, connector, { mode: 'incremental', since: new Date(last.getTime() - opts.overlapMs), ...(opts.accountId ? { accountId: opts.accountId } : {}) });
-}
-
-async function lastSuccessStart(deps: SyncDeps, supplierId: string): Promise<Date | null> {
-  const rows = await deps.em.getConnection().execute<{ at: Date | null }[]>(
-    "select max(started_at) as at from catalog_sync_run where supplier_id = ? and status = 'succeeded'",
-    [supplierId],
-  );
-  return rows[0]?.at ? new Date(rows[0].at) : null;
 }
 
 type CatalogChanged = Extract<SupplierEvent, { type: 'catalog.changed' }>;
@@ -85,19 +78,16 @@ async function runPoolSync(deps: SyncDeps, connector: SupplierConnector, opts: I
         for (const m of fetched) await storeInboundEvent(tx, deps.clock, { supplier: connector.id, eventId: m.eventId, eventType: m.eventType, body: m.raw });
         await upsertListings(tx, source, skus);
         removed += await removeOffers(tx, connector.id, gone);
-        await tx.getConnection().execute(
-          'update catalog_sync_run set pages = pages + 1, seen = seen + ?, messages = messages + ?, removed = removed + ?, heartbeat_at = ?, lease_until = ? where id = ?',
-          [skus.length, fetched.length, gone.length, deps.clock.now(), new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000)), runId],
-          'run',
-          tx.getTransactionContext(),
-        );
+        await checkpointPoolBatch(tx, runId, {
+          seen: skus.length, messages: fetched.length, removed: gone.length, at: deps.clock.now(), leaseUntil: new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000)),
+        });
       });
       await inbound.acknowledge(fetched.map((m) => m.eventId));
       pages++;
       seen += skus.length;
       messages += fetched.length;
     }
-    await deps.em.getConnection().execute("update catalog_sync_run set status = 'succeeded', finished_at = ?, heartbeat_at = ?, lease_until = null where id = ?", [deps.clock.now(), deps.clock.now(), runId]);
+    await finishPoolRun(deps.em, deps.clock, runId);
     return { runId, mode: 'incremental', resumed, status: 'succeeded', pages, seen, removed, messages };
   } catch (err) {
     await recordRunError(deps, runId, err);

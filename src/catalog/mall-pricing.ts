@@ -113,3 +113,20 @@ export async function mallsToReprice(em: EntityManager): Promise<string[]> {
   const rows = await em.getConnection().execute<{ id: string }[]>('select id from mall where priced_version < pricing_version order by id');
   return rows.map((r) => r.id);
 }
+
+/** What each mall that prices an item charges for it, with the mall's selection (to say why it does not sell it). */
+export interface MallPriceOfItem {
+  mall_id: string;
+  points: number;
+  cash_fen: number;
+  sellable: boolean;
+  catalog_selection: CatalogSelection;
+}
+
+/** Every mall's price of one item, by mall id (the admin console's explanation of an item). */
+export async function mallPricesOfItem(em: EntityManager, itemId: string): Promise<MallPriceOfItem[]> {
+  return em.getConnection().execute<MallPriceOfItem[]>(
+    'select mi.mall_id, mi.points, mi.cash_fen, mi.sellable, m.catalog_selection from mall_item mi join mall m on m.id = mi.mall_id where mi.item_id = ? order by mi.mall_id',
+    [itemId],
+  );
+}

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { removeUnseenOffers, upsertListings } from './catalog-store.ts';
+import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
 /** Outcome of one sync call. */
 export interface SyncOutcome {
@@ -24,14 +25,6 @@ export interface SyncDeps {
   leaseMs?: number;
 }
 
-interface RunRow {
-  id: string;
-  cursor: string | null;
-  pages: number;
-  seen: number;
-  since: Date | null;
-}
-
 const leaseOf = (deps: SyncDeps) => new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000));
 
 /**
@@ -45,24 +38,12 @@ export async function openRun(
   mode: 'full' | 'incremental',
   since: Date | null = null,
 ): Promise<{ run: RunRow; resumed: boolean } | { busy: RunRow }> {
-  const conn = deps.em.getConnection();
-  const existing = await conn.execute<RunRow[]>(
-    `update catalog_sync_run set lease_until = ?, heartbeat_at = ?
-     where supplier_id = ? and mode = ? and status = 'running' and (lease_until is null or lease_until <= ?)
-     returning id, cursor, pages, seen, since`,
-    [leaseOf(deps), deps.clock.now(), supplierId, mode, deps.clock.now()],
-  );
-  if (existing[0]) return { run: existing[0], resumed: true };
+  const existing = await takeOverRun(deps.em, deps.clock, supplierId, mode, leaseOf(deps));
+  if (existing) return { run: existing, resumed: true };
   const now = deps.clock.now();
-  const rows = await conn.execute<RunRow[]>(
-    `insert into catalog_sync_run (supplier_id, mode, status, since, started_at, heartbeat_at, lease_until) values (?, ?, 'running', ?, ?, ?, ?)
-     on conflict (supplier_id, mode) where status = 'running' do nothing
-     returning id, cursor, pages, seen, since`,
-    [supplierId, mode, since, now, now, leaseOf(deps)],
-  );
-  if (rows[0]) return { run: rows[0], resumed: false };
-  const held = await conn.execute<RunRow[]>("select id, cursor, pages, seen, since from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
-  return { busy: held[0] as RunRow };
+  const started = await startRun(deps.em, { supplierId, mode, since, now, leaseUntil: leaseOf(deps) });
+  if (started) return { run: started, resumed: false };
+  return { busy: (await runningRun(deps.em, supplierId, mode)) as RunRow };
 }
 
 /** What a sync call reports when another worker holds the run. */
@@ -70,17 +51,7 @@ export const skipped = (run: RunRow, mode: 'full' | 'incremental'): SyncOutcome 
 
 /** Records a failed attempt on the run, which stays running and resumable. */
 export async function recordRunError(deps: SyncDeps, runId: number, err: unknown): Promise<void> {
-  await deps.em.getConnection().execute('update catalog_sync_run set errors = errors + 1, last_error = ?, heartbeat_at = ?, lease_until = null where id = ?', [
-    err instanceof Error ? err.message.slice(0, 500) : String(err),
-    deps.clock.now(),
-    runId,
-  ]);
-}
-
-/** The full run of a supplier in progress, if any: what an incremental update counts as seen by it. */
-export async function runningFullRunId(em: EntityManager, supplierId: string): Promise<number | null> {
-  const rows = await em.getConnection().execute<{ id: string }[]>("select id from catalog_sync_run where supplier_id = ? and mode = 'full' and status = 'running'", [supplierId]);
-  return rows[0] ? Number(rows[0].id) : null;
+  await noteRunError(deps.em, runId, err instanceof Error ? err.message.slice(0, 500) : String(err), deps.clock.now());
 }
 
 /**
@@ -126,12 +97,7 @@ export async function runPagedSync(
       } while (pending && items.length < (opts.writeBatch ?? 500));
       await deps.em.transactional(async (tx) => {
         await upsertListings(tx, source, items);
-        await tx.getConnection().execute(
-          'update catalog_sync_run set cursor = ?, pages = pages + ?, seen = seen + ?, heartbeat_at = ?, lease_until = ? where id = ?',
-          [next, fetched, items.length, deps.clock.now(), leaseOf(deps), runId],
-          'run',
-          tx.getTransactionContext(),
-        );
+        await checkpointRun(tx, runId, { cursor: next, pages: fetched, seen: items.length, at: deps.clock.now(), leaseUntil: leaseOf(deps) });
       });
       cursor = next;
       pages += fetched;
@@ -139,12 +105,7 @@ export async function runPagedSync(
     }
     const removed = await deps.em.transactional(async (tx) => {
       const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;
-      await tx.getConnection().execute(
-        "update catalog_sync_run set status = 'succeeded', removed = ?, finished_at = ?, heartbeat_at = ?, lease_until = null where id = ?",
-        [n, deps.clock.now(), deps.clock.now(), runId],
-        'run',
-        tx.getTransactionContext(),
-      );
+      await finishRun(tx, deps.clock, runId, n);
       return n;
     });
     return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, removed };

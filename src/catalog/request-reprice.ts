@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.ts';
 import type { QueueProducer } from '../queues/producer.ts';
-import { jobIds } from '../queues/job-ids.ts';
+import { enqueue } from '../queues/enqueue.ts';
 
 /**
  * Asks a worker to reprice a mall's catalog now. Called after the settings change committed; if
@@ -9,7 +9,7 @@ import { jobIds } from '../queues/job-ids.ts';
  */
 export async function requestReprice(deps: { queues: QueueProducer; logger: Logger }, mallId: string): Promise<void> {
   try {
-    await deps.queues.add('mallPricing', { mallId }, { jobId: jobIds.reprice(mallId) });
+    await enqueue.reprice(deps.queues, mallId);
   } catch (err) {
     deps.logger.warn({ mallId, err: err instanceof Error ? err.message : String(err) }, 'reprice not enqueued; the reconciler will');
   }

@@ -143,3 +143,22 @@ export class MallStore {
     return secrets;
   }
 }
+
+/** Ids of the active malls, in the caller's transaction (each is told about a change to the catalog). */
+export async function activeMallIds(em: EntityManager): Promise<string[]> {
+  const malls = await em.getConnection().execute<{ id: string }[]>("select id from mall where status = 'active' order by id", [], 'all', em.getTransactionContext());
+  return malls.map((m) => m.id);
+}
+
+/**
+ * Drops the previous webhook secret of malls whose rotation overlap ended by `now`. It has stopped
+ * signing at its expiry anyway; this removes the ciphertext. Returns how many malls had one.
+ */
+export async function dropExpiredWebhookSecrets(em: EntityManager, now: Date): Promise<number> {
+  const affected = await em.getConnection().execute(
+    'update mall set previous_webhook_secret = null, previous_secret_expires_at = null where previous_secret_expires_at <= ?',
+    [now],
+    'run',
+  );
+  return Number((affected as { affectedRows?: number }).affectedRows ?? 0);
+}

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { pendingMigrations, type Orm } from '../persistence/orm.ts';
+import { pendingMigrations, pingDatabase, type Orm } from '../persistence/orm.ts';
 
 /** Result of one readiness check. */
 export interface CheckResult {
@@ -30,7 +30,7 @@ async function timed(timeoutMs: number, fn: () => Promise<string | undefined>): 
 export async function checkReadiness(deps: { orm: Orm; redis: Redis }, timeoutMs: number): Promise<Record<'postgres' | 'redis' | 'migrations', CheckResult>> {
   const [postgres, redis, migrations] = await Promise.all([
     timed(timeoutMs, async () => {
-      await deps.orm.em.getConnection().execute('select 1');
+      await pingDatabase(deps.orm);
       return undefined;
     }),
     timed(timeoutMs, async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'unexpected PING answer')),

@@ -5,7 +5,7 @@ import type { LineServices, LineState } from '../../workflows/lines/services.ts'
 import { SUBMIT_ORDER } from '../../workflows/lines/step-ids.ts';
 import type { PlacedOrder } from '../../workflows/lines/steps/submit-order.ts';
 import { AppError, notFound } from '../domain/errors.ts';
-import { type LineRecord, loadLine, setAttemptOrderId } from './line-store.ts';
+import { attemptStatus, type LineRecord, linesOfOrder, loadLine, setAttemptOrderId } from './line-store.ts';
 import { findOrder } from './order-store.ts';
 
 export type CancelResult = { lineId: string; result: 'cancelled' } | { lineId: string; result: 'not_cancellable'; reason: string };
@@ -47,7 +47,7 @@ class Undecided extends Error {
 export async function cancelLines(deps: CancelDeps, mallId: string, orderId: string, lineIds: readonly string[] | undefined, reason: string): Promise<CancelResult[]> {
   const order = await findOrder(deps.em, mallId, { orderId });
   if (!order) throw notFound('order');
-  const lines = await deps.em.getConnection().execute<{ id: string; line_id: string }[]>('select id, line_id from order_line where order_id = ? order by line_id', [orderId]);
+  const lines = await linesOfOrder(deps.em, orderId);
   const wanted = lineIds ?? lines.map((l) => l.line_id);
   const out: CancelResult[] = [];
   const undecided: { lineId: string; error: SupplierError }[] = [];
@@ -150,8 +150,7 @@ async function supplierHolding(deps: CancelDeps, state: LineState): Promise<Hold
   if (!state.attemptId || !state.supplierId) return null; // no source chosen yet: nothing was sent
   // The workflow gave this attempt up (refused, or cancelled / failed at the supplier) and is
   // choosing the next source: that source holds nothing for it.
-  const [attempt] = await deps.em.getConnection().execute<{ status: string }[]>('select status from line_attempt where id = ?', [state.attemptId]);
-  if (attempt?.status === 'failed') return null;
+  if ((await attemptStatus(deps.em, state.attemptId)) === 'failed') return null;
   if (state.supplierOrderId) return { supplierOrderId: state.supplierOrderId, found: false };
   const connector = deps.services.connectors.get(state.supplierId);
   // A source no longer configured: the workflow itself abandons such an attempt (reroute), and

@@ -10,7 +10,7 @@ import type { IntakeStore } from './intake-store.ts';
 import type { ExistingOrder, NewOrderRows } from './order-insert.ts';
 import { byLineId, orderView, type OrderView } from './order-store.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
-import { jobIds } from '../queues/job-ids.ts';
+import { firstWakeRow } from '../queues/enqueue.ts';
 
 /** POST /v1/orders as validated by the route. */
 export interface OrderRequest {
@@ -27,9 +27,8 @@ export interface IntakeDeps {
   crypto: CryptoBox;
 }
 
-/** The workflow each kind of line runs, and the queue its runs are executed from. */
+/** The workflow each kind of line runs. */
 const WORKFLOW_OF = { physical: 'fulfil-line', service: 'fulfil-line', virtual: 'issue-line' } as const;
-export const WORKFLOW_QUEUE = 'workflow';
 
 /** Same JSON for the same request whatever the key order: what the idempotency hash is taken of. */
 function canonical(v: unknown): string {
@@ -138,7 +137,7 @@ function newOrderRows(
         id: newId('lin'), lineId: l.lineId, itemId: p.itemId, skuId: l.skuId, kind: p.kind, quantity: l.quantity, pointsPaid: l.pointsPaid, cashPaidFen: l.cashPaidFen,
         unitPoints: p.points, unitCashFen: p.cashFen, rechargeAccount: l.rechargeAccount ? crypto.seal(l.rechargeAccount) : null,
         run: { id: runId, workflow: WORKFLOW_OF[p.kind] },
-        job: { queue: WORKFLOW_QUEUE, jobId: jobIds.workflowWake(runId, 0), payload: { runId } },
+        job: firstWakeRow(runId),
       };
     }),
     event: {

@@ -97,6 +97,17 @@ export async function lineRefs(em: EntityManager, ids: readonly string[]): Promi
   return new Map(rows.map((r) => [r.id, { orderId: r.order_id, lineId: r.line_id }]));
 }
 
+/** The lines of an order (their hub id and the mall's line id), by the mall's line id. */
+export async function linesOfOrder(em: EntityManager, orderId: string): Promise<{ id: string; line_id: string }[]> {
+  return em.getConnection().execute<{ id: string; line_id: string }[]>('select id, line_id from order_line where order_id = ? order by line_id', [orderId]);
+}
+
+/** The hub's id of a line a mall names by its order and line id; undefined when that mall has no such line. */
+export async function findMallLine(em: EntityManager, mallId: string, orderId: string, lineId: string): Promise<{ id: string } | undefined> {
+  const [line] = await em.getConnection().execute<{ id: string }[]>('select id from order_line where order_id = ? and mall_id = ? and line_id = ?', [orderId, mallId, lineId]);
+  return line;
+}
+
 /** Puts the supplier's order id on an attempt that has none yet (found by its reference after a lost answer). */
 export async function setAttemptOrderId(tx: EntityManager, attemptId: string, supplierOrderId: string): Promise<void> {
   await tx.getConnection().execute('update line_attempt set supplier_order_id = ? where id = ? and supplier_order_id is null', [supplierOrderId, attemptId], 'run', tx.getTransactionContext());
@@ -192,6 +203,12 @@ export async function addLedger(
     'run',
     tx.getTransactionContext(),
   );
+}
+
+/** Whether the attempt's supplier cost is in the ledger already (booked when the supplier accepted it), so an issuance does not book it twice. */
+export async function supplierCostBooked(tx: EntityManager, attemptId: string): Promise<boolean> {
+  const [booked] = await tx.getConnection().execute<{ n: number }[]>("select count(*)::int n from ledger_entry where attempt_id = ? and entry = 'supplier_cost'", [attemptId], 'all', tx.getTransactionContext());
+  return Boolean(booked?.n);
 }
 
 /** A mall event about a line, with the ids every line event carries. */

@@ -44,3 +44,8 @@ export async function migrate(config: Pick<Config, 'databaseUrl' | 'dbPoolMax'>)
 export async function pendingMigrations(orm: Orm): Promise<string[]> {
   return (await orm.migrator.getPending()).map((m) => m.name);
 }
+
+/** Whether PostgreSQL answers a trivial statement (used by /readyz). */
+export async function pingDatabase(orm: Orm): Promise<void> {
+  await orm.em.getConnection().execute('select 1');
+}

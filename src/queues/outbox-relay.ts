@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { executeBound } from '../persistence/bound-query.ts';
-import type { OutboxJob } from './job-outbox.ts';
+import { claimOutboxJobs, markCommittedJobsDispatched, markOutboxJobsDispatched, type OutboxJob } from './job-outbox.ts';
 import type { QueueProducer } from './producer.ts';
 import { type QueueKey, queues } from './registry.ts';
 
@@ -15,20 +14,13 @@ const BY_NAME = new Map(Object.keys(queues).map((k) => [k, k as QueueKey]));
  */
 export async function relayOutbox(em: EntityManager, producer: QueueProducer, limit = 200, minAgeMs = 0): Promise<number> {
   return em.fork().transactional(async (tx) => {
-    const conn = tx.getConnection();
-    const ctx = tx.getTransactionContext();
-    const rows = await conn.execute<{ id: string; queue: string; job_id: string; payload: unknown }[]>(
-      // Rows younger than minAgeMs are being dispatched by the request that wrote them.
-      "select id, queue, job_id, payload from job_outbox where dispatched_at is null and created_at <= now() - make_interval(secs => ?) order by id limit ? for update skip locked",
-      [minAgeMs / 1000, limit],
-      'all',
-      ctx,
-    );
+    // Rows younger than minAgeMs are being dispatched by the request that wrote them.
+    const rows = await claimOutboxJobs(tx, limit, minAgeMs);
     for (const r of rows) if (!BY_NAME.has(r.queue)) throw new Error(`outbox row ${r.id} names unknown queue ${r.queue}`);
     for (const [queue, jobs] of Map.groupBy(rows, (r) => r.queue)) {
       await producer.addBulk(BY_NAME.get(queue) as QueueKey, jobs.map((r) => ({ payload: r.payload as never, jobId: r.job_id })), { attempts: 1 });
     }
-    if (rows.length) await conn.execute('update job_outbox set dispatched_at = now() where id in (select (jsonb_array_elements_text(?::jsonb))::bigint)', [JSON.stringify(rows.map((r) => r.id))], 'run', ctx);
+    if (rows.length) await markOutboxJobsDispatched(tx, rows.map((r) => r.id));
     return rows.length;
   });
 }
@@ -110,13 +102,8 @@ export class CommittedJobDispatcher {
       while (this.#added.length) {
         const ids = this.#added.splice(0, 1000);
         try {
-          // Rows the relay holds right now are being dispatched by it: skip them rather than wait
-          // for its Redis round trips (that wait was most of this statement's time under load).
-          await executeBound(this.#em,
-            `update job_outbox set dispatched_at = now() where id in (
-               select id from job_outbox where id = any(?::bigint[]) and dispatched_at is null for update skip locked)`,
-            [ids],
-          );
+          // Rows the relay holds right now are skipped, not waited for (see the store function).
+          await markCommittedJobsDispatched(this.#em, ids);
         } catch (err) {
           this.#onError(err);
         }

@@ -15,7 +15,7 @@ import { WorkerHost } from '../queues/worker-host.ts';
 import { intakeRate } from '../redis/intake-load.ts';
 import { createRedis } from '../redis/connection.ts';
 import type { Stoppable } from './stoppable.ts';
-import { jobIds } from '../queues/job-ids.ts';
+import { enqueue } from '../queues/enqueue.ts';
 
 /** Outbox rows per relay transaction (one bulk per queue). */
 const RELAY_BATCH = 500;
@@ -47,9 +47,9 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
         .finally(() => (running = false));
     };
   };
-  const enqueueReprice = (mallId: string) => deps.queues.add('mallPricing', { mallId }, { jobId: jobIds.reprice(mallId) });
+  const enqueueReprice = (mallId: string) => enqueue.reprice(deps.queues, mallId);
   const runner = runnerDeps({ ...deps, connectors: deps.connectors });
-  const enqueueInbound = (inboundEventId: string) => deps.queues.add('inboundEvent', { task: 'process', inboundEventId }, { jobId: jobIds.inboundEvent(inboundEventId) });
+  const enqueueInbound = (inboundEventId: string) => enqueue.inboundEvent(deps.queues, inboundEventId);
   const requeueWebhooks = (due: DueDelivery[]) => enqueueWebhookDeliveries(deps.queues, due, { batchSize: deps.config.webhook.batchSize });
   host.register(
     'maintenance',
@@ -62,7 +62,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));
   // A pushed catalog change asks for that supplier's incremental sync (one job id per supplier: a waiting request absorbs the next).
-  const requestCatalogSync = (supplierId: string) => deps.queues.add('catalogSync', { supplierId, mode: 'incremental' }, { jobId: jobIds.pushedCatalogSync(supplierId), attempts: 1 });
+  const requestCatalogSync = (supplierId: string) => enqueue.pushedCatalogSync(deps.queues, supplierId);
   host.register('inboundEvent', (payload) => processInbound(payload, { em: deps.orm.em.fork(), clock: deps.clock, connectors: deps.connectors, scheduleRun: runner.schedule, requestCatalogSync }), { concurrency: 4 });
   host.register('webhookDelivery', (payload) => processWebhookDelivery(payload, webhookDeliverDeps(deps)), { concurrency: deps.config.webhook.concurrency });
   // New mall events become webhook deliveries continuously (the mall_event outbox, PostgreSQL first).

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierConnector, SupplierEvent } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
+import { countInboundAttempt, finishInboundEvent, lockInboundEvent } from './inbound-events.ts';
 import { findLineOf } from './timeline-store.ts';
 import { applyOrderEvent } from './timeline.ts';
 import { wakeSubjectRuns } from '../../workflows/engine/index.ts';
@@ -38,18 +39,9 @@ const ORDER_EVENTS = new Set<SupplierEvent['type']>(['order.split', 'order.shipp
 export async function processInboundEvent(deps: InboundDeps, inboundEventId: string): Promise<InboundOutcome> {
   const wakes = new Set<string>();
   const outcome = await deps.em.fork().transactional(async (tx) => {
-    const conn = tx.getConnection();
-    const ctx = tx.getTransactionContext();
-    const [row] = await conn.execute<{ supplier: string; event_id: string; event_type: string | null; body: string; status: string; attempts: number }[]>(
-      'select supplier, event_id, event_type, body, status, attempts from inbound_event where id = ? for update',
-      [inboundEventId],
-      'all',
-      ctx,
-    );
+    const row = await lockInboundEvent(tx, inboundEventId);
     if (!row || row.status !== 'received') return 'skipped' as const;
-    const finish = async (status: 'processed' | 'ignored' | 'failed', error: string | null = null) => {
-      await conn.execute('update inbound_event set status = ?, attempts = attempts + 1, processed_at = ?, last_error = ? where id = ?', [status, deps.clock.now(), error, inboundEventId], 'run', ctx);
-    };
+    const finish = (status: 'processed' | 'ignored' | 'failed', error: string | null = null) => finishInboundEvent(tx, inboundEventId, status, deps.clock.now(), error);
     const connector = deps.connectors.get(row.supplier);
     if (!connector) {
       await finish('ignored', 'supplier not configured');
@@ -88,7 +80,7 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
     }
     if (!matched) {
       if (row.attempts + 1 < (deps.maxUnmatchedAttempts ?? 5)) {
-        await conn.execute('update inbound_event set attempts = attempts + 1, last_error = ? where id = ?', ['no line for this supplier order yet', inboundEventId], 'run', ctx);
+        await countInboundAttempt(tx, inboundEventId, 'no line for this supplier order yet');
         return 'retry' as const;
       }
       await finish('ignored', 'no line for this supplier order');
@@ -99,13 +91,4 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
   });
   for (const lineId of wakes) await wakeSubjectRuns(deps.em.fork(), deps.clock, deps.scheduleRun, lineId);
   return outcome;
-}
-
-
-/** Stored events still 'received' after `minAgeMs` (their job was lost or is retrying), oldest first. */
-export async function pendingInboundEvents(em: EntityManager, clock: Clock, minAgeMs: number, limit = 500): Promise<{ id: string; attempts: number }[]> {
-  return em.getConnection().execute<{ id: string; attempts: number }[]>(
-    "select id, attempts from inbound_event where status = 'received' and received_at <= ? order by received_at limit ?",
-    [new Date(clock.now().getTime() - minAgeMs), limit],
-  );
 }

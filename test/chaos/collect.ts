@@ -37,6 +37,7 @@ export interface Observed {
   supplierFaultsFired: Map<string, Read<InjectedCounts>>;
   /** What the faults did to the hub's work: retries per workflow step, attempts at sources by outcome. */
   stepRetries: { step: string; steps: number; retries: number }[];
+  runStatuses: { status: string; n: number }[];
   attemptOutcomes: { supplier_id: string; status: string; reason: string | null; n: number }[];
   received: Map<Mall['name'], Read<ReceiverReport>>;
   deadLetters: Read<DeadLetter[]>;
@@ -78,7 +79,11 @@ export async function collect(db: ChaosDb, client: HubClient, adminToken: string
     supplierLedgers.set(id, r.ok ? { ok: true, value: r.value.orders } : r);
     supplierFaultsFired.set(id, await readJson<InjectedCounts>(`${sandboxUrl}/${id}/sandbox/faults/injected`));
   }
-  const stepRetries = await db.rows<Observed['stepRetries'][number]>('select step, count(*)::int as steps, sum(attempts - 1)::int as retries from workflow_step group by step order by step');
+  // Forward steps by name; compensations and failures with their status ("submit-order compensated").
+  const stepRetries = await db.rows<Observed['stepRetries'][number]>(
+    "select step || case when status = 'succeeded' then '' else ' ' || status end as step, count(*)::int as steps, sum(greatest(attempts - 1, 0))::int as retries from workflow_step group by 1 order by 1",
+  );
+  const runStatuses = await db.rows<Observed['runStatuses'][number]>('select status, count(*)::int as n from workflow_run group by status order by 2 desc');
   // Failure reasons with their numbers folded, so one cause is one row.
   const attemptOutcomes = await db.rows<Observed['attemptOutcomes'][number]>(
     `select supplier_id, status, regexp_replace(failure_reason, '[0-9]+', 'N', 'g') as reason, count(*)::int as n
@@ -94,6 +99,7 @@ export async function collect(db: ChaosDb, client: HubClient, adminToken: string
     supplierLedgers,
     supplierFaultsFired,
     stepRetries,
+    runStatuses,
     attemptOutcomes,
     received,
     deadLetters: await deadLetters(client, adminToken),

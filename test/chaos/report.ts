@@ -25,7 +25,7 @@ export interface ChaosReport {
   invariants: Invariant[];
   deadLetters: { count: number; byReason: Record<string, number>; items: DeadLetter[] } | { error: string };
   /** What the faults did to the hub's work: workflow steps retried, attempts at sources by outcome. */
-  effects?: { stepRetries: { step: string; steps: number; retries: number }[]; attemptOutcomes: { supplier_id: string; status: string; reason: string | null; n: number }[] };
+  effects?: { stepRetries: { step: string; steps: number; retries: number }[]; runStatuses: { status: string; n: number }[]; attemptOutcomes: { supplier_id: string; status: string; reason: string | null; n: number }[] };
   /** Where the processes' logs are, and what they logged (warn and above), folded by cause. */
   logs: string;
   logSummary: { what: string; count: number }[];
@@ -79,6 +79,7 @@ function markdown(r: ChaosReport): string {
     '## What the faults did to the hub',
     '',
     ...(r.effects ? [
+      `Workflow runs: ${r.effects.runStatuses.map((x) => `${x.status} ${x.n}`).join(', ')}.`,
       `Workflow steps (retries): ${r.effects.stepRetries.map((x) => `${x.step} ${x.steps} (${x.retries})`).join(', ')}.`,
       '',
       '| supplier | attempt status | reason | attempts |',

@@ -214,7 +214,7 @@ async function main(): Promise<number> {
       unexpectedExits: processes.unexpectedExits, malls, overdueMs: OVERDUE_MS, settleOutcome: settled.outcome, schedule: opts.schedule,
     });
     report.deadLetters = deadLetterSummary(observed.deadLetters);
-    report.effects = { stepRetries: observed.stepRetries, attemptOutcomes: observed.attemptOutcomes };
+    report.effects = { stepRetries: observed.stepRetries, runStatuses: observed.runStatuses, attemptOutcomes: observed.attemptOutcomes };
     phase('check');
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);
@@ -244,6 +244,10 @@ async function main(): Promise<number> {
   if (full.unanswered.length) out(`No answer: ${full.unanswered.slice(0, 6).map((u) => `${u.count}× ${u.what} (at ${u.atSeconds.slice(0, 8).join(', ')} s)`).join('; ')}`);
   out(`Faults: ${full.faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''} at ${f.atSeconds} s for ${f.forSeconds} s`).join('; ')}`);
   printInvariants(invariants, out);
+  if (full.effects) {
+    const undone = full.effects.stepRetries.filter((x) => / compensat/.test(x.step)).map((x) => `${x.step} ${x.steps}`);
+    out(`\nWorkflow runs: ${full.effects.runStatuses.map((x) => `${x.status} ${x.n}`).join(', ')}; compensations: ${undone.join(', ') || 'none'}`);
+  }
   if (!('error' in full.deadLetters)) {
     out(`\nDead letters: ${full.deadLetters.count}`);
     for (const [reason, n] of Object.entries(full.deadLetters.byReason)) out(`  ${n}× ${reason}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
+import { IllegalOrderTransition } from '../../src/domain/order-status.ts';
 import { IllegalLineTransition, loadLine, setLineStatus } from '../../src/orders/line-store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { seedMall, seedOrder } from '../support/seed-orders.ts';
@@ -25,5 +26,22 @@ describe('setLineStatus and the line state machine', () => {
     await expect(late).rejects.toBeInstanceOf(IllegalLineTransition);
     await expect(late).rejects.toMatchObject({ retryable: false, details: { from: 'delivered', to: 'shipped' } });
     expect((await loadLine(em.fork(), id)).status).toBe('delivered');
+  });
+
+  it('keeps each order status move inside the order state machine, and refuses one that is not (an order already completed cannot go back to in progress)', async () => {
+    const clock = new ManualClock();
+    const { orderId, lineIds } = await seedOrder(hub, await seedMall(hub), { lines: 2 });
+    const [a, b] = lineIds as [string, string];
+    const em = hub.deps.orm.em.fork();
+    const orderStatus = async () => (await em.fork().getConnection().execute<{ status: string }[]>('select status from mall_order where id = ?', [orderId]))[0]?.status;
+    await em.fork().transactional((tx) => setLineStatus(tx, clock, { id: a, orderId }, { status: 'accepted' }));
+    expect(await orderStatus()).toBe('in_progress');
+    // The stored status says completed (written by hand: no line move can get there with b pending).
+    await em.fork().getConnection().execute("update mall_order set status = 'completed' where id = ?", [orderId]);
+    const back = em.fork().transactional((tx) => setLineStatus(tx, clock, { id: b, orderId }, { status: 'accepted' }));
+    await expect(back).rejects.toBeInstanceOf(IllegalOrderTransition);
+    await expect(back).rejects.toMatchObject({ retryable: false, details: { orderId, from: 'completed', to: 'in_progress' } });
+    // Rolled back with it: the line did not move either.
+    expect((await loadLine(em.fork(), b)).status).toBe('pending');
   });
 });

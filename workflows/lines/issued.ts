@@ -1,8 +1,8 @@
 import type { SupplierOrder } from '../../connectors/connector.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/domain/clock.ts';
-import { newId } from '../../src/domain/ids.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../src/orders/line-store.ts';
+import { addLedger, lineEvent, loadLine, setLineStatus, supplierCostBooked, updateAttempt } from '../../src/orders/line-store.ts';
+import { addVoucher } from '../../src/orders/voucher-store.ts';
 import type { CryptoBox } from '../../src/security/crypto-box.ts';
 import type { LineState } from './services.ts';
 
@@ -20,20 +20,12 @@ export function maskCode(code: string): string {
 export async function recordIssued(tx: EntityManager, clock: Clock, crypto: CryptoBox, lineId: string, state: LineState, order: SupplierOrder): Promise<void> {
   const line = await loadLine(tx, lineId);
   if (line.status === 'issued') return;
-  const conn = tx.getConnection();
-  const ctx = tx.getTransactionContext();
   for (const v of order.vouchers) {
-    await conn.execute(
-      'insert into line_voucher (id, line_id, attempt_id, code, masked, expires_at, created_at) values (?, ?, ?, ?, ?, ?, ?)',
-      [newId('vch'), line.id, state.attemptId, JSON.stringify(crypto.seal(JSON.stringify(v))), maskCode(v.code), v.expiresAt ?? null, clock.now()],
-      'run',
-      ctx,
-    );
+    await addVoucher(tx, clock, { lineId: line.id, attemptId: state.attemptId, code: crypto.seal(JSON.stringify(v)), masked: maskCode(v.code), expiresAt: v.expiresAt ?? null });
   }
   const cost = order.lines.reduce((sum, l) => sum + (l.costFen ?? 0) * l.quantity, 0);
   await updateAttempt(tx, clock, state.attemptId as string, { status: 'issued', supplierOrderId: order.supplierOrderId, costFen: order.lines[0]?.costFen ?? null });
-  const [booked] = await conn.execute<{ n: number }[]>("select count(*)::int n from ledger_entry where attempt_id = ? and entry = 'supplier_cost'", [state.attemptId], 'all', ctx);
-  if (!booked?.n) await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
+  if (!(await supplierCostBooked(tx, state.attemptId as string))) await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
   await setLineStatus(tx, clock, line, { status: 'issued', source: state.supplierId as string, qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed });
   await lineEvent(tx, clock, line, 'line.issued', { source: state.supplierId, vouchers: order.vouchers.length });
 }

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierConnector } from '../../../connectors/connector.ts';
+import { lastCatalogChangeId } from '../../catalog/catalog-changes-store.ts';
 import { runFullSync } from '../../catalog/full-sync.ts';
 import { runIncrementalSync } from '../../catalog/incremental-sync.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { AppError } from '../../domain/errors.ts';
 import { appendMallEvent } from '../../mall-webhooks/outbox.ts';
+import { activeMallIds } from '../../malls/mall-store.ts';
 import type { Payload } from '../registry.ts';
 
 export interface CatalogSyncDeps {
@@ -23,14 +25,13 @@ export interface CatalogSyncDeps {
 export async function processCatalogSync(job: Payload<'catalogSync'>, deps: CatalogSyncDeps) {
   const connector = deps.connectors.get(job.supplierId);
   if (!connector) throw new AppError('not_found', `no connector for supplier ${job.supplierId}`, { retryable: false });
-  const lastChange = async () => String((await deps.em.fork().getConnection().execute<{ id: string | null }[]>('select max(id)::text id from catalog_change'))[0]?.id ?? '0');
+  const lastChange = () => lastCatalogChangeId(deps.em.fork());
   const before = await lastChange();
   const syncDeps = { em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs };
   const outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
   if ((await lastChange()) !== before) {
     await deps.em.fork().transactional(async (tx) => {
-      const malls = await tx.getConnection().execute<{ id: string }[]>("select id from mall where status = 'active' order by id", [], 'all', tx.getTransactionContext());
-      for (const m of malls) await appendMallEvent(tx, deps.clock, { mallId: m.id, type: 'catalog.changed', data: { cursor: `c${before}` } });
+      for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, deps.clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
     });
   }
   return outcome;

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
 import { wakeDueRuns } from '../../../workflows/engine/index.ts';
+import { pruneCatalogChanges } from '../../catalog/catalog-changes-store.ts';
 import { mallsToReprice } from '../../catalog/mall-pricing.ts';
-import { pendingInboundEvents } from '../../supplier-events/process-inbound.ts';
+import { dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
+import { pendingInboundEvents } from '../../supplier-events/inbound-events.ts';
 import { dueDeliveries, type DueDelivery } from '../../mall-webhooks/webhook-deliveries.ts';
 import type { Payload } from '../registry.ts';
 
@@ -24,19 +26,12 @@ export async function processMaintenance(
 ): Promise<{ affected: number }> {
   switch (job.task) {
     case 'expire-webhook-secrets': {
-      // A rotated secret stops signing at its expiry anyway; this drops the ciphertext afterwards.
-      const affected = await deps.em.getConnection().execute(
-        'update mall set previous_webhook_secret = null, previous_secret_expires_at = null where previous_secret_expires_at <= ?',
-        [deps.clock.now()],
-        'run',
-      );
-      return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
+      return { affected: await dropExpiredWebhookSecrets(deps.em, deps.clock.now()) };
     }
     case 'prune-catalog-changes': {
       // The change feed is kept 30 days (configurable); older cursors start from what is left.
       const before = new Date(deps.clock.now().getTime() - (deps.catalogChangesRetentionMs ?? 30 * 86_400_000));
-      const affected = await deps.em.getConnection().execute('delete from catalog_change where at < ?', [before], 'run');
-      return { affected: Number((affected as { affectedRows?: number }).affectedRows ?? 0) };
+      return { affected: await pruneCatalogChanges(deps.em, before) };
     }
     case 'reprice-lagging-malls': {
       const lagging = await mallsToReprice(deps.em);

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type CatalogSelection, selectionVerdict } from '../../../domain/catalog-selection.ts';
+import { itemWithOffers } from '../../../catalog/catalog-store.ts';
+import { mallPricesOfItem } from '../../../catalog/mall-pricing.ts';
+import { selectionVerdict } from '../../../domain/catalog-selection.ts';
 import { notFound } from '../../../domain/errors.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
@@ -50,20 +52,10 @@ const route = createRoute({
   },
 });
 
-interface Row {
-  id: string; sku_id: string; title: string; match_key: string; sellable: boolean; best_cost_fen: number | null; kind: string; brand: string | null;
-  category_id: string | null; category_ids: string[]; category_path: string[];
-  supplier_id: string | null; supplier_sku_id: string; cost_fen: number; stock: number | null; on_shelf: boolean; removed_at: Date | null;
-}
-
 /** GET /admin/catalog/items/{skuId}: why an item is (not) sellable, source by source. */
 export function registerExplainCatalogItem(app: HubApp): void {
   app.openapi(route, async (c) => {
-    const rows = await c.get('em').getConnection().execute<Row[]>(
-      `select ci.id, ci.sku_id, ci.title, ci.match_key, ci.sellable, ci.best_cost_fen, ci.kind, ci.brand, ci.category_id, ci.category_ids, ci.category_path, o.supplier_id, o.supplier_sku_id, o.cost_fen, o.stock, o.on_shelf, o.removed_at
-       from catalog_item ci left join catalog_offer o on o.item_id = ci.id where ci.sku_id = ? order by o.cost_fen`,
-      [c.req.valid('param').skuId],
-    );
+    const rows = await itemWithOffers(c.get('em'), c.req.valid('param').skuId);
     const item = rows[0];
     if (!item) throw notFound('catalog item');
     const offers = rows.filter((r) => r.supplier_id !== null).map((r) => {
@@ -73,10 +65,7 @@ export function registerExplainCatalogItem(app: HubApp): void {
         removedAt: r.removed_at ? new Date(r.removed_at).toISOString() : null, sellable: reason === undefined, ...(reason ? { reason: reason as 'off_shelf' } : {}),
       };
     });
-    const priced = await c.get('em').getConnection().execute<{ mall_id: string; points: number; cash_fen: number; sellable: boolean; catalog_selection: CatalogSelection }[]>(
-      'select mi.mall_id, mi.points, mi.cash_fen, mi.sellable, m.catalog_selection from mall_item mi join mall m on m.id = mi.mall_id where mi.item_id = ? order by mi.mall_id',
-      [item.id],
-    );
+    const priced = await mallPricesOfItem(c.get('em'), item.id);
     const malls = priced.map((m) => {
       const outside = selectionVerdict({ skuId: item.sku_id, kind: item.kind, brand: item.brand, categoryIds: item.category_ids, points: m.points }, m.catalog_selection);
       const reason = m.sellable ? undefined : (outside ?? 'not sellable from any source');

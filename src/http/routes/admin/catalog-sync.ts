@@ -7,7 +7,7 @@ import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
 import { staffSecurity } from '../../schemas.ts';
-import { jobIds } from '../../../queues/job-ids.ts';
+import { enqueue } from '../../../queues/enqueue.ts';
 
 const Status = z
   .object({
@@ -59,7 +59,7 @@ export function registerCatalogSyncRoutes(app: HubApp): void {
     if (!deps.supplierIds.includes(supplierId)) throw notFound('supplier');
     const { mode } = c.req.valid('query');
     // One queued sync per supplier and mode at a time: the job id says which.
-    const jobId = await deps.queues.add('catalogSync', { supplierId, mode }, { jobId: jobIds.catalogSync(supplierId, mode) });
+    const jobId = await enqueue.catalogSync(deps.queues, supplierId, mode);
     const { actor, requestId } = auditContext(c);
     const em = c.get('em');
     recordAudit(em, deps.clock, { actor, action: 'catalog.sync.trigger', resourceType: 'supplier', resourceId: supplierId, after: { jobId, mode }, requestId });

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { catalogChangesAfter } from '../../../catalog/catalog-changes-store.ts';
 import { stockStatus } from '../../../domain/catalog-keys.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
@@ -36,22 +37,13 @@ const route = createRoute({
   responses: { 200: { description: 'Changes', content: { 'application/json': { schema: z.object({ items: z.array(Change), nextCursor: z.string() }) } } }, ...errorResponses(400, 401, 429) },
 });
 
-interface Row {
-  id: string; sku_id: string; change: 'price' | 'stock' | 'listing'; at: Date; points: number | null; cash_fen: number | null; sellable: boolean | null; stock_units: number | null;
-}
-
 /** GET /v1/catalog/changes */
 export function registerCatalogChanges(app: HubApp): void {
   app.openapi(route, async (c) => {
     const { cursor, limit } = c.req.valid('query');
     const after = cursor === undefined ? '0' : /^c\d{1,18}$/.test(cursor) ? cursor.slice(1) : null;
     if (after === null) throw invalidCursor();
-    const rows = await c.get('em').getConnection().execute<Row[]>(
-      `select ch.id, ch.sku_id, ch.change, ch.at, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
-       from catalog_change ch left join mall_item mi on mi.item_id = ch.item_id and mi.mall_id = ?
-       where ch.id > ? order by ch.id limit ?`,
-      [callerMallId(c), after, limit],
-    );
+    const rows = await catalogChangesAfter(c.get('em'), callerMallId(c), after, limit);
     const items = rows.map((r) => ({
       skuId: r.sku_id, change: r.change, at: new Date(r.at).toISOString(), points: r.points, cashFen: r.cash_fen,
       sellable: r.sellable ?? false, stock: stockStatus(r.stock_units, r.sellable ?? false),

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../audit/audit-log.ts';
-import type { Sealed } from '../../../security/crypto-box.ts';
+import { findMallLine } from '../../../orders/line-store.ts';
+import { sealedVouchers } from '../../../orders/voucher-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { callerMallId } from '../../caller.ts';
@@ -43,12 +44,9 @@ export function registerVoucherRoutes(app: HubApp): void {
     const em = c.get('em');
     const mallId = callerMallId(c);
     const { orderId, lineId } = c.req.valid('param');
-    const [line] = await em.getConnection().execute<{ id: string }[]>('select id from order_line where order_id = ? and mall_id = ? and line_id = ?', [orderId, mallId, lineId]);
+    const line = await findMallLine(em, mallId, orderId, lineId);
     if (!line) throw notFound('order line');
-    const rows = await em.getConnection().execute<{ id: string; code: Sealed; expires_at: Date | null }[]>(
-      'select id, code, expires_at from line_voucher where line_id = ? order by created_at, id',
-      [line.id],
-    );
+    const rows = await sealedVouchers(em, line.id);
     const vouchers = rows.map((r) => {
       const v = JSON.parse(deps.crypto.open(r.code)) as { code: string; password?: string };
       return { code: v.code, pin: v.password ?? null, expiresAt: r.expires_at ? new Date(r.expires_at).toISOString() : null };

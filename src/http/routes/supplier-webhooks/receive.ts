@@ -5,7 +5,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { storeInboundEvent } from '../../../supplier-events/inbound-events.ts';
 import type { HubEnv } from '../../context.ts';
 import { errorResponse } from '../../errors.ts';
-import { jobIds } from '../../../queues/job-ids.ts';
+import { enqueue } from '../../../queues/enqueue.ts';
 
 /** The answer of a supplier webhook route: the supplier's own acknowledgement, or a contract error. */
 export interface SupplierWebhookResult {
@@ -43,8 +43,8 @@ export async function receiveSupplierWebhook(c: Context<HubEnv>, supplierId: str
   }
   const stored = await storeInboundEvent(c.get('em'), deps.clock, { supplier: supplierId, eventId: message.eventId, eventType: message.eventType, body: message.raw });
   if (!stored.duplicate) {
-    deps.queues
-      .add('inboundEvent', { task: 'process', inboundEventId: stored.id }, { jobId: jobIds.inboundEvent(stored.id), fresh: true })
+    enqueue
+      .inboundEvent(deps.queues, stored.id, { fresh: true })
       .catch((err: unknown) => (c.get('logger') ?? deps.logger).warn({ err: err instanceof Error ? err.message : String(err), supplierId }, 'supplier event left to the reconciler'));
   }
   c.header('x-hub-inbound-event', stored.duplicate ? 'duplicate' : 'stored');
