@@ -48,7 +48,7 @@ export interface HubDeps {
   offerCache: OfferCache;
   /** Kept-alive connections to malls' webhook endpoints (see mall-webhooks/http-agent.ts). */
   webhookAgent: Dispatcher;
-  /** The time supplier signatures are checked against (a sandbox's clock may run ahead in tests). */
+  /** The time supplier signatures are made and checked with: wall time (tests pin it; never the sandbox clock, which moves only lifecycles). */
   supplierNow?: () => Date;
 }
 
@@ -92,7 +92,7 @@ export async function buildDeps(
     intakeLoad: new IntakeLoadMeter(queueRedis, config.redisPrefix, { flushEveryMs: config.intakeLoadEveryMs }),
     committedJobs: new CommittedJobDispatcher(orm.em.fork(), queues, (err) =>
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay'), { lingerMs: config.jobDispatchLingerMs, leaveToRelay: config.jobDispatch === 'relay' }),
-    // Suppliers check request timestamps against their own clock (a sandbox's may run ahead in tests).
+    // Suppliers check request timestamps against their wall clock: the hub signs with wall time (tests may pin it).
     connectors: createConnectors(config.suppliers, overrides.supplierNow),
     ...(overrides.supplierNow ? { supplierNow: overrides.supplierNow } : {}),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),

@@ -1,32 +1,47 @@
 import { Hono } from 'hono';
 import type { SandboxClock } from './common/clock.ts';
 import type { Sandbox } from './common/context.ts';
+import { advanceClock } from './common/control.ts';
+import { sandboxIndex, supplierLinks } from './common/inspect.ts';
+import { renderSandboxPage } from './common/ui.ts';
 import { mallReceiver } from './mall-receiver.ts';
+
+// The page loads nothing and runs nothing: only its own inline style.
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
 
 /**
  * The sandbox host: one HTTP server carrying every simulated supplier under its own path, plus a
- * demo mall webhook receiver and the shared clock. The hub reaches it only through connectors, as
- * it would a real supplier.
+ * demo mall webhook receiver, the shared clock, and what a mall developer inspects: `GET /sandbox`
+ * (every supplier with its counts and links) and `GET /sandbox/ui` (the same as one HTML page with
+ * orders, after-sales and callbacks). The hub reaches it only through connectors, as it would a
+ * real supplier.
  */
-export function createSandboxHost(sandboxes: Pick<Sandbox, 'id' | 'kind' | 'app'>[], clock?: SandboxClock): Hono {
+export function createSandboxHost(sandboxes: Pick<Sandbox, 'id' | 'kind' | 'app' | 'faults' | 'callbacks' | 'orderLedger' | 'afterSales'>[], clock?: SandboxClock): Hono {
   const app = new Hono();
   app.get('/', (c) =>
     c.json({
       sandbox: 'redemption-hub supplier sandbox',
-      suppliers: sandboxes.map((s) => ({ id: s.id, kind: s.kind, baseUrl: `/${s.id}`, faults: `/${s.id}/sandbox/faults`, orders: `/${s.id}/sandbox/orders` })),
+      inspect: '/sandbox (JSON: every supplier with counts and links), /sandbox/ui (HTML: orders, after-sales, callbacks, clock)',
+      suppliers: sandboxes.map((s) => ({ id: s.id, kind: s.kind, baseUrl: `/${s.id}`, ...supplierLinks(s) })),
       mallReceiver: '/mall-receiver/{name} (POST deliveries, GET the last 500; PUT …/config {failWith, record, secret}; GET …/events)',
-      clock: '/clock (GET), /clock/advance (POST {"ms": 3600000}) moves every supplier forward',
+      clock: '/clock (GET), /clock/advance (POST {"ms": 3600000}) moves every supplier\'s business time forward (lifecycles), never the time signatures are checked or made with',
     }),
   );
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/sandbox', (c) => c.json(sandboxIndex(sandboxes, clock)));
+  app.get('/sandbox/ui', (c) => {
+    const refresh = Number(c.req.query('refresh'));
+    const page = renderSandboxPage(sandboxes, clock, { origin: new URL(c.req.url).origin, ...(Number.isInteger(refresh) && refresh >= 1 && refresh <= 3600 ? { refreshSeconds: refresh } : {}) });
+    return c.body(page, 200, PAGE_HEADERS);
+  });
   if (clock) {
     app.get('/clock', (c) => c.json({ now: clock.now().toISOString() }));
-    app.post('/clock/advance', async (c) => {
-      const body = (await c.req.json().catch(() => ({}))) as { ms?: unknown };
-      const ms = Number(body.ms);
-      if (!Number.isInteger(ms) || ms < 0) return c.json({ error: { type: 'invalid_request', message: 'ms must be a non-negative integer' } }, 400);
-      return c.json({ now: (await clock.advance(ms)).toISOString() });
-    });
+    app.post('/clock/advance', (c) => advanceClock(c, clock));
   }
   app.route('/mall-receiver', mallReceiver());
   for (const s of sandboxes) app.route(`/${s.id}`, s.app);

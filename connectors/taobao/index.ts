@@ -34,7 +34,7 @@ export interface TaobaoConnectorOptions {
   credentials: TaobaoCredentials;
   timeoutMs: number;
   resilience?: Partial<ResilienceOptions>;
-  /** Clock for request timestamps (TOP rejects more than 10 minutes off); sandbox tests pass the sandbox clock. */
+  /** Clock for request timestamps (TOP rejects more than 10 minutes off its wall clock); default wall time, unit tests pin it. */
   now?: () => Date;
 }
 

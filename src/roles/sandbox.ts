@@ -9,7 +9,10 @@ import { createLogger } from '../observability/logger.ts';
 // The sandbox role: the only module of the hub that may import the simulated suppliers (and,
 // through them, the fixtures). CI checks it (.dependency-cruiser.cjs).
 
-/** Starts the built-in supplier sandboxes (their own HTTP server, their own virtual clock). */
+/**
+ * Starts the built-in supplier sandboxes (their own HTTP server, their own virtual clock: it moves
+ * the suppliers' lifecycles, never the wall time their signatures and tokens use).
+ */
 export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<() => Promise<void>> {
   const clock = new SandboxClock();
   // The realistic pace unless configured shorter (HUB_SANDBOX_*_AFTER_MS: the chaos run does).
@@ -23,7 +26,8 @@ export async function startSandbox(config: Config, logger = createLogger({ level
   });
   // Sandbox time runs with real time too: let due lifecycle steps happen without a test driving them.
   const ticker = setInterval(() => void clock.advance(0).catch((err: unknown) => logger.warn({ err }, 'sandbox tick failed')), 1_000);
-  logger.info({ port: config.sandboxPort, suppliers: sandboxes.map((s) => s.id), skusPerSupplier: config.sandboxSkus }, 'sandbox listening');
+  // What each supplier holds and sent: GET /sandbox (JSON) and /sandbox/ui (a page).
+  logger.info({ port: config.sandboxPort, suppliers: sandboxes.map((s) => s.id), skusPerSupplier: config.sandboxSkus, inspect: '/sandbox/ui' }, 'sandbox listening');
   return () => {
     clearInterval(ticker);
     return new Promise<void>((resolve) => {

@@ -24,7 +24,8 @@ beforeAll(async () => {
   server = await serveOnLoopback(
     createSandboxHost(createSandboxes({ clock: sandboxClock, seed: 21, skus: SKUS, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers), sandboxClock),
   );
-  connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => sandboxClock.now());
+  // The connectors sign with the wall clock (the default), as suppliers check: the sandbox clock moves only business time.
+  connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers);
   // A mall that exists before the first sync: it is priced page by page as the catalog arrives.
   await hub.createMall('Incremental mall');
 });

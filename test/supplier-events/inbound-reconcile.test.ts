@@ -36,7 +36,7 @@ beforeAll(async () => {
   const account = loadConfig({}).suppliers.taobao;
   taobao = createTaobaoSandbox({ clock: sandboxClock, seed: 33, skus: 200, hubUrl: hubServer.url, lifecycle: defaultLifecycle }, { ...account, pushRetryDelayMs: 10 });
   sandboxServer = await serveOnLoopback(createSandboxHost([taobao], sandboxClock));
-  hub = await startTestHub({ supplierNow: () => sandboxClock.now(), env: { HUB_SANDBOX_URL: sandboxServer.url, HUB_CATALOG_SYNC_OVERLAP_MS: '1000' } });
+  hub = await startTestHub({ supplierNow: () => new Date(), env: { HUB_SANDBOX_URL: sandboxServer.url, HUB_CATALOG_SYNC_OVERLAP_MS: '1000' } });
   target = (req) => hub.app.fetch(req);
   ({ mallId } = await hub.createMall('Reconcile mall'));
 }, 60_000);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   sandboxes = createSandboxes({ clock: sandboxClock, seed: 77, skus: 120, hubUrl: hubServer.url, lifecycle: defaultLifecycle }, loadConfig({}).suppliers);
   sandboxServer = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
   hub = await startTestHub({
-    supplierNow: () => sandboxClock.now(),
+    supplierNow: () => new Date(),
     // Issuance is polled rarely: only a callback (or a lot of time) issues a top-up quickly.
     env: { HUB_SANDBOX_URL: sandboxServer.url, HUB_ISSUANCE_POLL_MS: '600000', HUB_SHIPMENT_POLL_MS: '1000', HUB_TRACKING_STALE_MS: '4000', HUB_WORKFLOW_BACKOFF_MS: '100', HUB_SUPPLIER_TIMEOUT_MS: '1500' },
   });

@@ -33,7 +33,9 @@ export async function startWorkflowHub(opts: { seed: number; suppliers: string[]
   const sandboxClock = new SandboxClock();
   const sandboxes = createSandboxes({ clock: sandboxClock, seed: opts.seed, skus: 200, hubUrl: 'http://127.0.0.1:9', lifecycle: { ...defaultLifecycle, topupFailRate: 0 } }, loadConfig({}).suppliers);
   const server = await serveOnLoopback(createSandboxHost(sandboxes, sandboxClock));
-  const hub = await startTestHub({ supplierNow: () => sandboxClock.now(), env: { HUB_SANDBOX_URL: server.url, ...opts.env } });
+  // Supplier signatures are made and checked on the wall clock (the hub's test clock is pinned, and
+  // the sandbox clock moves only the suppliers' lifecycles).
+  const hub = await startTestHub({ supplierNow: () => new Date(), env: { HUB_SANDBOX_URL: server.url, ...opts.env } });
   for (const id of opts.suppliers) {
     await runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, hub.deps.connectors.get(id) as SupplierConnector, { pageSize: 100 });
   }

@@ -34,7 +34,8 @@ export function gateway(opts: { apiKey: string; faults: Faults; onRequest: () =>
 }
 
 /**
- * Idempotency-Key on every POST: the first successful answer is kept 24 h of sandbox time and
+ * Idempotency-Key on every POST: the first successful answer is kept 24 h of sandbox time (the
+ * brand's retention policy, business time: tests advance the clock to see a key forgotten) and
  * replayed for the same key; the same key with another request is refused. Errors are not kept,
  * so a retry after a stockout or a 5xx is a fresh attempt. The "unknown outcome" fault sits here
  * too: the write is done and kept, then the answer is withheld.

@@ -8,7 +8,7 @@ import { Faults } from '../common/faults.ts';
 import { BrandCatalog, type BrandSupplierId } from './catalog.ts';
 import { catalogRoutes } from './catalog-routes.ts';
 import { gateway } from './guard.ts';
-import { brandLedger } from './ledger.ts';
+import { brandAfterSales, brandLedger } from './ledger.ts';
 import { BrandLifecycle } from './lifecycle.ts';
 import { orderRoutes } from './order-routes.ts';
 import { BrandOrders } from './orders.ts';
@@ -48,7 +48,7 @@ export interface BrandSandbox extends Sandbox {
  */
 export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOptions): BrandSandbox {
   const faults = new Faults();
-  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50 });
+  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50, clock: ctx.clock });
   const timeline = new Timeline();
   const state = new BrandState({ seed: ctx.seed, faults });
   const catalog = new BrandCatalog({ supplier: opts.id, seed: ctx.seed, size: ctx.skus, start: ctx.clock.now(), revisionEveryMs: opts.revisionEveryMs ?? 24 * 3600_000 });
@@ -87,7 +87,7 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
     void callbacks.flush();
   });
   app.route('/v1', api);
-  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => brandLedger(state) }, ctx.clock));
+  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => brandLedger(state), afterSales: () => brandAfterSales(state) }, ctx.clock));
 
   const sandbox: BrandSandbox = {
     id: opts.id,
@@ -100,6 +100,7 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
     requestCount: () => requests,
     ordersFor: (reference) => orders.countFor(reference),
     orderLedger: () => brandLedger(state),
+    afterSales: () => brandAfterSales(state),
     sampleWebhook: () => {
       const event = brandEvent('order.accepted', { orderId: `${opts.id.replace(/^brand-/, '').toUpperCase()}-O-SAMPLE`, clientReference: 'sample-reference', status: 'accepted' }, ctx.clock.now());
       const { headers, rawBody } = webhooks.sign(event);

@@ -1,4 +1,4 @@
-import type { LedgerOrder } from '../common/ledger.ts';
+import type { LedgerAfterSale, LedgerOrder } from '../common/ledger.ts';
 import type { BrandState } from './state.ts';
 
 /** Every brand order in the ledger shape; services are issued (codes handed over) when the order is created. */
@@ -20,4 +20,19 @@ export function brandLedger(state: BrandState): LedgerOrder[] {
       createdAt: o.createdAt,
     };
   });
+}
+
+/** Every return (after-sale) in the ledger shape; only `requested` is still open. */
+export function brandAfterSales(state: BrandState): LedgerAfterSale[] {
+  return [...state.returns.values()].map((r) => ({
+    reference: r.clientReference,
+    supplierAfterSaleId: r.id,
+    supplierOrderId: r.orderId,
+    orderReference: state.orders.get(r.orderId)?.order.clientReference ?? null,
+    type: r.type,
+    status: r.status,
+    lines: r.items.map((i) => ({ sku: i.productId, units: i.quantity })),
+    open: r.status === 'requested',
+    createdAt: r.createdAt,
+  }));
 }

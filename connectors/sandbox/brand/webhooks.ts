@@ -54,6 +54,7 @@ export class BrandWebhookSender {
       },
       body: () => rawBody,
       accepted: (status) => status >= 200 && status < 300,
+      about: { event: type, reference: data.clientReference ?? null, orderId: 'returnId' in data ? data.returnId : data.orderId },
     });
     return event;
   }

@@ -1,10 +1,25 @@
-/** Sandbox time: real time plus an offset that tests move forward to drive order lifecycles. */
+/**
+ * Sandbox time: real time plus an offset that tests and developers move forward
+ * (`POST /clock/advance`) to drive order lifecycles. It is the suppliers' business time: when an
+ * order ships or is delivered, a recharge's result, the created/modified stamps and message times
+ * the suppliers report, catalog revisions, idempotency-key retention.
+ *
+ * It is never the time of the transport: a request's timestamp is checked against wall time
+ * (`Date.now()`), tokens expire and rate limits count in wall time, and callbacks are signed with
+ * wall time, as real suppliers and the hub do. Moving this clock a week ahead must not make a
+ * supplier refuse the hub's calls, nor the hub refuse the supplier's callbacks.
+ */
 export class SandboxClock {
   #offsetMs = 0;
   readonly #listeners: ((now: Date) => void | Promise<void>)[] = [];
 
   now(): Date {
     return new Date(Date.now() + this.#offsetMs);
+  }
+
+  /** How far (ms) sandbox time runs ahead of wall time: the sum of every advance. */
+  get aheadMs(): number {
+    return this.#offsetMs;
   }
 
   /** Moves time forward and lets every sandbox run what became due. */

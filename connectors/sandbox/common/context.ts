@@ -2,9 +2,13 @@ import type { Hono } from 'hono';
 import type { CallbackSender } from './callbacks.ts';
 import type { SandboxClock } from './clock.ts';
 import type { Faults } from './faults.ts';
-import type { LedgerOrder } from './ledger.ts';
+import type { LedgerAfterSale, LedgerOrder } from './ledger.ts';
 
-/** What every sandbox is built from: shared time, catalog size and seed, and where the hub listens. */
+/**
+ * What every sandbox is built from: shared time, catalog size and seed, and where the hub listens.
+ * `clock` is supplier business time (lifecycles, created/modified stamps); request signatures,
+ * callback signatures and tokens use wall time (see clock.ts).
+ */
 export interface SandboxContext {
   clock: SandboxClock;
   /** Catalog seed and goods SKUs per supplier (20 000 for npm start, ≤ 2 000 in tests). */
@@ -51,4 +55,6 @@ export interface Sandbox {
   ordersFor(reference: string): number;
   /** Every order it holds, in one shape for all suppliers (also `GET /{id}/sandbox/orders`), for checks against the hub's own records. */
   orderLedger(): LedgerOrder[];
+  /** Every after-sale it holds, in one shape for all suppliers (also `GET /{id}/sandbox/after-sales`); empty for suppliers without after-sales. */
+  afterSales(): LedgerAfterSale[];
 }

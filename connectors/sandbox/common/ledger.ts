@@ -25,3 +25,27 @@ export interface LedgerOrder {
   cancelled: boolean;
   createdAt: string;
 }
+
+/**
+ * One after-sale a sandbox supplier holds (a JD service order, a Taobao refund, a brand return), in
+ * one shape for every supplier; top-up providers take none. Served by
+ * `GET /{supplierId}/sandbox/after-sales` (a control route, not part of the supplier's API).
+ */
+export interface LedgerAfterSale {
+  /** The hub's reference the after-sale was applied under: thirdApplyId, dist_refund_no or clientReference. */
+  reference: string;
+  /** The supplier's id of it: afsServiceId, refund_id or the return id. */
+  supplierAfterSaleId: string;
+  /** The supplier's id of the order it is about. */
+  supplierOrderId: string;
+  /** The hub's reference of that order, when the supplier still holds it. */
+  orderReference: string | null;
+  /** What the customer asked for: money back only, goods back for money, or another unit. */
+  type: 'refund' | 'return' | 'exchange';
+  /** The supplier's own status (JD's step 10…60, TOP's refund_status 1…12, the brand's requested/received/rejected/refunded). */
+  status: string;
+  lines: { sku: string; units: number }[];
+  /** Still moving: not yet refunded, received, rejected, closed or done. */
+  open: boolean;
+  createdAt: string;
+}

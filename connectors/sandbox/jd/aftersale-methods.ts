@@ -23,9 +23,10 @@ export function afterSaleMethod(c: Context, method: string, p: Params, state: Jd
       if (!line || !Number.isInteger(num) || num < 1 || num > line.num) return fail(c, method, R.BAD_PARAM, '商品或数量不在订单内');
       const customerExpect = Number(p.customerExpect) === 20 ? 20 : 10;
       const afsServiceId = state.afterSales.size + 90_000_001;
-      const record = { jdOrderId: o.jdOrderId, skuId, num, customerExpect, step: 10, thirdApplyId };
+      const now = ctx.clock.now();
+      const record = { jdOrderId: o.jdOrderId, skuId, num, customerExpect, step: 10, thirdApplyId, createdAt: now.toISOString() };
       state.afterSales.set(afsServiceId, record);
-      state.post(MSG.AFTER_SALE, { afsServiceId, orderId: o.jdOrderId, step: 10 }, ctx.clock.now());
+      state.post(MSG.AFTER_SALE, { afsServiceId, orderId: o.jdOrderId, step: 10 }, now);
       scheduleAfterSale(afsServiceId, record, state, timeline, ctx);
       return ok(c, method, { afsServiceId, afsServiceStep: 10 });
     }

@@ -13,7 +13,9 @@ const Injected = z.object({ type: z.number().int().positive(), result: z.record(
  *                         it: type 2 for each price change, type 4 for each on/off-shelf flip
  *                         (stock changes have no message: JD is asked live);
  *   POST /messages        puts one message of any type in the pool ({type, result}), for the types
- *                         the sandbox never produces by itself (6 pool, 14 payment failed, 16 product).
+ *                         the sandbox never produces by itself (6 pool, 14 payment failed, 16 product);
+ *   GET  /messages        what the pool holds now (JD has no webhooks: the hub reads and deletes
+ *                         these), with the sandbox time each becomes visible.
  */
 export function jdControlRoutes(state: JdState, catalog: { seed: number; size: number }, clock: SandboxClock): Hono {
   const app = new Hono();
@@ -31,6 +33,7 @@ export function jdControlRoutes(state: JdState, catalog: { seed: number; size: n
     }
     return c.json({ revision: state.revision, changed: changed.length, messages });
   });
+  app.get('/messages', (c) => c.json({ pending: state.pool.length, messages: state.pool.map(({ visibleAtMs, ...m }) => ({ ...m, visibleAt: new Date(visibleAtMs).toISOString() })) }));
   app.post('/messages', async (c) => {
     const parsed = Injected.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) return c.json({ error: { type: 'invalid_message', message: parsed.error.message } }, 400);

@@ -5,7 +5,7 @@ import type { Sandbox, SandboxContext } from '../common/context.ts';
 import { controlRoutes } from '../common/control.ts';
 import { Faults } from '../common/faults.ts';
 import { jdControlRoutes } from './catalog-control.ts';
-import { jdLedger } from './ledger.ts';
+import { jdAfterSales, jdLedger } from './ledger.ts';
 import { routerHandler } from './router.ts';
 import { JdState } from './state.ts';
 
@@ -28,8 +28,9 @@ export const JD_TOKEN_TTL_S = 86_400;
  */
 export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sandbox & { state: JdState } {
   const faults = new Faults();
-  // JD has no webhooks; the sender is only there for the shared control routes (it stays empty).
-  const callbacks = new CallbackSender(faults);
+  // JD has no webhooks (the hub reads the message pool: GET /sandbox/messages); the sender is only
+  // there for the shared control routes, so `/sandbox/callbacks` stays empty.
+  const callbacks = new CallbackSender(faults, { clock: ctx.clock });
   const timeline = new Timeline();
   const catalog = { seed: ctx.seed, size: ctx.skus };
   const state = new JdState(catalog, faults);
@@ -39,16 +40,17 @@ export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sa
   ctx.clock.onAdvance(tick);
 
   const app = new Hono();
-  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => jdLedger(state) }, ctx.clock));
+  app.route('/sandbox', controlRoutes({ id: opts.id, faults, callbacks, orderLedger: () => jdLedger(state), afterSales: () => jdAfterSales(state) }, ctx.clock));
   app.route('/sandbox', jdControlRoutes(state, catalog, ctx.clock));
   app.post('/oauth2/accessToken', async (c) => {
     state.requests++;
     const form = await c.req.parseBody();
     if (form.client_id !== opts.clientId || form.client_secret !== opts.clientSecret) return c.json({ code: '1003', msg: 'invalid_client' }, 401);
     const token = `jd-token-${crypto.randomUUID()}`;
-    const now = ctx.clock.now().getTime();
-    state.tokens.set(token, now + JD_TOKEN_TTL_S * 1000);
-    return c.json({ access_token: token, expires_in: JD_TOKEN_TTL_S, token_type: 'bearer', time: now });
+    // Token lifetimes run on wall time (the hub counts expires_in on its own clock), not the sandbox clock.
+    const issuedMs = Date.now();
+    state.tokens.set(token, issuedMs + JD_TOKEN_TTL_S * 1000);
+    return c.json({ access_token: token, expires_in: JD_TOKEN_TTL_S, token_type: 'bearer', time: issuedMs });
   });
   app.post('/routerjson', routerHandler({ appKey: opts.appKey, appSecret: opts.appSecret, state, faults, timeline, ctx, catalog }));
 
@@ -64,6 +66,7 @@ export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sa
     // Counted over all orders rather than the index, so a second order for one thirdOrder would show.
     ordersFor: (reference) => [...state.orders.values()].filter((o) => o.thirdOrder === reference).length,
     orderLedger: () => jdLedger(state),
+    afterSales: () => jdAfterSales(state),
     state,
   };
 }

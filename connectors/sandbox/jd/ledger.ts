@@ -1,4 +1,4 @@
-import type { LedgerOrder } from '../common/ledger.ts';
+import type { LedgerAfterSale, LedgerOrder } from '../common/ledger.ts';
 import type { JdState } from './state.ts';
 
 /**
@@ -20,5 +20,23 @@ export function jdLedger(state: JdState): LedgerOrder[] {
     issued: false,
     cancelled: o.state === 'cancelled',
     createdAt: o.createdAt,
+  }));
+}
+
+/**
+ * Every JD after-sale service order in the ledger shape: `customerExpect` 10 is a return for a
+ * refund, 20 an exchange; step 60 (done) or 30 (rejected) closes it (see the connector's mapper).
+ */
+export function jdAfterSales(state: JdState): LedgerAfterSale[] {
+  return [...state.afterSales].map(([id, a]) => ({
+    reference: a.thirdApplyId,
+    supplierAfterSaleId: String(id),
+    supplierOrderId: String(a.jdOrderId),
+    orderReference: state.orders.get(a.jdOrderId)?.thirdOrder ?? null,
+    type: a.customerExpect === 20 ? 'exchange' : 'return',
+    status: String(a.step),
+    lines: [{ sku: a.skuId, units: a.num }],
+    open: a.step !== 60 && a.step !== 30,
+    createdAt: a.createdAt,
   }));
 }

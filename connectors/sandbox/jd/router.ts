@@ -44,16 +44,18 @@ export function routerHandler(d: RouterDeps) {
     const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
     if (faults.shouldError(form.method)) return injected++ % 2 === 0 ? platformError(c, P.SYSTEM_BUSY, '系统繁忙', 'system busy', 503) : c.text('<html>502 Bad Gateway</html>', 502);
     if (form.app_key !== d.appKey || !verifyJdSign(form, d.appSecret)) return platformError(c, P.BAD_SIGN, '签名错误', 'invalid sign');
-    const now = ctx.clock.now();
+    // The timestamp and the token are transport: checked against wall time, as JD's gateway does
+    // and as the hub signs, so advancing the sandbox clock never makes JD refuse the hub's calls.
+    const wallMs = Date.now();
     const sent = parseUtc8Timestamp(form.timestamp ?? '');
-    if (!sent || Math.abs(sent.getTime() - now.getTime()) > MAX_SKEW_MS) return platformError(c, P.BAD_TIMESTAMP, '时间戳错误', 'timestamp out of range');
+    if (!sent || Math.abs(sent.getTime() - wallMs) > MAX_SKEW_MS) return platformError(c, P.BAD_TIMESTAMP, '时间戳错误', 'timestamp out of range');
     if (f.expireTokens) {
       // One-shot: every token issued so far expires; a refreshed one works.
       state.tokens.clear();
       faults.set({ ...f, expireTokens: false });
     }
     const expiresAt = state.tokens.get(form.access_token ?? '');
-    if (expiresAt === undefined || expiresAt <= now.getTime()) return platformError(c, P.TOKEN_EXPIRED, 'access_token已过期', 'access token expired');
+    if (expiresAt === undefined || expiresAt <= wallMs) return platformError(c, P.TOKEN_EXPIRED, 'access_token已过期', 'access token expired');
     let params: Record<string, unknown>;
     try {
       params = JSON.parse(form['360buy_param_json'] ?? '{}') as Record<string, unknown>;
@@ -61,6 +63,8 @@ export function routerHandler(d: RouterDeps) {
       return platformError(c, '1001', '参数错误', 'invalid 360buy_param_json');
     }
     const method = form.method ?? '';
+    // Business time: the pool shows messages stamped on the sandbox clock once that clock reaches them.
+    const now = ctx.clock.now();
     const answer =
       catalogMethod(c, method, params, state, d.catalog) ??
       orderMethod(c, method, params, state, d.timeline, ctx) ??

@@ -37,6 +37,8 @@ export interface AfterSaleRecord {
   customerExpect: number;
   step: number;
   thirdApplyId: string;
+  /** When it was applied for (sandbox time, ISO). */
+  createdAt: string;
 }
 
 /** A message in the pool, kept until biz.message.del removes it. */
@@ -60,7 +62,7 @@ export class JdState {
   readonly byThirdOrder = new Map<string, number>();
   readonly afterSales = new Map<number, AfterSaleRecord>();
   readonly pool: PoolMessage[] = [];
-  /** Access tokens and when (sandbox time, ms) each expires. */
+  /** Access tokens and when (wall time, ms: tokens are transport, not supplier business) each expires. */
   readonly tokens = new Map<string, number>();
   /** Units held by orders, per `skuId|provinceCode`. */
   readonly reserved = new Map<string, number>();

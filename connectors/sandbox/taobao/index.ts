@@ -8,7 +8,7 @@ import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import { TOPICS } from '../../taobao/inbound.ts';
 import { SandboxCatalog } from './catalog.ts';
 import { catalogMethods } from './catalog-methods.ts';
-import { taobaoLedger } from './ledger.ts';
+import { taobaoAfterSales, taobaoLedger } from './ledger.ts';
 import { TaobaoLifecycle } from './lifecycle.ts';
 import type { MethodEnv } from './method-env.ts';
 import { orderMethods } from './order-methods.ts';
@@ -52,14 +52,15 @@ const ITEM_IDS_PER_PUSH = 100;
  */
 export function createTaobaoSandbox(ctx: SandboxContext, opts: TaobaoSandboxOptions): TaobaoSandbox {
   const faults = new Faults();
-  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.pushRetryDelayMs ?? 50 });
+  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.pushRetryDelayMs ?? 50, clock: ctx.clock });
   const timeline = new Timeline();
   const startedAt = ctx.clock.now();
-  const state = new TaobaoState(startedAt);
+  // Ids are built from the wall-clock second of the start (see TaobaoState), not from sandbox time.
+  const state = new TaobaoState(new Date());
   // The catalog was published a day before the sandbox started, so a first full sync sees it as old.
   const catalog = new SandboxCatalog({ seed: ctx.seed, size: ctx.skus, revision: opts.revision ?? 0, publishedAt: new Date(startedAt.getTime() - 86_400_000), state, faults });
   const who = { appSecret: opts.appSecret, userId: opts.userId ?? 2_200_000_001, nick: opts.nick ?? '积分商城分销' };
-  const pushes = new TaobaoPushes({ hubUrl: ctx.hubUrl, callbacks, clock: ctx.clock, who, nextId: () => state.nextId().id });
+  const pushes = new TaobaoPushes({ hubUrl: ctx.hubUrl, callbacks, who, nextId: () => state.nextId().id });
   const lifecycle = new TaobaoLifecycle({ delays: ctx.lifecycle, timeline, pushes });
   const env: MethodEnv = { catalog, state, lifecycle };
   let requests = 0;
@@ -82,6 +83,7 @@ export function createTaobaoSandbox(ctx: SandboxContext, opts: TaobaoSandboxOpti
     requestCount: () => requests,
     ordersFor: (reference) => state.ordersFor(reference),
     orderLedger: () => taobaoLedger(state),
+    afterSales: () => taobaoAfterSales(state),
     orderIdFor: (reference) => state.orderByNo.get(reference),
     async reviseCatalog() {
       const now = ctx.clock.now();

@@ -26,6 +26,8 @@ function fnv1a(text: string): number {
   return h;
 }
 
+const aboutOrder = (o: SandboxOrder) => ({ reference: o.distOrderNo, orderId: o.fenxiaoId });
+
 /** The carrier the sandbox ships a distributor order number with. */
 export function carrierFor(distOrderNo: string): (typeof CARRIERS)[number] {
   return CARRIERS[fnv1a(distOrderNo) % CARRIERS.length] as (typeof CARRIERS)[number];
@@ -58,7 +60,7 @@ export class TaobaoLifecycle {
     order.status = 'TRADE_CLOSED';
     order.closeReason = reason;
     order.modified = at;
-    this.#pushes.push(TOPICS.orderClosed, closedContent(order));
+    this.#pushes.push(TOPICS.orderClosed, closedContent(order), aboutOrder(order));
   }
 
   /** Pushes a new refund and schedules its steps: return 1→2→3→5, refund only 1→12→5. */
@@ -81,7 +83,11 @@ export class TaobaoLifecycle {
   }
 
   #pushRefund(r: SandboxRefund): void {
-    this.#pushes.push(TOPICS.refundChanged, { refund_id: Number(r.refundId), purchase_order_id: Number(r.fenxiaoId), refund_status: r.status, modified: formatUtc8Timestamp(r.modified) });
+    this.#pushes.push(
+      TOPICS.refundChanged,
+      { refund_id: Number(r.refundId), purchase_order_id: Number(r.fenxiaoId), refund_status: r.status, modified: formatUtc8Timestamp(r.modified) },
+      { reference: r.distRefundNo, orderId: r.fenxiaoId },
+    );
   }
 
   #after(from: Date, ms: number, run: (at: Date) => void): void {
@@ -118,6 +124,6 @@ export class TaobaoLifecycle {
 
   #shipped(order: SandboxOrder, at: Date): void {
     order.modified = at;
-    this.#pushes.push(TOPICS.orderShipped, shippedContent(order));
+    this.#pushes.push(TOPICS.orderShipped, shippedContent(order), aboutOrder(order));
   }
 }

@@ -1,8 +1,7 @@
 import { toSignableParams } from '../../shared/sorted-params.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import { signTaobao } from '../../taobao/sign.ts';
-import type { CallbackSender } from '../common/callbacks.ts';
-import type { SandboxClock } from '../common/clock.ts';
+import type { CallbackAbout, CallbackSender } from '../common/callbacks.ts';
 
 /** Who pushes: the app secret that signs, and the seller account TOP names in each push. */
 export interface PushIdentity {
@@ -27,30 +26,33 @@ export function pushAccepted(status: number, body: string): boolean {
   }
 }
 
-/** Queues signed pushes to `${hubUrl}/webhooks/taobao`; each message keeps its msg_id across repeats. */
+/**
+ * Queues signed pushes to `${hubUrl}/webhooks/taobao`; each message keeps its msg_id across repeats.
+ * `pub_time` is the send time on the wall clock (the hub checks it for freshness, as it would
+ * TOP's); the business times (`modified`, trace steps) inside `content` are sandbox time.
+ */
 export class TaobaoPushes {
   readonly #url: string;
   readonly #callbacks: CallbackSender;
-  readonly #clock: SandboxClock;
   readonly #who: PushIdentity;
   readonly #nextId: () => string;
 
-  constructor(opts: { hubUrl: string; callbacks: CallbackSender; clock: SandboxClock; who: PushIdentity; nextId: () => string }) {
+  constructor(opts: { hubUrl: string; callbacks: CallbackSender; who: PushIdentity; nextId: () => string }) {
     this.#url = `${opts.hubUrl.replace(/\/$/, '')}/webhooks/taobao`;
     this.#callbacks = opts.callbacks;
-    this.#clock = opts.clock;
     this.#who = opts.who;
     this.#nextId = opts.nextId;
   }
 
-  /** Queues one message; it is signed again at each attempt so pub_time stays fresh. */
-  push(topic: string, content: object): void {
+  /** Queues one message; it is signed again at each attempt so pub_time stays fresh. `about` names the order or refund, for the sandbox's record. */
+  push(topic: string, content: object, about: Omit<CallbackAbout, 'event'> = {}): void {
     const msgId = this.#nextId();
     this.#callbacks.enqueue({
       url: this.#url,
       headers: {},
-      body: () => signedPushBody(topic, content, msgId, this.#clock.now(), this.#who),
+      body: () => signedPushBody(topic, content, msgId, new Date(), this.#who),
       accepted: pushAccepted,
+      about: { event: topic, ...about },
     });
   }
 }

@@ -15,6 +15,7 @@ export interface RouterEnv {
   refreshToken: string;
   userId: number;
   nick: string;
+  /** Business time handed to the methods; the gateway's own checks (timestamp, rate limit) use wall time. */
   clock: SandboxClock;
   faults: Faults;
   sessions: TaobaoSessions;
@@ -36,12 +37,16 @@ async function formParams(c: Context): Promise<Record<string, string>> {
   return params;
 }
 
-/** The gateway's own checks, in TOP's order: app key, signature, timestamp, session. */
-function gate(env: RouterEnv, p: Record<string, string>, now: Date): TopFault | undefined {
+/**
+ * The gateway's own checks, in TOP's order: app key, signature, timestamp, session. `wallNow` is
+ * real time: TOP checks a call's timestamp against its own wall clock, as the hub signs with its
+ * own, so advancing the sandbox clock never makes the gateway refuse the hub.
+ */
+function gate(env: RouterEnv, p: Record<string, string>, wallNow: Date): TopFault | undefined {
   if (p.app_key !== env.appKey) return PLATFORM.badAppKey();
   if (p.sign_method !== 'hmac-sha256' || !verifyTaobaoSign(p, env.appSecret)) return PLATFORM.badSign();
   const at = parseUtc8Timestamp(p.timestamp ?? '');
-  if (!at || !isWithinSkew(at, now, MAX_SKEW_MS)) return PLATFORM.badTimestamp(`timestamp ${p.timestamp} is more than 10 minutes off`);
+  if (!at || !isWithinSkew(at, wallNow, MAX_SKEW_MS)) return PLATFORM.badTimestamp(`timestamp ${p.timestamp} is more than 10 minutes off`);
   const refusal = env.sessions.refusal(p.session);
   return refusal ? PLATFORM.invalidSession(refusal) : undefined;
 }
@@ -58,8 +63,7 @@ export function topRouter(env: RouterEnv): Hono {
     if (cfg.latencyMs) await sleep(cfg.latencyMs);
     if (faults.shouldHang()) await hang();
     const params = await formParams(c);
-    const now = env.clock.now();
-    const refused = gate(env, params, now);
+    const refused = gate(env, params, new Date());
     if (refused) return answer(errorBody(refused));
     if (faults.rateLimited(Date.now())) return answer(errorBody(PLATFORM.callLimited(1)));
     if (faults.shouldError(params.method)) return answer(errorBody(PLATFORM.busy()));
@@ -68,7 +72,8 @@ export function topRouter(env: RouterEnv): Hono {
     if (!handler) return answer(errorBody(PLATFORM.badMethod(method)));
     let inner: object;
     try {
-      inner = handler.run(params, now);
+      // Business time: orders and refunds are stamped, and start_modified compared, on the sandbox clock.
+      inner = handler.run(params, env.clock.now());
     } catch (err) {
       if (err instanceof TopFault) return answer(errorBody(err));
       throw err;

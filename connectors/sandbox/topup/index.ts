@@ -52,7 +52,7 @@ export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOption
   const { id, appKey, appSecret } = opts;
   const failRate = opts.failRate ?? ctx.lifecycle.topupFailRate ?? DEFAULT_TOPUP_FAIL_RATE;
   const faults = new Faults();
-  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50 });
+  const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50, clock: ctx.clock });
   const timeline = new Timeline();
   const state = new TopupState(id, ctx.seed, opts.balanceFen ?? 10_000_000);
   const callbackUrl = opts.callbackUrl ?? `${ctx.hubUrl}/webhooks/topup/${id}`;
@@ -71,7 +71,9 @@ export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOption
       order.description = outcome.reason;
       state.refund(order, at);
     }
-    callbacks.enqueue(resultCallback(callbackUrl, order, appSecret, now));
+    // The callback's `timestamp` is the send time on the wall clock (the hub refuses one outside its
+    // window); `charge_finish_time` is the business time the result was due, on the sandbox clock.
+    callbacks.enqueue(resultCallback(callbackUrl, order, appSecret, () => new Date()));
   };
   const accepted = (order: SandboxTopupOrder) => {
     const due = new Date(order.createdAt.getTime() + ctx.lifecycle.topupResultAfterMs);
@@ -93,6 +95,8 @@ export function createTopupSandbox(ctx: SandboxContext, opts: TopupSandboxOption
     requestCount: () => requests,
     ordersFor: (reference) => state.countFor(reference),
     orderLedger: () => topupLedger(state),
+    // Recharges have no after-sales: a failed one is refunded to the balance (see the ledger).
+    afterSales: () => [],
     ledger: () => state.ledger,
     balanceFen: () => state.balanceFen,
     setBalanceFen: (fen) => {

@@ -64,12 +64,17 @@ export function callbackBody(
   return { ...fields, sign: signTopup(toSignableParams(fields) ?? {}, appSecret) };
 }
 
-/** The result callback to the hub (`{hubUrl}/webhooks/topup/{provider}`), re-signed on each attempt; only the body `success` stops the retries. */
+/**
+ * The result callback to the hub (`{hubUrl}/webhooks/topup/{provider}`), re-signed on each attempt
+ * with `now()` as its `timestamp` (the wall clock: the hub checks it for freshness); only the body
+ * `success` stops the retries.
+ */
 export function resultCallback(url: string, order: SandboxTopupOrder, appSecret: string, now: () => Date): Callback {
   return {
     url,
     headers: {},
     body: () => JSON.stringify(callbackBody(order, appSecret, now())),
     accepted: (status, body) => status === 200 && body === 'success',
+    about: { event: `recharge.${order.status}`, reference: order.customerOrderNo, orderId: order.orderId },
   };
 }

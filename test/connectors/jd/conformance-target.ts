@@ -36,14 +36,14 @@ export function beijingOrder(reference: string, skuIds: string[], quantity = 1):
   };
 }
 
-/** Starts a JD sandbox on loopback and a connector pointed at it (sandbox clock for timestamps). */
+/** Starts a JD sandbox on loopback and a connector pointed at it (signing with the wall clock, as the hub does). */
 export async function startJd(opts: { seed: number; skus: number; lifecycle?: SandboxContext['lifecycle'] }) {
   const clock = new SandboxClock();
   const ctx: SandboxContext = { clock, seed: opts.seed, skus: opts.skus, hubUrl: 'http://127.0.0.1:9', lifecycle: opts.lifecycle ?? defaultLifecycle };
   const sandbox = createJdSandbox(ctx, { id: 'jd', ...JD_CREDENTIALS });
   const server = await serveOnLoopback(sandbox.app);
   const connectorWith = (creds: Partial<JdCredentials> = {}, resilience: object = {}, opts: { timeoutMs?: number; now?: () => Date } = {}) =>
-    new JdConnector({ baseUrl: server.url, credentials: { ...JD_CREDENTIALS, ...creds }, timeoutMs: opts.timeoutMs ?? 1_000, resilience: { ...TEST_RESILIENCE, ...resilience }, now: opts.now ?? (() => clock.now()) });
+    new JdConnector({ baseUrl: server.url, credentials: { ...JD_CREDENTIALS, ...creds }, timeoutMs: opts.timeoutMs ?? 1_000, resilience: { ...TEST_RESILIENCE, ...resilience }, now: opts.now });
   const [orderedSku = ''] = wellStockedSkus(opts.seed, opts.skus);
   const run: ConformanceRun = {
     connector: connectorWith(),

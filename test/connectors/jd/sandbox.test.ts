@@ -159,7 +159,7 @@ describe('JD sandbox faults', () => {
   });
 
   it('rejects a timestamp more than 10 minutes off, and a hang times out', async () => {
-    const skewed = jd.connectorWith({}, { retries: 0 }, { now: () => new Date(jd.clock.now().getTime() - 3600_000) });
+    const skewed = jd.connectorWith({}, { retries: 0 }, { now: () => new Date(Date.now() - 3600_000) });
     expect(isSupplierError(await fails(skewed.resolveRegion(beijing)), 'bad_request')).toBe(true);
     const quick = jd.connectorWith({}, { retries: 0 }, { timeoutMs: 150 });
     await quick.resolveRegion(beijing);

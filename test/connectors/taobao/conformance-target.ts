@@ -39,12 +39,12 @@ export async function startTaobao(opts: { seed: number; skus: number; lifecycle?
   ConformanceRun & { sandbox: TaobaoSandbox; clock: SandboxClock; baseUrl: string; receiver: Awaited<ReturnType<typeof startPushReceiver>>; connectorWith: (creds: Partial<TaobaoCredentials>, extra?: object) => TaobaoConnector }
 > {
   const clock = new SandboxClock();
-  const receiver = await startPushReceiver(() => clock.now());
+  const receiver = await startPushReceiver();
   const ctx: SandboxContext = { clock, seed: opts.seed, skus: opts.skus, hubUrl: receiver.url, lifecycle: opts.lifecycle ?? defaultLifecycle };
   const sandbox = createTaobaoSandbox(ctx, { id: 'taobao', ...TAOBAO_CREDENTIALS, pushRetryDelayMs: 5 });
   const server = await serveOnLoopback(sandbox.app);
   const connectorWith = (creds: Partial<TaobaoCredentials>, extra: object = {}) =>
-    new TaobaoConnector({ baseUrl: server.url, credentials: { ...TAOBAO_CREDENTIALS, ...creds }, timeoutMs: 1_000, resilience: TEST_RESILIENCE, now: () => clock.now(), ...extra });
+    new TaobaoConnector({ baseUrl: server.url, credentials: { ...TAOBAO_CREDENTIALS, ...creds }, timeoutMs: 1_000, resilience: TEST_RESILIENCE, ...extra });
   const orderedSku = wellStockedSku(opts.seed, opts.skus);
   return {
     connector: connectorWith({}),
@@ -59,7 +59,7 @@ export async function startTaobao(opts: { seed: number; skus: number; lifecycle?
     orderedSku,
     signedWebhook: () => {
       const content = { fenxiao_id: 17953992000001, dist_order_no: 'CONF-1', status: 'WAIT_BUYER_CONFIRM_GOODS', logistics_company_name: '中通快递', logistics_id: '795399200001', modified: formatUtc8Timestamp(clock.now()), items: [], trace: [] };
-      return { headers: { 'content-type': 'application/json' }, rawBody: signedPushBody('fenxiao_OrderShipped', content, 'conf-msg-1', clock.now(), { appSecret: TAOBAO_CREDENTIALS.appSecret, userId: 2_200_000_001, nick: '积分商城分销' }) };
+      return { headers: { 'content-type': 'application/json' }, rawBody: signedPushBody('fenxiao_OrderShipped', content, 'conf-msg-1', new Date(), { appSecret: TAOBAO_CREDENTIALS.appSecret, userId: 2_200_000_001, nick: '积分商城分销' }) };
     },
     stop: async () => {
       await server.close();

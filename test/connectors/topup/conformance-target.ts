@@ -37,7 +37,7 @@ function target(provider: TopupProviderId): ConformanceTarget {
         orderedSku,
         signedWebhook() {
           const order = { orderId: 'CONF-1', customerOrderNo: 'CONF-REF-1', status: 'success' as const, description: '充值成功', finishedAt: ctx.clock.now() };
-          const body = callbackBody(order, credentials.appSecret, ctx.clock.now());
+          const body = callbackBody(order, credentials.appSecret, new Date());
           return { headers: { 'content-type': 'application/json' }, rawBody: JSON.stringify(body) };
         },
         stop: () => server.close(),

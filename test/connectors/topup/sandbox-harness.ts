@@ -62,11 +62,12 @@ export const APP_SECRET = 'sandbox-secret';
 export async function startHarness(opts: Partial<TopupSandboxOptions> = {}, timeoutMs = 300): Promise<Harness> {
   const clock = new SandboxClock();
   // The hub side verifies callbacks exactly as the connector does.
-  const receiver = await startReceiver(topupInbound(opts.id ?? 'topup-fulu', APP_SECRET), () => clock.now());
+  // Callbacks are signed with the wall clock (the sandbox clock moves only results), as the hub checks them.
+  const receiver = await startReceiver(topupInbound(opts.id ?? 'topup-fulu', APP_SECRET), () => new Date());
   const ctx = { clock, seed: 7, skus: 300, hubUrl: receiver.url, lifecycle: defaultLifecycle };
   const sandbox = createTopupSandbox(ctx, { id: 'topup-fulu', appKey: APP_KEY, appSecret: APP_SECRET, failRate: 0, callbackRetryDelayMs: 1, ...opts });
   const server = await serveOnLoopback(sandbox.app);
-  const connector = new TopupConnector({ id: sandbox.id, baseUrl: server.url, credentials: { appKey: APP_KEY, appSecret: APP_SECRET }, timeoutMs, resilience: testResilience, now: () => clock.now() });
+  const connector = new TopupConnector({ id: sandbox.id, baseUrl: server.url, credentials: { appKey: APP_KEY, appSecret: APP_SECRET }, timeoutMs, resilience: testResilience });
   return {
     clock,
     sandbox,
@@ -74,7 +75,7 @@ export async function startHarness(opts: Partial<TopupSandboxOptions> = {}, time
     receiver,
     url: server.url,
     async raw(method, biz, secret = APP_SECRET) {
-      const params: Record<string, string> = { app_key: APP_KEY, method, timestamp: formatUtc8Timestamp(clock.now()), version: '2.0', biz_content: JSON.stringify(biz) };
+      const params: Record<string, string> = { app_key: APP_KEY, method, timestamp: formatUtc8Timestamp(new Date()), version: '2.0', biz_content: JSON.stringify(biz) };
       params.sign = signTopup(params, secret);
       const res = await fetch(`${server.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
       return (await res.json()) as { code: string; message: string; data: unknown };
