@@ -29,11 +29,15 @@ export async function appendMallEvent(em: EntityManager, clock: Clock, input: Ma
   const ctx = em.getTransactionContext();
   let seq: number | null = null;
   if (input.orderId) {
+    // The order row is locked first, in the same statement: every writer of an order's events
+    // then takes the order before its counter, as setLineStatus does (line, order, counter), so
+    // two lines of one order moving at once queue up instead of deadlocking.
     const rows = await conn.execute<{ last_seq: number }[]>(
-      `insert into order_event_counter (order_id, last_seq) values (?, 1)
+      `with o as (select 1 from mall_order where id = ? for no key update)
+       insert into order_event_counter (order_id, last_seq) select ?, 1 from (select count(*) from o) locked
        on conflict (order_id) do update set last_seq = order_event_counter.last_seq + 1
        returning last_seq`,
-      [input.orderId],
+      [input.orderId, input.orderId],
       'all',
       ctx,
     );

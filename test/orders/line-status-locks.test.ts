@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LineStatus, orderStatusOf, type OrderStatus } from '../../src/domain/order-status.ts';
+import type { LineEventInput } from '../../src/mall-webhooks/event-schemas.ts';
 import { lineEvent, setLineStatus } from '../../src/orders/line-store.ts';
 import { lockLine } from '../../src/supplier-events/timeline-store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -33,13 +34,14 @@ function barrier(n: number, timeoutMs = 10_000): () => Promise<void> {
   };
 }
 
-/** Moves one line in a transaction of its own, as a step's commit does: the line, then its event. */
-async function move(order: { orderId: string; mallOrderId: string }, lineId: string, lineNo: number, status: LineStatus, before?: (tx: EntityManager) => Promise<void>): Promise<void> {
+/**
+ * Moves one line in a transaction of its own, as a step's commit does: the line with its event
+ * (a stand-in: only its seq matters here), and the order's final event when the move ends it.
+ */
+async function move(order: { orderId: string; mallOrderId: string }, lineId: string, _lineNo: number, status: LineStatus, before?: (tx: EntityManager) => Promise<void>): Promise<void> {
   await hub.deps.orm.em.fork().transactional(async (tx) => {
     await before?.(tx);
-    const line = { id: lineId, orderId: order.orderId, mallId, mallOrderId: order.mallOrderId, lineId: String(lineNo) };
-    await setLineStatus(tx, hub.clock, line, { status });
-    await lineEvent(tx, hub.clock, line, `line.${status}`);
+    await setLineStatus(tx, hub.clock, { id: lineId, orderId: order.orderId }, { status }, [{ type: `line.${status}`, data: {} } as unknown as LineEventInput]);
   });
 }
 
@@ -48,6 +50,9 @@ async function failures(moves: Promise<void>[]): Promise<string[]> {
   const results = await Promise.allSettled(moves);
   return results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as { code?: string }).code ?? (r.reason as Error).message)] : []));
 }
+
+/** The final status each order of the first test ends in. */
+const round4 = (k: number) => (['completed', 'partially_failed', 'failed'] as const)[k];
 
 async function statusOf(orderId: string): Promise<{ order: string; lines: LineStatus[] }> {
   const [o] = await sql<{ status: string }[]>('select status from mall_order where id = ?', [orderId]);
@@ -89,10 +94,13 @@ describe('moving lines of one order at once', () => {
         expect(now.order).toBe(orderStatusOf(now.lines));
       }
     }
-    // Every move told the mall once, in one gapless sequence per order.
-    for (const order of orders) {
-      const seqs = (await sql<{ seq: number }[]>('select seq from mall_event where order_id = ? order by seq', [order.orderId])).map((e) => e.seq);
-      expect(seqs).toEqual(Array.from({ length: LINES * rounds.length }, (_, i) => i + 1));
+    // Every move told the mall once, and the order its final status once, as its last event, in
+    // one gapless sequence per order, however the moves of the last round interleaved.
+    for (const [k, order] of orders.entries()) {
+      const events = await sql<{ seq: number; type: string }[]>('select seq, type from mall_event where order_id = ? order by seq', [order.orderId]);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: LINES * rounds.length + 1 }, (_, i) => i + 1));
+      expect(events.filter((e) => e.type.startsWith('order.')).map((e) => e.type)).toEqual([`order.${round4(k)}`]);
+      expect(events.at(-1)?.type).toBe(`order.${round4(k)}`);
     }
   });
 
@@ -111,5 +119,37 @@ describe('moving lines of one order at once', () => {
     }));
     expect(errors).toEqual([]);
     expect(await statusOf(order.orderId)).toEqual({ order: 'completed', lines: order.lineIds.map(() => 'delivered') });
+  });
+
+  it('never deadlocks when one line writes its event before its move while another line of the order moves first', async () => {
+    const order = await seedOrder(hub, mallId, { lines: 2 });
+    const [first, second] = order.lineIds as [string, string];
+    const line = (id: string, no: number) => ({ id, orderId: order.orderId, mallId, mallOrderId: order.mallOrderId, lineId: String(no) });
+    // The interleaving that deadlocked: A appends an event (a service's line.submitted before it is
+    // issued), B moves its line (line, then order), A moves its line, B appends its event.
+    let eventWritten!: () => void;
+    const afterEvent = new Promise<void>((r) => (eventWritten = r));
+    let moved!: () => void;
+    const afterMove = new Promise<void>((r) => (moved = r));
+    const eventFirst = hub.deps.orm.em.fork().transactional(async (tx) => {
+      await lineEvent(tx, hub.clock, line(first, 1), 'line.submitted', { source: 'brand-acme' });
+      eventWritten();
+      // B cannot move while A holds the order: wait for it a little, then go on either way.
+      await Promise.race([afterMove, new Promise((r) => setTimeout(r, 500))]);
+      await setLineStatus(tx, hub.clock, line(first, 1), { status: 'issued' });
+    });
+    const moveFirst = (async () => {
+      // (If A failed before its event, B must not wait for it forever: A's failure is reported.)
+      await Promise.race([afterEvent, eventFirst.catch(() => undefined)]);
+      await hub.deps.orm.em.fork().transactional(async (tx) => {
+        await setLineStatus(tx, hub.clock, line(second, 2), { status: 'submitted' });
+        moved();
+        await lineEvent(tx, hub.clock, line(second, 2), 'line.submitted', { source: 'brand-acme' });
+      });
+    })();
+    expect(await failures([eventFirst, moveFirst])).toEqual([]);
+    expect(await statusOf(order.orderId)).toEqual({ order: 'in_progress', lines: ['issued', 'submitted'] });
+    const seqs = await sql<{ seq: number }[]>('select seq from mall_event where order_id = ? order by seq', [order.orderId]);
+    expect(seqs.map((e) => e.seq)).toEqual(seqs.map((_, i) => i + 1));
   });
 });
