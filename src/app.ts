@@ -1,8 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { HubDeps, HubEnv } from './http/context.ts';
-import { errorResponse, errorResponses, toAppError, validationHook } from './http/errors.ts';
+import { errorResponse, toAppError, validationHook } from './http/errors.ts';
 import { mallAuth, staffAuth } from './http/middleware/auth.ts';
 import { jsonBody } from './http/middleware/json-body.ts';
+import { methodNotAllowed } from './http/middleware/method-not-allowed.ts';
 import { requestContext } from './http/middleware/request-context.ts';
 import { storableRawBody } from './http/middleware/storable-raw-body.ts';
 import { wellFormedUrl } from './http/middleware/well-formed-url.ts';
@@ -11,6 +12,8 @@ import { UnstorableInputError } from './http/storable-input.ts';
 import { registerAdminRoutes } from './http/routes/admin/index.ts';
 import { registerMallRoutes } from './http/routes/mall/index.ts';
 import { registerDocs } from './http/routes/ops/docs.ts';
+import { registerOpenApiDocument } from './http/routes/ops/get-openapi.ts';
+import { applyOpenApiConventions } from './http/openapi-conventions.ts';
 import { registerOpsRoutes } from './http/routes/ops/index.ts';
 import { registerSupplierWebhookRoutes } from './http/routes/supplier-webhooks/index.ts';
 import { AppError } from './domain/errors.ts';
@@ -21,6 +24,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
 
   app.use('*', requestContext(deps));
   app.use('*', wellFormedUrl());
+  // A known path with a method it does not serve: 405 with Allow, before auth and body parsing.
+  app.use('*', methodNotAllowed(app));
   for (const area of ['/v1/*', '/admin/*'] as const) app.use(area, ...jsonBody(deps.config.bodyLimitBytes));
   app.use('/webhooks/*', storableRawBody(deps.config.bodyLimitBytes));
   app.use('/v1/*', mallAuth());
@@ -31,33 +36,9 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
   registerMallRoutes(app);
   registerAdminRoutes(app);
   registerSupplierWebhookRoutes(app);
-  // Any route that reaches PostgreSQL, Redis or a supplier answers 503 while it is down
-  // (toAppError): every operation but the process probes says so.
-  for (const d of app.openAPIRegistry.definitions) {
-    if (d.type === 'route' && !d.route.tags?.includes('Operations')) d.route.responses[503] ??= errorResponses(503)[503] as (typeof d.route.responses)[number];
-  }
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'mallApiKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description:
-      'The mall API key returned by POST /admin/malls (`rh_live_…`). Each mall is rate limited by a token bucket (default 400 requests, refilled at 200/s): answers carry `X-RateLimit-Limit` (the bucket), `X-RateLimit-Remaining` and `X-RateLimit-Policy` (`200;w=1;burst=400`); over it, 429 `rate_limited` with `Retry-After`.',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'staffToken', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'An agent or admin token (`rh_staff_…`), or HUB_ADMIN_TOKEN.',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'redemption-hub',
-      version: '1.0.0',
-      description:
-        'Fulfillment integration hub for points-redemption malls. Errors are `{"error": {"code", "message", "details"}}`; every response carries `X-Request-Id`.',
-    },
-    servers: [{ url: deps.config.publicUrl }],
-  });
+  registerOpenApiDocument(app, deps.config.publicUrl);
+  // What the middleware above adds to every route of its area, in the document (after every route).
+  applyOpenApiConventions(app);
 
   app.notFound((c) => errorResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {

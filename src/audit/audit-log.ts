@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
+import type { ActorType } from '../domain/principal.ts';
 import { newId } from '../domain/ids.ts';
 import { type AuditEntry, AuditEntrySchema } from '../persistence/entities/audit-entry.ts';
 
 /** One audited action, recorded in the same transaction as the change it describes. */
 export interface AuditInput {
-  actor: { actorType: string; actorId: string };
+  actor: { actorType: ActorType; actorId: string };
   action: string;
   resourceType: string;
   resourceId: string;

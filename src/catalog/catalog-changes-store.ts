@@ -30,6 +30,15 @@ export async function lastCatalogChangeId(em: EntityManager): Promise<string> {
   return String((await em.getConnection().execute<{ id: string | null }[]>('select max(id)::text id from catalog_change'))[0]?.id ?? '0');
 }
 
+/**
+ * The highest change id ever handed out ('0' before the first): the feed's identity sequence, so
+ * pruning does not lower it. No cursor the hub made points past it.
+ */
+export async function catalogChangeHead(em: EntityManager): Promise<string> {
+  const [row] = await em.getConnection().execute<{ id: string }[]>("select coalesce(pg_sequence_last_value(pg_get_serial_sequence('catalog_change', 'id')::regclass), 0)::text id");
+  return row?.id ?? '0';
+}
+
 /** Drops changes older than `before` (the feed's retention); returns how many. */
 export async function pruneCatalogChanges(em: EntityManager, before: Date): Promise<number> {
   const affected = await em.getConnection().execute('delete from catalog_change where at < ?', [before], 'run');

@@ -1,14 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+/** A full sync reads a supplier's whole catalog; an incremental one only what changed since the last run. */
+export const SYNC_MODES = ['full', 'incremental'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+/** A sync run's status (the catalog_sync_run check constraint holds the column to these). */
+export const SYNC_RUN_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+
 /** The latest sync run of each supplier and when its last successful one finished. */
 export interface SupplierSyncStatus {
   supplierId: string;
-  lastRun: { runId: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number; lastError: string | null; startedAt: string; finishedAt: string | null; since: string | null; messages: number } | null;
+  lastRun: { runId: string; mode: SyncMode; status: SyncRunStatus; pages: number; seen: number; removed: number; errors: number; lastError: string | null; startedAt: string; finishedAt: string | null; since: string | null; messages: number } | null;
   lastSuccessAt: string | null;
 }
 
 interface Row {
-  id: string; supplier_id: string; mode: string; status: string; pages: number; seen: number; removed: number; errors: number;
+  id: string; supplier_id: string; mode: SyncMode; status: SyncRunStatus; pages: number; seen: number; removed: number; errors: number;
   last_error: string | null; started_at: Date; finished_at: Date | null; last_success_at: Date | null; since: Date | null; messages: number;
 }
 

@@ -56,7 +56,8 @@ export function bigramsOfNormalized(normalized: string): string[] {
 }
 
 /** Stock as the mall shows it: low is 10 units or fewer. */
-export type StockStatus = 'in_stock' | 'low' | 'out_of_stock';
+export const STOCK_STATUSES = ['in_stock', 'low', 'out_of_stock'] as const;
+export type StockStatus = (typeof STOCK_STATUSES)[number];
 
 export function stockStatus(units: number | null, available = true): StockStatus {
   if (!available || units === 0) return 'out_of_stock';

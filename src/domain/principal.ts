@@ -4,10 +4,15 @@ export type Principal =
   | { kind: 'staff'; role: StaffRole; credentialId: string; name: string };
 
 /** Staff roles: agents handle tickets with personal data masked; admins do everything. */
-export type StaffRole = 'agent' | 'admin';
+export const STAFF_ROLES = ['agent', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Who an audit entry says acted: a mall (its API key), a staff role, or the hub itself (start-up tasks). */
+export const ACTOR_TYPES = ['mall', ...STAFF_ROLES, 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /** Reference to the actor recorded in the audit log. */
-export function actorOf(p: Principal): { actorType: string; actorId: string } {
+export function actorOf(p: Principal): { actorType: ActorType; actorId: string } {
   return p.kind === 'mall'
     ? { actorType: 'mall', actorId: p.mallId }
     : { actorType: p.role, actorId: p.credentialId };

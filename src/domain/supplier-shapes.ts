@@ -6,10 +6,16 @@
  */
 
 export type SupplierKind = 'jd' | 'taobao' | 'brand' | 'topup';
-export type ItemKind = 'physical' | 'virtual' | 'service';
+/** What an item is: goods shipped to an address, a recharge or code issued online, or a brand's e-voucher. */
+export const ITEM_KINDS = ['physical', 'virtual', 'service'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
 export type VirtualType = 'phone_topup' | 'data' | 'video_membership' | 'voucher';
-export type Carrier = 'SF' | 'JD' | 'ZTO' | 'YTO' | 'STO' | 'YUNDA' | 'EMS' | 'OTHER';
-export type TrackingStatus = 'picked_up' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception' | 'returned_to_sender';
+/** The carriers the hub names (a supplier's own name for one is mapped to these; anything else is OTHER). */
+export const CARRIERS = ['SF', 'JD', 'ZTO', 'YTO', 'STO', 'YUNDA', 'EMS', 'OTHER'] as const;
+export type Carrier = (typeof CARRIERS)[number];
+/** Where a parcel is, as its tracking timeline says. */
+export const TRACKING_STATUSES = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned_to_sender'] as const;
+export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
 
 /** A delivery region by name, as malls send it (北京 / 北京市 / 朝阳区). */
 export interface Region {

@@ -6,16 +6,82 @@ import type { ZodError } from 'zod';
 import { AppError, ErrorCode, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import type { HubEnv } from './context.ts';
 import { DependencyUnavailableError, dependencyFailure } from './dependency-failure.ts';
+import { ReadinessChecks } from './schemas.ts';
 import { UnstorableInputError, unstorableIssues, unstorableTextSqlState } from './storable-input.ts';
+
+/** One field that failed validation (`details.fields` of `validation_failed`). */
+export const FieldIssueSchema = z
+  .object({
+    path: z.string().openapi({ description: 'Where: starts with `body.`, `query.`, `path.` or `header.` (or is `request`, `headers`, `path` for the request as a whole)', example: 'body.lines.0.quantity' }),
+    message: z.string().openapi({ example: 'Too small: expected number to be >=1' }),
+    code: z.string().openapi({ description: "zod's issue code (`too_small`, `invalid_type`, …) or the hub's own (`invalid_cursor`, `invalid_phone`, `required`, `invalid_characters`, `webhook_url_refused`, `unknown_category`, …)", example: 'too_small' }),
+  })
+  .openapi('FieldIssue');
+
+/*
+ * `details`, by the shapes the hub writes (every `details:` in src/): one per situation, each
+ * told apart by its required keys. New shapes are added here before any code writes them.
+ */
+const ValidationDetails = z
+  .object({ fields: z.array(FieldIssueSchema).min(1) })
+  .openapi('ValidationErrorDetails', { description: '`validation_failed`: the fields that failed, at most 20' });
+const OrderLinesDetails = z
+  .object({
+    lines: z.array(
+      z.object({
+        lineId: z.string(),
+        skuId: z.string(),
+        points: z.number().int().optional().openapi({ description: '`price_changed`: the points the whole line needs now' }),
+        cashFen: z.number().int().optional().openapi({ description: '`price_changed`: the cash (fen) the whole line needs now' }),
+      }),
+    ),
+  })
+  .openapi('OrderLinesErrorDetails', { description: '`unknown_sku`, `price_changed`, `out_of_stock`: the lines refused' });
+const AddressDetails = z
+  .object({ province: z.string() })
+  .openapi('AddressErrorDetails', { description: "`address_unserviceable`: the recipient's province as sent" });
+const DependencyDetails = z
+  .object({ dependency: z.enum(['postgres', 'redis', 'supplier', 'network']) })
+  .openapi('DependencyErrorDetails', { description: '`unavailable`: what is down' });
+const CancelDetails = z
+  .object({
+    undecided: z.array(z.object({ lineId: z.string(), supplierId: z.string(), code: z.string().openapi({ description: "The supplier error's code (`timeout`, `unavailable`, `circuit_open`, `rate_limited`, `invalid_response`)" }) })).openapi({ description: 'Lines left as they were: their supplier could not be asked what it holds' }),
+    decided: z.array(z.object({ lineId: z.string(), result: z.enum(['cancelled', 'not_cancellable']), reason: z.string().optional() })).openapi({ description: 'The results of the other lines (the same on a repeat)' }),
+  })
+  .openapi('CancelUnavailableErrorDetails', { description: '`unavailable` from POST /v1/orders/{orderId}/cancel' });
+const ReadinessDetails = z
+  .object({ failed: z.array(z.enum(['postgres', 'redis', 'migrations'])).min(1), checks: ReadinessChecks })
+  .openapi('ReadinessErrorDetails', { description: '`unavailable` from GET /readyz: the failing checks' });
+const SignatureDetails = z
+  .object({ reason: z.enum(['missing', 'malformed', 'bad_signature', 'stale']).openapi({ description: 'Why the signature was refused: none sent, unreadable, wrong, or too old' }) })
+  .openapi('SignatureErrorDetails', { description: '`unauthorized` from a supplier callback' });
+const TransitionDetails = z
+  .object({
+    lineId: z.string().optional(),
+    orderId: z.string().nullable().optional(),
+    from: z.string().nullable().openapi({ description: 'The status it is in (null: no such line)' }),
+    to: z.string().openapi({ description: 'The status it was asked to move to' }),
+  })
+  .openapi('TransitionErrorDetails', { description: '`conflict`: a line or order move the state machine forbids' });
+
+const LinesNotFoundDetails = z
+  .object({ lineIds: z.array(z.string()).min(1).openapi({ description: 'The line ids named that the order does not have' }) })
+  .openapi('LinesNotFoundErrorDetails', { description: '`not_found` from POST /v1/orders/{orderId}/cancel: lines the order does not have (nothing was cancelled)' });
+
+/** Every shape of `details`; which one goes with which code is said by each. */
+export const ErrorDetails = z
+  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails])
+  .openapi('ErrorDetails', { description: 'Present for the codes that carry details (see each shape); absent otherwise' });
+export type ErrorDetails = z.infer<typeof ErrorDetails>;
 
 /** The contract's error body. */
 export const ErrorBody = z
   .object({
     error: z.object({
       // Rebuilt from the domain enum with the OpenAPI-aware zod (the domain does not depend on it).
-      code: z.enum(ErrorCode.options).openapi({ example: 'validation_failed' }),
-      message: z.string(),
-      details: z.unknown().optional(),
+      code: z.enum(ErrorCode.options).openapi({ description: 'Branch on this, never on `message`', example: 'validation_failed' }),
+      message: z.string().openapi({ description: 'For people: may change at any time', example: 'request validation failed' }),
+      details: ErrorDetails.optional(),
     }),
   })
   .openapi('Error');
@@ -46,29 +112,62 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 /** HTTP status of an error code. */
 export const statusOf = (code: ErrorCode): ContentfulStatusCode => STATUS[code];
 
+/** The error statuses an operation documents. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+
+/** An error response entry of a route's `responses`. */
+export interface ErrorResponseConfig {
+  description: string;
+  content: { 'application/json': { schema: typeof ErrorBody; example?: ErrorBody; examples?: Record<string, { summary: string; value: ErrorBody }> } };
+}
+
+const errorBody = (code: ErrorCode, message: string, details?: ErrorDetails): ErrorBody => ({ error: { code, message, ...(details ? { details } : {}) } });
+
+/** What each status means, and an answer typical of it, for routes that say nothing more specific. */
+const GENERIC: Record<ErrorStatus, { description: string; example: ErrorBody }> = {
+  400: {
+    description: 'The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`)',
+    example: errorBody('validation_failed', 'request validation failed', { fields: [{ path: 'query.limit', message: 'Too big: expected number to be <=200', code: 'too_big' }] }),
+  },
+  401: { description: 'Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`)', example: errorBody('unauthorized', 'missing or invalid credentials') },
+  403: { description: 'The staff token lacks the role this route needs (`forbidden`)', example: errorBody('forbidden', 'this route needs the admin role') },
+  404: { description: 'No such resource for this caller (`not_found`); another mall\'s id answers the same', example: errorBody('not_found', 'mall not found') },
+  409: { description: 'Conflicts with the current state (`conflict`)', example: errorBody('conflict', 'cannot replay the run: it is running, not dead') },
+  413: { description: 'The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`)', example: errorBody('payload_too_large', 'request body exceeds 1048576 bytes') },
+  415: { description: 'The body is not sent as `application/json` (`unsupported_media_type`)', example: errorBody('unsupported_media_type', 'send the body as application/json') },
+  422: { description: 'A business rule refused the request', example: errorBody('unknown_sku', "no such item in this mall's catalog", { lines: [{ lineId: '1', skuId: 'sku_4f1c2a9e0b7d4c3e8a6f5b1d2c3e4f5a' }] }) },
+  429: { description: "Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds", example: errorBody('rate_limited', 'rate limit of 200 requests/s exceeded') },
+  500: { description: 'A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support', example: errorBody('internal_error', 'internal error') },
+  503: {
+    description: 'PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds',
+    example: errorBody('unavailable', 'a dependency (postgres) is unavailable; retry later', { dependency: 'postgres' }),
+  },
+};
+
 /** OpenAPI response entries for the given error statuses, to spread into a route's `responses`. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) {
-  const out: Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }> = {};
-  for (const s of statuses) out[s] = { description: DESCRIPTIONS[s] ?? "Error", content: { 'application/json': { schema: ErrorBody } } };
+export function errorResponses(...statuses: ErrorStatus[]): Partial<Record<ErrorStatus, ErrorResponseConfig>> {
+  const out: Partial<Record<ErrorStatus, ErrorResponseConfig>> = {};
+  for (const s of statuses) out[s] = documentedError(s);
   return out;
 }
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON or failed validation (`invalid_json`, `validation_failed`)',
-  401: 'Missing or invalid bearer credentials (`unauthorized`)',
-  403: 'The token may not do this (`forbidden`)',
-  404: 'No such resource for this caller (`not_found`)',
-  409: 'Conflicts with the current state (`conflict`, `idempotency_conflict`, `duplicate_mall_order`)',
-  413: 'Body larger than the limit (`payload_too_large`)',
-  415: 'Body is not JSON (`unsupported_media_type`)',
-  422: 'Business rule rejected the request',
-  429: 'Rate limited (`rate_limited`, see `Retry-After`)',
-  503: 'A dependency is down (`unavailable`, see `Retry-After`)',
-};
+
+/**
+ * One error response, with what this route means by it: its own description, and its own
+ * examples (named, one per code or situation), each an `ErrorBody`.
+ */
+export function documentedError(status: ErrorStatus, own: { description?: string; examples?: Record<string, { summary: string; value: ErrorBody }> } = {}): ErrorResponseConfig {
+  const generic = GENERIC[status];
+  return {
+    description: own.description ?? generic.description,
+    content: { 'application/json': { schema: ErrorBody, ...(own.examples ? { examples: own.examples } : { example: generic.example }) } },
+  };
+}
 
 /** The one place an error becomes an HTTP response. */
 export function errorResponse(c: Context<HubEnv>, err: AppError): Response {
   const body: ErrorBody = { error: { code: err.code, message: err.message } };
-  if (err.details !== undefined) body.error.details = err.details;
+  // One of the shapes of ErrorDetails (the fuzz run checks every answer against ErrorBody).
+  if (err.details !== undefined) body.error.details = err.details as ErrorDetails;
   if (err.retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
   if (err.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
   return c.json(body, statusOf(err.code));

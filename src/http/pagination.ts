@@ -1,14 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../domain/errors.ts';
+import { queryParam } from './schemas.ts';
 
 /** `?limit=&cursor=` as the contract defines them for every list endpoint. */
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
-  cursor: z.string().max(200).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'Opaque cursor from `nextCursor`' }),
+  limit: queryParam('limit', z.coerce.number().int().min(1).max(200).default(50), 'Items per page, 1 to 200 (default 50)', 50),
+  cursor: queryParam('cursor', z.string().max(200).optional(), 'Opaque: the `nextCursor` of the previous page (omit it for the first page). A cursor altered or from another list is 400 `invalid_cursor`', 'eyJrIjoibWFsbF8wMTk2YTNjMmUxZjA3YzNhOGIxZDJlM2Y0YTViNmM3ZCJ9'),
 });
 
 /** The list envelope: `{items, nextCursor}`. */
-export const pageOf = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'Pass it as `cursor` for the next page; null: nothing after this page yet' }) });
 
 /** Encodes the last id of a page as an opaque cursor. */
 export const encodeCursor = (lastId: string): string => Buffer.from(JSON.stringify({ k: lastId })).toString('base64url');

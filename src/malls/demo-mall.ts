@@ -44,7 +44,7 @@ export async function ensureDemoMall(deps: HubDeps, adminToken: string, webhookU
       return secrets;
     }
   }
-  const actor = { actorType: 'system', actorId: 'npm-start' };
+  const actor = { actorType: 'system' as const, actorId: 'npm-start' };
   const demoMall = await em.transactional(async (tx) => {
     const existing = await tx.findOne(MallSchema, { name: DEMO_NAME });
     if (existing) {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
 import type { CatalogSelection } from '../domain/catalog-selection.ts';
 import { notFound } from '../domain/errors.ts';
+import type { MallStatus } from '../domain/mall-status.ts';
 import { type PricingRule, ruleOf } from '../domain/pricing.ts';
 import { newId } from '../domain/ids.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
@@ -26,7 +27,8 @@ export function mallView(m: Mall) {
   return {
     mallId: m.id,
     name: m.name,
-    status: m.status,
+    // The column's check constraint holds it to these.
+    status: m.status as MallStatus,
     webhookUrl: m.webhookUrl,
     webhookEnabled: m.webhookEnabled,
     pointsPerYuan: m.pointsPerYuan,

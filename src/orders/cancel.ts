@@ -37,7 +37,8 @@ class Undecided extends Error {
 
 
 /**
- * Cancels lines of an order (all of them when none are named). A line is cancelled only while its
+ * Cancels lines of an order (all of them when none are named); naming a line the order does not
+ * have is 404 `not_found` (`details.lineIds`) and cancels nothing. A line is cancelled only while its
  * run is held here, so no worker moves it meanwhile, and only once it is known what the supplier
  * holds for it (see `cancelOne`). Shipped, issued, or confirmed at a supplier that cannot cancel →
  * not_cancellable with the reason (an after-sales return is then the way). When a supplier cannot
@@ -49,14 +50,13 @@ export async function cancelLines(deps: CancelDeps, mallId: string, orderId: str
   if (!order) throw notFound('order');
   const lines = await linesOfOrder(deps.em, orderId);
   const wanted = lineIds ?? lines.map((l) => l.line_id);
+  // A line the order does not have is a mistake in the request: refused whole, before anything is cancelled.
+  const missing = [...new Set(wanted.filter((lineId) => !lines.some((l) => l.line_id === lineId)))];
+  if (missing.length) throw new AppError('not_found', `order ${orderId} has no line ${missing.join(', ')}`, { details: { lineIds: missing } });
   const out: CancelResult[] = [];
   const undecided: { lineId: string; error: SupplierError }[] = [];
   for (const lineId of wanted) {
-    const line = lines.find((l) => l.line_id === lineId);
-    if (!line) {
-      out.push({ lineId, result: 'not_cancellable', reason: 'no such line in this order' });
-      continue;
-    }
+    const line = lines.find((l) => l.line_id === lineId) as { id: string; line_id: string };
     try {
       out.push(await cancelOne(deps, line.id, lineId, reason));
     } catch (err) {

@@ -4,7 +4,7 @@ import { provinceCodeOf } from '../../connectors/shared/region.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { checkIntake, type IntakeLine, type MallPrice } from '../domain/order-intake.ts';
+import { checkIntake, checkRechargeAccount, type IntakeLine, mainlandMobile, type MallPrice } from '../domain/order-intake.ts';
 import type { OutboxJob } from '../queues/job-outbox.ts';
 import type { IntakeStore } from './intake-store.ts';
 import type { ExistingOrder, NewOrderRows } from './order-insert.ts';
@@ -60,29 +60,36 @@ export async function acceptOrder(
     throw err;
   };
   const priceRows = await deps.store.prices({ mallId, skuIds: [...new Set(req.lines.map((l) => l.skuId))] });
-  const prices = new Map(priceRows.map((r) => [r.sku_id, { skuId: r.sku_id, itemId: r.item_id, kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units }]));
+  const prices = new Map(priceRows.map((r) => [r.sku_id, {
+    skuId: r.sku_id, itemId: r.item_id, kind: r.kind, points: r.points, cashFen: r.cash_fen, sellable: r.sellable, stockUnits: r.stock_units, virtualType: r.virtual_type, platform: r.platform,
+  }]));
+  let accounts: (string | null)[];
   try {
-    checkOrder(req, prices);
+    accounts = checkOrder(req, prices);
   } catch (err) {
     return repeatOr(err);
   }
-  const rows = newOrderRows(deps, mallId, idempotencyKey, requestHash, req, prices);
+  const rows = newOrderRows(deps, mallId, idempotencyKey, requestHash, req, prices, accounts);
   const rowIds = await deps.store.insert(rows);
   if (!rowIds) return repeatOr(new Error(`order ${req.mallOrderId} was skipped as taken, but no order holds its key or mall order id`));
   const jobs = rows.lines.map((l, i) => ({ ...l.job, rowId: rowIds[i] as string }));
   return { created: true, order: freshView(rows), jobs };
 }
 
-/** The contract's checks of a new order against the mall's catalog, in the contract's order. */
-function checkOrder(req: OrderRequest, prices: Map<string, MallPrice>): void {
+/**
+ * The contract's checks of a new order against the mall's catalog, in the contract's order.
+ * Returns each line's recharge account as it is to be stored (normalised), or null.
+ */
+function checkOrder(req: OrderRequest, prices: Map<string, MallPrice>): (string | null)[] {
   const unknown = checkIntake(req.lines, prices);
   if (!unknown.ok && unknown.code === 'unknown_sku') throw business(unknown.code, 'no such item in this mall\'s catalog', unknown.lines);
-  checkFields(req, prices);
+  const accounts = checkFields(req, prices);
   const verdict = checkIntake(req.lines, prices);
   if (!verdict.ok) throw business(verdict.code, verdict.code === 'price_changed' ? 'paid less than the current price' : 'not in stock at any source', verdict.lines);
   if (req.recipient && !provinceCodeOf(req.recipient.province)) {
     throw new AppError('address_unserviceable', 'no source delivers to this province', { details: { province: req.recipient.province } });
   }
+  return accounts;
 }
 
 /** A repeated request's order (same key and body), or the conflict it is; null for a new order. */
@@ -98,18 +105,24 @@ async function replayed(em: EntityManager, existing: ExistingOrder[], key: strin
 
 const business = (code: 'unknown_sku' | 'price_changed' | 'out_of_stock', message: string, lines: unknown[]) => new AppError(code, message, { details: { lines } });
 
-const MOBILE = /^(\+?86)?1[3-9]\d{9}$/;
-
-/** Fields that depend on what the lines are: a recipient for goods, a recharge account for virtual goods. */
-function checkFields(req: OrderRequest, prices: Map<string, MallPrice>): void {
+/**
+ * Fields that depend on what the lines are: a recipient for goods, a recharge account in the form
+ * its item takes (src/domain/order-intake.ts, checkRechargeAccount), and none where the item takes
+ * none. Every issue is named; returns each line's account to store.
+ */
+function checkFields(req: OrderRequest, prices: Map<string, MallPrice>): (string | null)[] {
   const issues: FieldIssue[] = [];
   const kinds = req.lines.map((l) => prices.get(l.skuId)?.kind);
   if (kinds.includes('physical') && !req.recipient) issues.push({ path: 'body.recipient', message: 'required when a line is a physical item', code: 'required' });
-  if (req.recipient && !MOBILE.test(req.recipient.phone.replace(/[\s-]/g, ''))) issues.push({ path: 'body.recipient.phone', message: 'not a mainland mobile number', code: 'invalid_phone' });
-  req.lines.forEach((l, i) => {
-    if (kinds[i] === 'virtual' && !l.rechargeAccount) issues.push({ path: `body.lines.${i}.rechargeAccount`, message: 'required for a virtual item', code: 'required' });
+  if (req.recipient && !mainlandMobile(req.recipient.phone)) issues.push({ path: 'body.recipient.phone', message: 'not a mainland mobile number', code: 'invalid_phone' });
+  const accounts = req.lines.map((l, i) => {
+    const verdict = checkRechargeAccount(l.rechargeAccount, prices.get(l.skuId) as MallPrice);
+    if (verdict.ok) return verdict.account;
+    issues.push({ path: `body.lines.${i}.rechargeAccount`, message: verdict.message, code: verdict.code });
+    return null;
   });
   if (issues.length) throw validationFailed(issues);
+  return accounts;
 }
 
 function newOrderRows(
@@ -119,6 +132,7 @@ function newOrderRows(
   hash: string,
   req: OrderRequest,
   prices: Map<string, MallPrice & { itemId: string }>,
+  accounts: readonly (string | null)[],
 ): NewOrderRows {
   const { clock, crypto } = deps;
   const now = clock.now();
@@ -130,12 +144,13 @@ function newOrderRows(
       id: orderId, mallId, mallOrderId: req.mallOrderId, idempotencyKey: key, requestHash: hash, memberId: req.member.id, memberTier: req.member.tier ?? null,
       recipient: req.recipient ? crypto.seal(JSON.stringify(req.recipient)) : null, phoneTailHash: tail?.hash ?? null, phoneHashKeyId: tail?.keyId ?? null, at: now,
     },
-    lines: req.lines.map((l) => {
+    lines: req.lines.map((l, i) => {
       const p = prices.get(l.skuId) as MallPrice & { itemId: string };
+      const account = accounts[i] ?? null;
       const runId = newId('wfr');
       return {
         id: newId('lin'), lineId: l.lineId, itemId: p.itemId, skuId: l.skuId, kind: p.kind, quantity: l.quantity, pointsPaid: l.pointsPaid, cashPaidFen: l.cashPaidFen,
-        unitPoints: p.points, unitCashFen: p.cashFen, rechargeAccount: l.rechargeAccount ? crypto.seal(l.rechargeAccount) : null,
+        unitPoints: p.points, unitCashFen: p.cashFen, rechargeAccount: account ? crypto.seal(account) : null,
         run: { id: runId, workflow: WORKFLOW_OF[p.kind] },
         job: firstWakeRow(runId),
       };

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { newId } from '../domain/ids.ts';
 import { type LineStatus, orderMove, type OrderStatus, orderStatusOf, statusesMovingTo } from '../domain/order-status.ts';
 import { AppError } from '../domain/errors.ts';
+import { type FinalOrderStatus, type LineEventInput, type LineEventPayload, type LineEventType, ORDER_FINAL_EVENTS, type OrderFinalData } from '../mall-webhooks/event-schemas.ts';
 import { appendMallEvent } from '../mall-webhooks/outbox.ts';
 
 /** What fulfilment reads of a line (sealed fields stay sealed until a step opens them). */
@@ -141,13 +142,28 @@ export class IllegalLineTransition extends AppError {
   }
 }
 
+/** An order's status before and after a line move (the same when the move did not change it). */
+export interface OrderMove {
+  from: OrderStatus;
+  to: OrderStatus;
+}
+
 /**
- * Moves a line to a status (with its counts and source) and recomputes its order's status.
+ * Moves a line to a status (with its counts and source), recomputes its order's status, and
+ * appends the events that report it, in the caller's transaction and in this order: `report`
+ * (the line's own events, e.g. `line.delivered`), then, when the order's status has just become a
+ * final one (completed, partially_failed, failed, cancelled), the order's final event
+ * (`order.completed`, …) with every line's final status and counts. So the final event is the
+ * order's last and is written exactly once per change of status: a recomputation that leaves the
+ * status as it was writes none, and the order row lock (below) makes the recomputations of one
+ * order take turns. A later after-sales move (completed → partially_failed) writes the final event
+ * of the new status. Money first: a caller writes the line's ledger rows (a refund) before the move,
+ * so the final event's refund sums include them.
  * Refuses, with IllegalLineTransition, a move LINE_TRANSITIONS does not allow.
  *
  * Locks, in the one order every transaction moving a line takes them: the line's own rows (its
  * attempt, the line: callers may hold them already, as the timeline's `lockLine` does), then the
- * order row, then the order's event counter (`lineEvent`, after this). The line's siblings are
+ * order row, then the order's event counter (appendMallEvent, after this). The line's siblings are
  * read, never locked: locking them all (as this once did) made two lines of one order moving at
  * once deadlock, each holding its own line and waiting for the other's. The order row lock is
  * what serialises the recomputations of one order: the siblings are read after it is granted, so
@@ -162,30 +178,89 @@ export async function setLineStatus(
   clock: Clock,
   line: Pick<LineRecord, 'id' | 'orderId'>,
   change: { status: LineStatus; source?: string; qtyFulfilled?: number; qtyFailed?: number; qtyCancelled?: number; failureReason?: string | null },
-): Promise<void> {
+  report: readonly LineEventInput[] = [],
+): Promise<OrderMove> {
   const conn = tx.getConnection();
   const ctx = tx.getTransactionContext();
   // Only from a status the state machine allows (src/domain/order-status.ts), in the same statement
   // (the statuses as an array literal: the driver would spread a JS array into a list).
-  const moved = await conn.execute(
+  const moved = await conn.execute<{ line_id: string }[]>(
     `update order_line set status = ?, source_supplier_id = coalesce(?, source_supplier_id), qty_fulfilled = coalesce(?, qty_fulfilled),
        qty_failed = coalesce(?, qty_failed), qty_cancelled = coalesce(?, qty_cancelled), failure_reason = coalesce(?, failure_reason), updated_at = ?
-     where id = ? and status = any(?::text[])`,
+     where id = ? and status = any(?::text[]) returning line_id`,
     [change.status, change.source ?? null, change.qtyFulfilled ?? null, change.qtyFailed ?? null, change.qtyCancelled ?? null, change.failureReason ?? null, clock.now(), line.id, `{${statusesMovingTo(change.status).join(',')}}`],
-    'run',
+    'all',
     ctx,
   );
-  if (!(moved as { affectedRows?: number }).affectedRows) {
+  const mallLineId = moved[0]?.line_id;
+  if (mallLineId === undefined) {
     const [now] = await conn.execute<{ status: LineStatus }[]>('select status from order_line where id = ?', [line.id], 'all', ctx);
     throw new IllegalLineTransition(line.id, now?.status ?? null, change.status);
   }
   // The lock the update below takes anyway, taken before the read: `no key update` does not block
   // rows being inserted that reference the order (they take a key-share lock on it).
-  const [order] = await conn.execute<{ status: OrderStatus }[]>('select status from mall_order where id = ? for no key update', [line.orderId], 'all', ctx);
-  const statuses = await conn.execute<{ status: LineStatus }[]>('select status from order_line where order_id = ?', [line.orderId], 'all', ctx);
+  const [order] = await conn.execute<{ status: OrderStatus; mall_id: string; mall_order_id: string }[]>(
+    'select status, mall_id, mall_order_id from mall_order where id = ? for no key update',
+    [line.orderId],
+    'all',
+    ctx,
+  );
+  const lines = await conn.execute<SiblingRow[]>(
+    `select id, line_id, sku_id, kind, status, quantity, qty_fulfilled, qty_failed, qty_cancelled, points_paid, cash_paid_fen
+     from order_line where order_id = ? order by line_id collate "C"`,
+    [line.orderId],
+    'all',
+    ctx,
+  );
   // The order state machine: the status derived from the lines must be a move the order may make.
-  const next = orderMove(order?.status ?? 'accepted', orderStatusOf(statuses.map((s) => s.status)), line.orderId);
-  await conn.execute('update mall_order set status = ?, updated_at = ? where id = ?', [next, clock.now(), line.orderId], 'run', ctx);
+  const from = order?.status ?? 'accepted';
+  const to = orderMove(from, orderStatusOf(lines.map((s) => s.status)), line.orderId);
+  await conn.execute('update mall_order set status = ?, updated_at = ? where id = ?', [to, clock.now(), line.orderId], 'run', ctx);
+  if (!order) return { from, to };
+  const ids = { mallId: order.mall_id, orderId: line.orderId, mallOrderId: order.mall_order_id, lineId: mallLineId };
+  for (const e of report) await appendLineEvent(tx, clock, ids, e);
+  if (to !== from && isFinal(to)) {
+    await appendMallEvent(tx, clock, { mallId: order.mall_id, orderId: line.orderId, type: ORDER_FINAL_EVENTS[to], data: { orderId: line.orderId, mallOrderId: order.mall_order_id, ...(await finalData(tx, to, from, lines)) } });
+  }
+  return { from, to };
+}
+
+interface SiblingRow {
+  id: string; line_id: string; sku_id: string; kind: 'physical' | 'virtual' | 'service'; status: LineStatus; quantity: number;
+  qty_fulfilled: number; qty_failed: number; qty_cancelled: number; points_paid: number; cash_paid_fen: number;
+}
+
+const isFinal = (s: OrderStatus): s is FinalOrderStatus => s in ORDER_FINAL_EVENTS;
+
+/** The data of an order's final event: every line as it ends, the refunds the ledger holds for it, and the sums. */
+async function finalData(tx: EntityManager, status: FinalOrderStatus, previousStatus: OrderStatus, rows: readonly SiblingRow[]): Promise<Omit<OrderFinalData, 'orderId' | 'mallOrderId'>> {
+  // By line (ledger_entry is indexed by line): what the mall has been told to give back so far.
+  const refunds = await tx.getConnection().execute<{ line_id: string; points: string; fen: string }[]>(
+    `select line_id, coalesce(sum(-points), 0)::text points, coalesce(sum(-fen), 0)::text fen from ledger_entry
+     where line_id in (select jsonb_array_elements_text(?::jsonb)) and entry = 'refund' group by line_id`,
+    [JSON.stringify(rows.map((r) => r.id))],
+    'all',
+    tx.getTransactionContext(),
+  );
+  const refundOf = new Map(refunds.map((r) => [r.line_id, { points: Number(r.points), fen: Number(r.fen) }]));
+  const lines = rows.map((r) => ({
+    lineId: r.line_id, skuId: r.sku_id, kind: r.kind, status: r.status, quantity: r.quantity,
+    quantityFulfilled: r.qty_fulfilled, quantityFailed: r.qty_failed, quantityCancelled: r.qty_cancelled,
+    pointsPaid: r.points_paid, cashPaidFen: r.cash_paid_fen,
+    refundedPoints: refundOf.get(r.id)?.points ?? 0, refundedCashFen: refundOf.get(r.id)?.fen ?? 0,
+  }));
+  type Summed = 'quantity' | 'quantityFulfilled' | 'quantityFailed' | 'quantityCancelled' | 'pointsPaid' | 'cashPaidFen' | 'refundedPoints' | 'refundedCashFen';
+  const total = (k: Summed) => lines.reduce((n, l) => n + l[k], 0);
+  return {
+    status,
+    previousStatus,
+    lines,
+    totals: {
+      lines: lines.length, quantity: total('quantity'), quantityFulfilled: total('quantityFulfilled'), quantityFailed: total('quantityFailed'),
+      quantityCancelled: total('quantityCancelled'), pointsPaid: total('pointsPaid'), cashPaidFen: total('cashPaidFen'),
+      refundedPoints: total('refundedPoints'), refundedCashFen: total('refundedCashFen'),
+    },
+  };
 }
 
 /** Appends a money row to the ledger (settlement, supplier cost, freight, refund). */
@@ -211,7 +286,18 @@ export async function supplierCostBooked(tx: EntityManager, attemptId: string): 
   return Boolean(booked?.n);
 }
 
-/** A mall event about a line, with the ids every line event carries. */
-export function lineEvent(tx: EntityManager, clock: Clock, line: Pick<LineRecord, 'mallId' | 'orderId' | 'mallOrderId' | 'lineId'>, type: string, data: Record<string, unknown> = {}) {
-  return appendMallEvent(tx, clock, { mallId: line.mallId, orderId: line.orderId, type, data: { orderId: line.orderId, mallOrderId: line.mallOrderId, lineId: line.lineId, ...data } });
+/** The ids every line event carries. */
+type LineIds = Pick<LineRecord, 'mallId' | 'orderId' | 'mallOrderId' | 'lineId'>;
+
+function appendLineEvent(tx: EntityManager, clock: Clock, line: LineIds, e: LineEventInput) {
+  return appendMallEvent(tx, clock, { mallId: line.mallId, orderId: line.orderId, type: e.type, data: { orderId: line.orderId, mallOrderId: line.mallOrderId, lineId: line.lineId, ...e.data } });
+}
+
+/**
+ * A mall event about a line, with the ids every line event carries, typed by its schema
+ * (src/mall-webhooks/event-schemas.ts). An event that reports a status move goes to setLineStatus
+ * instead (its `report`), so it comes before the order's final event.
+ */
+export function lineEvent<T extends LineEventType>(tx: EntityManager, clock: Clock, line: LineIds, type: T, data: LineEventPayload<T>) {
+  return appendLineEvent(tx, clock, line, { type, data } as LineEventInput);
 }

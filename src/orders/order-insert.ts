@@ -101,6 +101,8 @@ export interface ExistingOrder {
 /** A SKU's row in the mall's selection, as intake checks it. */
 export interface SelectedPriceRow {
   sku_id: string; item_id: string; kind: 'physical' | 'virtual' | 'service'; points: number; cash_fen: number; sellable: boolean; stock_units: number | null;
+  /** A virtual item's type and platform (the recharge account rules depend on them); null for others. */
+  virtual_type: string | null; platform: string | null;
 }
 
 /** The mall's current rows of some SKUs, for one request. */
@@ -113,7 +115,9 @@ export async function selectedPrices(em: EntityManager, queries: PriceQuery[]): 
     'intake-prices',
     `select q.n,
        (select coalesce(jsonb_agg(p), '[]') from (
-          select ci.sku_id, ci.id::text item_id, ci.kind, mi.points, mi.cash_fen, mi.sellable, mi.stock_units
+          -- A virtual item's match key is v:<type>|<platform>|<face value> (matchKey, src/domain/catalog-keys.ts).
+          select ci.sku_id, ci.id::text item_id, ci.kind, mi.points, mi.cash_fen, mi.sellable, mi.stock_units,
+                 case when ci.match_key like 'v:%' then split_part(substr(ci.match_key, 3), '|', 1) end virtual_type, ci.attributes->>'platform' platform
           from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = q.mall_id and mi.selected
           where ci.sku_id in (select jsonb_array_elements_text(q.skus))) p) prices
      from jsonb_to_recordset(?::jsonb) as q(n int, mall_id text, skus jsonb)

@@ -182,12 +182,16 @@ export async function lineShipments(tx: EntityManager, lineId: string): Promise<
   return rows.map((r) => ({ id: r.id, supplierOrderId: r.supplier_order_id, carrier: r.carrier, trackingNo: r.tracking_no, status: r.status, lastEventAt: r.last_event_at ? new Date(r.last_event_at) : null, updatedAt: new Date(r.updated_at) }));
 }
 
-/** The shipments of an order's lines with their events in time order, as the mall's order view shows them. */
-export async function shipmentsView(em: EntityManager, orderId: string): Promise<Map<string, { carrier: Carrier; trackingNo: string; status: string; events: { status: string; at: string; location?: string; description: string }[] }[]>> {
+/**
+ * The shipments of the lines of an order (or of several, for a page of orders), by line, with their
+ * events in time order, as the mall's order view shows them.
+ */
+export async function shipmentsView(em: EntityManager, orderIds: string | readonly string[]): Promise<Map<string, { carrier: Carrier; trackingNo: string; status: string; events: { status: string; at: string; location?: string; description: string }[] }[]>> {
   const ships = await all<Row>(
     em,
-    "select s.id, s.line_id, s.carrier, s.tracking_no, s.status from shipment s join order_line l on l.id = s.line_id where l.order_id = ? and s.tracking_no <> '' order by s.created_at, s.id",
-    [orderId],
+    `select s.id, s.line_id, s.carrier, s.tracking_no, s.status from shipment s join order_line l on l.id = s.line_id
+     where l.order_id in (select jsonb_array_elements_text(?::jsonb)) and s.tracking_no <> '' order by s.created_at, s.id`,
+    [JSON.stringify(typeof orderIds === 'string' ? [orderIds] : orderIds)],
   );
   const events = ships.length
     ? await all<Row>(em, 'select shipment_id, status, at, location, description from tracking_event where shipment_id in (select unnest(?::text[])) order by at, id', [`{${ships.map((s) => s.id).join(',')}}`])

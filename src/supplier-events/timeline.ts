@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Shipment, SupplierEvent, SupplierOrder, TrackingEvent } from '../../connectors/connector.ts';
+import type { Shipment, SupplierEvent, SupplierOrder, TrackingEvent, TrackingStatus } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { lineEvent, loadLine, setLineStatus } from '../orders/line-store.ts';
 import {
@@ -39,17 +39,22 @@ export async function settleLine(tx: EntityManager, clock: Clock, ref: LineRef, 
   const line = await loadLine(tx, ref.lineId);
   const shipments = await lineShipments(tx, ref.lineId);
   const moving = shipments.filter((s) => s.status !== 'pending');
-  const view = (s: (typeof shipments)[number]) => ({ carrier: s.carrier, trackingNo: s.trackingNo, status: s.status });
+  // A parcel that moved has the status of its latest event (never `pending`, the status of none).
+  const view = (s: (typeof shipments)[number]) => ({ carrier: s.carrier, trackingNo: s.trackingNo, status: s.status as TrackingStatus });
   if (SETTLED.has(line.status) && line.status !== 'delivered') return;
   let told = false;
   if (moving.length && line.status !== 'shipped' && line.status !== 'delivered') {
-    await setLineStatus(tx, clock, line, { status: 'shipped', source: ref.supplierId });
-    await lineEvent(tx, clock, line, 'line.shipped', { source: ref.supplierId, shipments: moving.filter((s) => s.trackingNo).map(view) });
+    await setLineStatus(tx, clock, line, { status: 'shipped', source: ref.supplierId }, [
+      { type: 'line.shipped', data: { source: ref.supplierId, shipments: moving.filter((s) => s.trackingNo).map(view) } },
+    ]);
     told = true;
   }
   if (shipments.length && shipments.every((s) => s.status === 'delivered') && line.status !== 'delivered' && (await shipmentsComplete(tx, ref))) {
-    await setLineStatus(tx, clock, line, { status: 'delivered', qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed });
-    await lineEvent(tx, clock, line, 'line.delivered', { source: ref.supplierId, shipments: shipments.map(view) });
+    // Reported with the move, so an order this completes has its final event after it. Parcels
+    // with a waybill only, as line.shipped and the order view list them.
+    await setLineStatus(tx, clock, line, { status: 'delivered', qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed }, [
+      { type: 'line.delivered', data: { source: ref.supplierId, shipments: shipments.filter((s) => s.trackingNo).map(view) } },
+    ]);
     return;
   }
   if (told || line.status === 'delivered') return;
@@ -57,7 +62,9 @@ export async function settleLine(tx: EntityManager, clock: Clock, ref: LineRef, 
     if (!change.advanced.length) continue;
     const s = shipments.find((x) => x.id === change.shipmentId);
     if (!s?.trackingNo) continue;
-    await lineEvent(tx, clock, line, 'line.tracking_updated', { ...view(s), events: change.advanced });
+    // Times as the hub writes every time (RFC 3339, UTC), whatever form the supplier gave.
+    const events = change.advanced.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    await lineEvent(tx, clock, line, 'line.tracking_updated', { ...view(s), events });
   }
 }
 

@@ -72,9 +72,13 @@ describe('POST /v1/catalog/availability', () => {
     sandbox(first?.supplier ?? '').faults.reset();
   });
 
-  it('reports unknown SKUs and rejects a malformed body', async () => {
-    const [a] = (await json(await check({ items: [{ skuId: 'sku_nope', quantity: 1 }], region: beijing }))).items;
-    expect(a).toMatchObject({ available: false, reason: 'unknown_sku' });
+  it('reports an unknown SKU as unavailable with no price, answers the other items of the request, and rejects a malformed body', async () => {
+    const res = await check({ items: [{ skuId: 'sku_nope', quantity: 1 }, { skuId: item.skuId, quantity: 1 }], region: beijing });
+    expect(res.status).toBe(200);
+    const [a, b] = (await json(res)).items;
+    // No price of 0 for something the mall does not sell: no price at all.
+    expect(a).toEqual({ skuId: 'sku_nope', available: false, reason: 'unknown_sku' });
+    expect(b).toMatchObject({ skuId: item.skuId, available: true, points: expect.any(Number) });
     const bad = await check({ items: [], region: { province: '北京' } });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.code).toBe('validation_failed');

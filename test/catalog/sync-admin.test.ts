@@ -126,7 +126,17 @@ describe('catalog change feed', () => {
     const { jobId: again } = await json(await trigger('brand-acme'));
     await finished(again);
     expect((await json(await hub.call('GET', '/v1/events?type=catalog.changed', { token: mall.apiKey }))).items.length).toBe(1);
-    expect((await hub.call('GET', '/v1/catalog/changes?cursor=x1', { token: mall.apiKey })).status).toBe(400);
+    // A cursor the hub did not make: malformed, or past every change ever made (it would poll for ever).
+    for (const bad of ['x1', 'c', '', 'c-1', `c${BigInt(cursor.slice(1)) + 1_000_000n}`, 'c999999999999999999']) {
+      const res = await hub.call('GET', `/v1/catalog/changes?cursor=${bad}`, { token: mall.apiKey });
+      expect([bad, res.status]).toEqual([bad, 400]);
+      expect(await json(res)).toMatchObject({ error: { code: 'validation_failed', details: { fields: [{ path: 'query.cursor', code: 'invalid_cursor' }] } } });
+    }
+    // The newest cursor the hub made is fine, with nothing after it yet.
+    const last = await read(cursor, 200);
+    let newest = last.nextCursor;
+    for (let p = last; p.items.length; p = await read(newest, 200)) newest = p.nextCursor;
+    expect(await read(newest, 10)).toEqual({ items: [], nextCursor: newest });
   });
 
   it('prunes changes older than the retention', async () => {

@@ -304,6 +304,9 @@ function hubCaughtUp(o: Observed, r: RunRecord): Invariant {
     { 'lines in progress in the hub': o.lines.filter((l) => !TERMINAL.has(l.status)).length, 'finished at the supplier, not in the hub': behind, ...Object.fromEntries(Object.entries(byKind).map(([k, v]) => [`of kind ${k}`, v])), settling: r.settleOutcome }, bad);
 }
 
+/** The events that tell the mall an order ended (order.completed, …). */
+const FINAL_EVENTS: ReadonlySet<string> = new Set(['order.completed', 'order.partially_failed', 'order.failed', 'order.cancelled']);
+
 /** The event that tells the mall a line's outcome (a failure also asks for the refund). */
 const OUTCOME_EVENTS: Record<string, string[]> = { delivered: ['line.delivered'], issued: ['line.issued'], cancelled: ['line.cancelled'], failed: ['line.failed', 'refund.required'] };
 
@@ -328,8 +331,20 @@ function outcomesTold(o: Observed): Invariant {
     wrongStatus++;
     bad.push(`order ${order.id} is ${order.status}; its lines (${statuses.join(', ')}) make it ${expected}`);
   }
-  return inv('outcomes-told', 'every finished line\'s outcome is told to the mall, and every order\'s status follows its lines', untold + wrongStatus,
-    { 'finished lines': o.lines.filter((l) => OUTCOME_EVENTS[l.status]).length, 'without their event': untold, orders: o.orders.length, 'order status not the one its lines give': wrongStatus }, bad);
+  // An order that ended has its final event once, as its last; one still going has none (no
+  // after-sales in a chaos run, so no order moves on from a final status).
+  const eventsOf = groupBy(o.events.filter((e) => e.order_id), (e) => e.order_id as string);
+  let finalWrong = 0;
+  for (const order of o.orders) {
+    const events = [...(eventsOf.get(order.id) ?? [])].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    const finals = events.filter((e) => FINAL_EVENTS.has(e.type)).map((e) => e.type);
+    const expected = FINAL_EVENTS.has(`order.${order.status}`) ? [`order.${order.status}`] : [];
+    if (JSON.stringify(finals) === JSON.stringify(expected) && (!expected.length || events.at(-1)?.type === expected[0])) continue;
+    finalWrong++;
+    bad.push(`order ${order.id} is ${order.status} with final events [${finals.join(', ')}] (last event ${events.at(-1)?.type ?? 'none'})`);
+  }
+  return inv('outcomes-told', 'every finished line\'s outcome is told to the mall, every order\'s status follows its lines, and an order that ended says so once, last', untold + wrongStatus + finalWrong,
+    { 'finished lines': o.lines.filter((l) => OUTCOME_EVENTS[l.status]).length, 'without their event': untold, orders: o.orders.length, 'order status not the one its lines give': wrongStatus, 'orders without their one final event last': finalWrong }, bad);
 }
 
 /** Every mall event reached its own mall's endpoint at least once, signed; none reached the other mall. */

@@ -174,8 +174,10 @@ export class MallLoad {
       physical ||= sku.kind === 'physical';
       const quantity = sku.kind === 'physical' && this.#random() < 0.25 ? 2 : 1;
       const line: Record<string, unknown> = { lineId: String(lines.length + 1), skuId: sku.skuId, quantity, pointsPaid: sku.points * quantity, cashPaidFen: sku.cashFen * quantity };
-      // A few malformed accounts: the platform fails the recharge, the hub reroutes, then refunds.
-      if (sku.kind === 'virtual') line.rechargeAccount = this.#random() < 0.03 ? '10000' : `139${String(Math.floor(this.#random() * 1e8)).padStart(8, '0')}`;
+      // A recharge (top-up, data, membership) goes to a mobile number, which every platform takes;
+      // voucher codes take no account (intake refuses one, as it refuses a malformed number, so
+      // recharges the platform fails come from its own seeded fail rate).
+      if (sku.group === 'topup') line.rechargeAccount = `139${String(Math.floor(this.#random() * 1e8)).padStart(8, '0')}`;
       lines.push(line);
     }
     if (lines.length === 0) return undefined;

@@ -33,7 +33,9 @@ beforeAll(async () => {
   for (const m of [mall, other]) await repriceMall(hub.deps.orm.em.fork(), m.mallId);
   const items = (await json(await hub.call('GET', '/v1/catalog/items?limit=200&inStock=true', { token: mall.apiKey }))).items as Item[];
   goods = items.find((i) => i.kind === 'physical' && i.stock === 'in_stock') as Item;
-  topup = items.find((i) => i.kind === 'virtual') as Item;
+  // A phone top-up (recharged to a mobile number), not a voucher (which takes no account).
+  const topups = await sql<{ sku_id: string }[]>("select sku_id from catalog_item where match_key like 'v:phone_topup|%'");
+  topup = items.find((i) => i.kind === 'virtual' && topups.some((t) => t.sku_id === i.skuId)) as Item;
 });
 afterAll(async () => {
   await server?.close();

@@ -94,7 +94,7 @@ describe('job schedules after Redis lost its data', () => {
     );
     expect(status).toEqual({ line: 'failed', order: 'failed', run: 'succeeded' });
     const types = (await sql<{ type: string }[]>('select type from mall_event where order_id = ? order by seq', [line.orderId])).map((e) => e.type);
-    expect(types).toEqual(['line.failed', 'refund.required']);
+    expect(types).toEqual(['line.failed', 'refund.required', 'order.failed']);
 
     // Operators see it: a warning naming what was restored, and a counter per scheduler.
     const restored = hub.logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string; schedulers?: string[] }).filter((l) => l.msg === 'job schedules restored: Redis had lost them');

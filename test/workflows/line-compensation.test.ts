@@ -100,7 +100,7 @@ describe('a line run that fails for good after submitting', () => {
       // The mall: the line failed, with what to refund.
       const o = await json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey }));
       expect(o).toMatchObject({ status: 'failed', lines: [{ status: 'failed', quantityFailed: 1, refunds: [{ points: item.points, cashFen: item.cashFen, units: 1 }] }] });
-      expect(await eventTypes(orderId)).toEqual(['order.accepted', 'line.submitted', 'line.failed', 'refund.required']);
+      expect(await eventTypes(orderId)).toEqual(['order.accepted', 'line.submitted', 'line.failed', 'refund.required', 'order.failed']);
     } finally {
       jd().faults.reset();
     }
@@ -133,7 +133,7 @@ describe('a line run that fails for good after submitting', () => {
         'pick-source succeeded', 'submit-order succeeded', 'confirm-order failed',
         'submit-order compensation_failed of #2', 'submit-order compensated of #2', 'pick-source compensated of #1',
       ]);
-      expect(await eventTypes(orderId)).toEqual(['order.accepted', 'line.submitted', 'line.failed', 'refund.required']);
+      expect(await eventTypes(orderId)).toEqual(['order.accepted', 'line.submitted', 'line.failed', 'refund.required', 'order.failed']);
     } finally {
       jd().faults.reset();
     }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/domain/clock.ts';
 import { canMoveLine } from '../../src/domain/order-status.ts';
 import { refundFor } from '../../src/domain/refunds.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus } from '../../src/orders/line-store.ts';
+import { addLedger, loadLine, setLineStatus } from '../../src/orders/line-store.ts';
 
 /**
  * Records a line as failed: the units not fulfilled or cancelled are failed, a refund entry goes
@@ -15,8 +15,10 @@ export async function recordFailed(tx: EntityManager, clock: Clock, lineId: stri
   if (current.status === 'failed' || !canMoveLine(current.status, 'failed')) return;
   const missing = current.quantity - current.qtyFulfilled - current.qtyCancelled - current.qtyFailed;
   const refund = refundFor({ points: current.pointsPaid, cashFen: current.cashPaidFen }, current.quantity, current.qtyFailed + current.qtyCancelled, missing);
-  await setLineStatus(tx, clock, current, { status: 'failed', qtyFailed: current.qtyFailed + missing, failureReason: reason });
+  // The refund first: the order's final event, written by the move when it ends the order, sums it.
   await addLedger(tx, clock, current, { entry: 'refund', units: missing, points: -refund.points, fen: -refund.cashFen, reason });
-  await lineEvent(tx, clock, current, 'line.failed', { reason, quantityFailed: missing });
-  await lineEvent(tx, clock, current, 'refund.required', { points: refund.points, cashFen: refund.cashFen, units: missing, reason });
+  await setLineStatus(tx, clock, current, { status: 'failed', qtyFailed: current.qtyFailed + missing, failureReason: reason }, [
+    { type: 'line.failed', data: { reason, quantityFailed: missing } },
+    { type: 'refund.required', data: { points: refund.points, cashFen: refund.cashFen, units: missing, reason } },
+  ]);
 }

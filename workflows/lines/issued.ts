@@ -1,7 +1,7 @@
 import type { SupplierOrder } from '../../connectors/connector.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/domain/clock.ts';
-import { addLedger, lineEvent, loadLine, setLineStatus, supplierCostBooked, updateAttempt } from '../../src/orders/line-store.ts';
+import { addLedger, loadLine, setLineStatus, supplierCostBooked, updateAttempt } from '../../src/orders/line-store.ts';
 import { addVoucher } from '../../src/orders/voucher-store.ts';
 import type { CryptoBox } from '../../src/security/crypto-box.ts';
 import type { LineState } from './services.ts';
@@ -14,8 +14,8 @@ export function maskCode(code: string): string {
 /**
  * Records a line as issued (a virtual line, or a brand service whose e-voucher codes come with the
  * order): vouchers sealed (AES-256-GCM), the supplier's cost in the ledger unless the attempt's
- * acceptance booked it already, the line `issued` and `line.issued` to the mall. Guarded: a
- * second call does nothing.
+ * acceptance booked it already, the line `issued` and `line.issued` to the mall (its codes masked,
+ * as the order view shows them). Guarded: a second call does nothing.
  */
 export async function recordIssued(tx: EntityManager, clock: Clock, crypto: CryptoBox, lineId: string, state: LineState, order: SupplierOrder): Promise<void> {
   const line = await loadLine(tx, lineId);
@@ -26,6 +26,9 @@ export async function recordIssued(tx: EntityManager, clock: Clock, crypto: Cryp
   const cost = order.lines.reduce((sum, l) => sum + (l.costFen ?? 0) * l.quantity, 0);
   await updateAttempt(tx, clock, state.attemptId as string, { status: 'issued', supplierOrderId: order.supplierOrderId, costFen: order.lines[0]?.costFen ?? null });
   if (!(await supplierCostBooked(tx, state.attemptId as string))) await addLedger(tx, clock, line, { entry: 'supplier_cost', units: line.quantity, fen: cost, supplierId: state.supplierId as string, attemptId: state.attemptId as string });
-  await setLineStatus(tx, clock, line, { status: 'issued', source: state.supplierId as string, qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed });
-  await lineEvent(tx, clock, line, 'line.issued', { source: state.supplierId, vouchers: order.vouchers.length });
+  // The codes masked as the order view shows them (issuance.vouchers), never in full.
+  const vouchers = order.vouchers.map((v) => ({ code: maskCode(v.code), expiresAt: v.expiresAt ? new Date(v.expiresAt).toISOString() : null }));
+  await setLineStatus(tx, clock, line, { status: 'issued', source: state.supplierId as string, qtyFulfilled: line.quantity - line.qtyCancelled - line.qtyFailed }, [
+    { type: 'line.issued', data: { source: state.supplierId as string, voucherCount: vouchers.length, vouchers } },
+  ]);
 }

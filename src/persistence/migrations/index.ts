@@ -12,6 +12,8 @@ import { Migration20261123_0010_Tracking } from './20261123-0010-tracking.ts';
 import { Migration20261206_0011_WebhookLease } from './20261206-0011-webhook-lease.ts';
 import { Migration20261206_0012_TrackingScanKey } from './20261206-0012-tracking-scan-key.ts';
 import { Migration20261206_0013_WorkflowCompensation } from './20261206-0013-workflow-compensation.ts';
+import { Migration20261207_0014_OrderListing } from './20261207-0014-order-listing.ts';
+import { Migration20261207_0015_LineIssuedVouchers } from './20261207-0015-line-issued-vouchers.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +30,6 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261206-0011-webhook-lease', class: Migration20261206_0011_WebhookLease },
   { name: '20261206-0012-tracking-scan-key', class: Migration20261206_0012_TrackingScanKey },
   { name: '20261206-0013-workflow-compensation', class: Migration20261206_0013_WorkflowCompensation },
+  { name: '20261207-0014-order-listing', class: Migration20261207_0014_OrderListing },
+  { name: '20261207-0015-line-issued-vouchers', class: Migration20261207_0015_LineIssuedVouchers },
 ];

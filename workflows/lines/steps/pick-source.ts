@@ -57,7 +57,7 @@ export const pickSourceStep: Step<LineState, LineServices> = {
       compensateInput: { seq },
       commit: async (tx) => {
         const attempt = await createAttempt(tx, ctx.clock, line, seq, chosen.offer);
-        if (seq > 1) await lineEvent(tx, ctx.clock, line, 'line.rerouted', { from: tried.at(-1), to: chosen.offer.supplierId, reason: ctx.state.lastFailure ?? null });
+        if (seq > 1) await lineEvent(tx, ctx.clock, line, 'line.rerouted', { from: tried.at(-1) as string, to: chosen.offer.supplierId, reason: ctx.state.lastFailure ?? null });
         return { attemptId: attempt.attemptId, reference: attempt.reference, supplierOrderId: undefined };
       },
     };

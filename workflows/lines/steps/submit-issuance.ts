@@ -49,7 +49,7 @@ function afterSubmit(state: LineState, order: SupplierOrder, line: Awaited<Retur
     const current = await loadLine(tx, line.id);
     if (current.status === 'pending') {
       await setLineStatus(tx, clock, current, { status: 'issuing', source: state.supplierId as string });
-      await lineEvent(tx, clock, current, 'line.submitted', { source: state.supplierId });
+      await lineEvent(tx, clock, current, 'line.submitted', { source: state.supplierId as string });
     }
   };
   if (order.status === 'issued') {

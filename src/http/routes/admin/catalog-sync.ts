@@ -1,26 +1,38 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../audit/audit-log.ts';
-import { syncStatus } from '../../../catalog/sync-status.ts';
+import { SYNC_MODES, SYNC_RUN_STATUSES, syncStatus } from '../../../catalog/sync-status.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { staffSecurity } from '../../schemas.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { pathParam, queryParam, staffSecurity, Timestamp } from '../../schemas.ts';
 import { enqueue } from '../../../queues/enqueue.ts';
+
+const SyncModeSchema = z.enum(SYNC_MODES).openapi('SyncMode', { description: '`full`: the whole catalog of the supplier; `incremental`: what changed since the last run' });
 
 const Status = z
   .object({
     supplierId: z.string(),
     lastRun: z
       .object({
-        runId: z.string(), mode: z.string(), status: z.string(), pages: z.number().int(), seen: z.number().int(), removed: z.number().int(),
-        errors: z.number().int(), lastError: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
-        since: z.string().nullable().openapi({ description: 'Incremental runs: changes pulled from this time on' }),
+        runId: z.string(),
+        mode: SyncModeSchema,
+        status: z.enum(SYNC_RUN_STATUSES).openapi({ description: '`running` (possibly taken over after a crash), `succeeded` or `failed`' }),
+        pages: z.number().int().openapi({ description: 'Pages read so far' }),
+        seen: z.number().int().openapi({ description: 'Listings read so far' }),
+        removed: z.number().int().openapi({ description: 'Listings the supplier no longer has, marked removed (full runs)' }),
+        errors: z.number().int(),
+        lastError: z.string().nullable(),
+        startedAt: Timestamp,
+        finishedAt: Timestamp.nullable().openapi({ description: 'null while running' }),
+        since: Timestamp.nullable().openapi({ description: 'Incremental runs: changes pulled from this time on' }),
         messages: z.number().int().openapi({ description: 'Incremental runs from a message pool (JD): messages applied' }),
       })
-      .nullable(),
-    lastSuccessAt: z.string().nullable(),
+      .nullable()
+      .openapi({ description: 'The latest run (null: never synced)' }),
+    lastSuccessAt: Timestamp.nullable().openapi({ description: 'When the last successful run finished' }),
   })
   .openapi('SupplierSyncStatus');
 
@@ -30,8 +42,25 @@ const list = createRoute({
   operationId: 'listCatalogSyncStatus',
   tags: ['Admin: catalog'],
   summary: 'Catalog sync status per supplier: last run (progress, counts, errors) and last success',
+  description: 'One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker.',
   security: staffSecurity,
-  responses: { 200: { description: 'Status per supplier', content: { 'application/json': { schema: z.object({ items: z.array(Status) }) } } }, ...errorResponses(401) },
+  responses: {
+    200: jsonResponse('Status per supplier', z.object({ items: z.array(Status) }), {
+      items: [
+        {
+          supplierId: 'jd',
+          lastRun: { runId: '1842', mode: 'incremental', status: 'succeeded', pages: 1, seen: 37, removed: 0, errors: 0, lastError: null, startedAt: '2026-12-01T01:25:00.112Z', finishedAt: '2026-12-01T01:25:03.907Z', since: '2026-12-01T01:10:00.000Z', messages: 42 },
+          lastSuccessAt: '2026-12-01T01:25:03.907Z',
+        },
+        {
+          supplierId: 'taobao',
+          lastRun: { runId: '1839', mode: 'full', status: 'running', pages: 118, seen: 11_800, removed: 0, errors: 1, lastError: 'taobao timeout: no answer within 10000 ms', startedAt: '2026-11-30T19:00:00.004Z', finishedAt: null, since: null, messages: 0 },
+          lastSuccessAt: '2026-11-29T19:41:17.530Z',
+        },
+        { supplierId: 'brand-lumen', lastRun: null, lastSuccessAt: null },
+      ],
+    }),
+  },
 });
 
 const trigger = createRoute({
@@ -40,13 +69,21 @@ const trigger = createRoute({
   operationId: 'triggerCatalogSync',
   tags: ['Admin: catalog'],
   summary: 'Queue a full (default) or incremental catalog sync of one supplier (resumes a run that was interrupted)',
+  description: 'One queued sync per supplier and mode at a time: asking again while one waits queues nothing more. A worker runs it; follow it with GET /admin/catalog/sync. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: {
-    params: z.object({ supplierId: z.string().min(1).max(64).openapi({ param: { name: 'supplierId', in: 'path' }, example: 'jd' }) }),
-    query: z.object({ mode: z.enum(['full', 'incremental']).default('full').openapi({ param: { name: 'mode', in: 'query' } }) }),
+    params: z.object({ supplierId: pathParam('supplierId', z.string().min(1).max(64), 'A configured supplier account (`jd`, `taobao`, `brand-acme`, `topup-fulu`, …)', 'jd') }),
+    query: z.object({ mode: queryParam('mode', SyncModeSchema.default('full'), 'Which sync (default `full`)', 'full') }),
   },
-  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ supplierId: z.string(), mode: z.enum(['full', 'incremental']), jobId: z.string().nullable() }) } } }, ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    202: jsonResponse('Queued', z.object({ supplierId: z.string(), mode: SyncModeSchema, jobId: z.string().nullable().openapi({ description: 'The queue job (null when the queue did not return one)' }) }), {
+      supplierId: 'jd',
+      mode: 'full',
+      jobId: 'full-jd',
+    }),
+    ...errorResponses(400, 403, 404),
+  },
 });
 
 /** GET /admin/catalog/sync, POST /admin/catalog/sync/{supplierId} */

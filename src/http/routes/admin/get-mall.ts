@@ -2,7 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { mallView } from '../../../malls/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
-import { MallIdParam, MallSchemaView, staffSecurity } from '../../schemas.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { MALL_EXAMPLE, MallIdParam, MallSchemaView, staffSecurity } from '../../schemas.ts';
 
 const route = createRoute({
   method: 'get',
@@ -10,9 +11,10 @@ const route = createRoute({
   operationId: 'getMall',
   tags: ['Admin: malls'],
   summary: 'Get one mall (agents and admins)',
+  description: 'The mall as it sees itself with GET /v1/mall: settings, pricing rule in force, repricing state. Never its keys or webhook secret.',
   security: staffSecurity,
   request: { params: MallIdParam },
-  responses: { 200: { description: 'The mall', content: { 'application/json': { schema: MallSchemaView } } }, ...errorResponses(401, 404) },
+  responses: { 200: jsonResponse('The mall', MallSchemaView, MALL_EXAMPLE), ...errorResponses(404) },
 });
 
 /** GET /admin/malls/{mallId} */

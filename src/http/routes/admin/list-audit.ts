@@ -4,30 +4,32 @@ import { type AuditEntry, AuditEntrySchema } from '../../../persistence/entities
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
-import { staffSecurity } from '../../schemas.ts';
+import { MALL_ID_EXAMPLE, queryParam, staffSecurity, Timestamp } from '../../schemas.ts';
+import { ACTOR_TYPES, type ActorType } from '../../../domain/principal.ts';
 
 const Entry = z
   .object({
     id: z.string(),
-    at: z.string(),
-    actorType: z.string(),
-    actorId: z.string(),
-    action: z.string(),
-    resourceType: z.string(),
+    at: Timestamp,
+    actorType: z.enum(ACTOR_TYPES).openapi({ description: 'Who acted: a mall (its API key), a staff role, or the hub itself' }),
+    actorId: z.string().openapi({ description: 'The mall id, the staff token id (`bootstrap`: HUB_ADMIN_TOKEN), or the task' }),
+    action: z.string().openapi({ description: 'What was done (`mall.create`, `mall.update`, `token.revoke`, `voucher.reveal`, …)' }),
+    resourceType: z.string().openapi({ description: 'The kind of thing acted on (`mall`, `staff_token`, `order_line`, `workflow_run`, …)' }),
     resourceId: z.string(),
-    mallId: z.string().nullable(),
-    before: z.unknown(),
-    after: z.unknown(),
-    requestId: z.string().nullable(),
+    mallId: z.string().nullable().openapi({ description: 'The mall concerned, if any' }),
+    before: z.unknown().openapi({ description: 'The resource before (null for a creation or a read)' }),
+    after: z.unknown().openapi({ description: 'The resource after, or what was read' }),
+    requestId: z.string().nullable().openapi({ description: 'The `X-Request-Id` of the request that did it' }),
   })
   .openapi('AuditEntry');
 
 const Query = PageQuery.extend({
-  actorId: z.string().optional().openapi({ param: { name: 'actorId', in: 'query' } }),
-  resourceType: z.string().optional().openapi({ param: { name: 'resourceType', in: 'query' } }),
-  resourceId: z.string().optional().openapi({ param: { name: 'resourceId', in: 'query' } }),
-  mallId: z.string().optional().openapi({ param: { name: 'mallId', in: 'query' } }),
+  actorId: queryParam('actorId', z.string().optional(), 'Only what this actor did (a mall id or staff token id)', 'cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b'),
+  resourceType: queryParam('resourceType', z.string().optional(), 'Only actions on this kind of resource (`mall`, `staff_token`, `order_line`, …)', 'order_line'),
+  resourceId: queryParam('resourceId', z.string().optional(), 'Only actions on this resource', 'lin_0196f0c1a2b37d4e8f9a0b1c2d3e4f60'),
+  mallId: queryParam('mallId', z.string().optional(), 'Only entries concerning this mall', MALL_ID_EXAMPLE),
 });
 
 const route = createRoute({
@@ -36,16 +38,38 @@ const route = createRoute({
   operationId: 'listAudit',
   tags: ['Admin: audit'],
   summary: 'Who did what, newest first',
+  description: 'Entries are written in the transaction of the change they record (and for every read of full voucher codes), and never changed. Filters combine.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { query: Query },
-  responses: { 200: { description: 'A page of audit entries', content: { 'application/json': { schema: pageOf(Entry) } } }, ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse('A page of audit entries', pageOf(Entry), {
+      items: [
+        {
+          id: 'aud_0196f0c4e2a17b3c8d9e0f1a2b3c4d5e',
+          at: '2026-12-01T06:12:44.508Z',
+          actorType: 'mall',
+          actorId: MALL_ID_EXAMPLE,
+          action: 'voucher.reveal',
+          resourceType: 'order_line',
+          resourceId: 'lin_0196f0c1a2b37d4e8f9a0b1c2d3e4f60',
+          mallId: MALL_ID_EXAMPLE,
+          before: null,
+          after: { orderId: 'ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d', lineId: '2', voucherIds: ['vch_0196f0c3b1a27c4d8e9f0a1b2c3d4e5f'] },
+          requestId: 'JF-REQ-20261201-000871',
+        },
+      ],
+      nextCursor: 'eyJrIjoiYXVkXzAxOTZmMGM0ZTJhMTdiM2M4ZDllMGYxYTJiM2M0ZDVlIn0',
+    }),
+    ...errorResponses(400, 403),
+  },
 });
 
 const view = (e: AuditEntry): z.infer<typeof Entry> => ({
   id: e.id,
   at: e.at.toISOString(),
-  actorType: e.actorType,
+  // Written only through recordAudit, whose actor is an ActorType.
+  actorType: e.actorType as ActorType,
   actorId: e.actorId,
   action: e.action,
   resourceType: e.resourceType,

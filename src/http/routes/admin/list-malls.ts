@@ -3,8 +3,9 @@ import { MallSchema } from '../../../persistence/entities/mall.ts';
 import { mallView } from '../../../malls/mall-store.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
-import { MallSchemaView, staffSecurity } from '../../schemas.ts';
+import { MALL_EXAMPLE, MallSchemaView, staffSecurity } from '../../schemas.ts';
 
 const route = createRoute({
   method: 'get',
@@ -12,9 +13,19 @@ const route = createRoute({
   operationId: 'listMalls',
   tags: ['Admin: malls'],
   summary: 'List malls (agents and admins)',
+  description: 'Every mall, oldest first, active and suspended alike.',
   security: staffSecurity,
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of malls', content: { 'application/json': { schema: pageOf(MallSchemaView) } } }, ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse('A page of malls', pageOf(MallSchemaView), {
+      items: [
+        MALL_EXAMPLE,
+        { ...MALL_EXAMPLE, mallId: 'mall_0196b17e9a3c7d2e8f4a5b6c7d8e9f01', name: '星河航空里程商城', webhookUrl: 'https://miles.xinghe-air.example.cn/hub/events', pointsPerYuan: 50, catalogSelection: {} },
+      ],
+      nextCursor: null,
+    }),
+    ...errorResponses(400),
+  },
 });
 
 /** GET /admin/malls */

@@ -4,7 +4,8 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { MallIdParam, staffSecurity } from '../../schemas.ts';
+import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { MALL_ID_EXAMPLE, MallIdParam, staffSecurity, Timestamp } from '../../schemas.ts';
 
 const Body = z
   .object({
@@ -13,7 +14,11 @@ const Body = z
   .openapi('RotateMallKeyRequest');
 
 export const RotateMallKeyResponse = z
-  .object({ mallId: z.string(), apiKey: z.string().openapi({ description: 'Shown once' }), previousKeysExpireAt: z.string() })
+  .object({
+    mallId: z.string(),
+    apiKey: z.string().openapi({ description: 'The new key (`rh_live_…`), shown once' }),
+    previousKeysExpireAt: Timestamp.openapi({ description: 'When the earlier keys stop working (now, without a grace period)' }),
+  })
   .openapi('RotateMallKeyResponse');
 
 const route = createRoute({
@@ -22,10 +27,14 @@ const route = createRoute({
   operationId: 'rotateMallApiKey',
   tags: ['Admin: malls'],
   summary: "Issue a new API key for a mall; its previous keys expire after the grace period",
+  description: 'The new key is shown only in this answer. The earlier keys keep working for `graceSeconds` (0 to 7 days, default 0: they stop now), so the mall can switch without downtime. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
-  request: { params: MallIdParam, body: { required: false, content: { 'application/json': { schema: Body } } } },
-  responses: { 200: { description: 'New key', content: { 'application/json': { schema: RotateMallKeyResponse } } }, ...errorResponses(400, 401, 403, 404) },
+  request: { params: MallIdParam, body: jsonBody(Body, { graceSeconds: 86_400 }, { required: false }) },
+  responses: {
+    200: jsonResponse('The new key', RotateMallKeyResponse, { mallId: MALL_ID_EXAMPLE, apiKey: 'rh_live_Qm2xV8c_9pLkT4rZ1nWbY6dH3sJfE0aUoG7iC5vNyXw', previousKeysExpireAt: '2026-12-02T01:30:00.000Z' }),
+    ...errorResponses(400, 403, 404),
+  },
 });
 
 /** POST /admin/malls/{mallId}/api-key/rotate */

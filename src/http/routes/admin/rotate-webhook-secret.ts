@@ -4,13 +4,14 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { MallIdParam, staffSecurity } from '../../schemas.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { MALL_ID_EXAMPLE, MallIdParam, staffSecurity, Timestamp } from '../../schemas.ts';
 
 export const RotateWebhookSecretResponse = z
   .object({
     mallId: z.string(),
-    webhookSecret: z.string().openapi({ description: 'Shown once' }),
-    previousSecretExpiresAt: z.string().openapi({ description: 'Until then deliveries carry signatures with both secrets' }),
+    webhookSecret: z.string().openapi({ description: 'The new Standard Webhooks secret (`whsec_…`), shown once' }),
+    previousSecretExpiresAt: Timestamp.openapi({ description: 'Until then deliveries carry signatures with both secrets' }),
   })
   .openapi('RotateWebhookSecretResponse');
 
@@ -20,10 +21,15 @@ const route = createRoute({
   operationId: 'rotateMallWebhookSecret',
   tags: ['Admin: malls'],
   summary: "Rotate a mall's webhook signing secret (the old one keeps signing for 24 h)",
+  description:
+    'Until `previousSecretExpiresAt` (`HUB_WEBHOOK_SECRET_OVERLAP_MS`, 24 h) every delivery is signed with both secrets, the new one first, so the mall switches its endpoint within that window. A second rotation inside the window replaces the secret being rotated out. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { params: MallIdParam },
-  responses: { 200: { description: 'New secret', content: { 'application/json': { schema: RotateWebhookSecretResponse } } }, ...errorResponses(401, 403, 404) },
+  responses: {
+    200: jsonResponse('The new secret', RotateWebhookSecretResponse, { mallId: MALL_ID_EXAMPLE, webhookSecret: 'whsec_ZGVtby13ZWJob29rLXNlY3JldC0zMi1ieXRlcyEh', previousSecretExpiresAt: '2026-12-02T01:30:00.000Z' }),
+    ...errorResponses(403, 404),
+  },
 });
 
 /** POST /admin/malls/{mallId}/webhook-secret/rotate */

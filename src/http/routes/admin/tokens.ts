@@ -6,25 +6,38 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
+import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
-import { staffSecurity } from '../../schemas.ts';
+import { pathParam, staffSecurity, StaffRoleSchema, Timestamp } from '../../schemas.ts';
 
 export const StaffToken = z
   .object({
     tokenId: z.string(),
-    role: z.enum(['agent', 'admin']),
-    name: z.string(),
-    displayPrefix: z.string(),
-    createdBy: z.string().nullable(),
-    createdAt: z.string(),
-    expiresAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
+    role: StaffRoleSchema,
+    name: z.string().openapi({ description: 'Who or what it is for' }),
+    displayPrefix: z.string().openapi({ description: 'The first characters of the token, to tell tokens apart (never enough to use)' }),
+    createdBy: z.string().nullable().openapi({ description: 'The token id of the admin who created it (`bootstrap`: HUB_ADMIN_TOKEN)' }),
+    createdAt: Timestamp,
+    expiresAt: Timestamp.nullable().openapi({ description: 'When it stops working (null: never)' }),
+    revokedAt: Timestamp.nullable().openapi({ description: 'When it was revoked (null: not revoked)' }),
   })
   .openapi('StaffToken');
+type StaffToken = z.infer<typeof StaffToken>;
 
-const view = (t: ApiCredential): z.infer<typeof StaffToken> => ({
+const AGENT: StaffToken = {
+  tokenId: 'cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b',
+  role: 'agent',
+  name: '客服：王芳',
+  displayPrefix: 'rh_staff_kT4r…',
+  createdBy: 'bootstrap',
+  createdAt: '2026-11-23T02:10:00.000Z',
+  expiresAt: '2027-06-30T16:00:00.000Z',
+  revokedAt: null,
+};
+
+const view = (t: ApiCredential): StaffToken => ({
   tokenId: t.id,
-  role: t.role as 'agent' | 'admin',
+  role: t.role as StaffToken['role'],
   name: t.name,
   displayPrefix: t.displayPrefix,
   createdBy: t.createdBy ?? null,
@@ -35,13 +48,13 @@ const view = (t: ApiCredential): z.infer<typeof StaffToken> => ({
 
 const CreateBody = z
   .object({
-    role: z.enum(['agent', 'admin']),
-    name: z.string().trim().min(1).max(200).openapi({ example: 'support: 王芳' }),
-    expiresAt: z.string().datetime().optional(),
+    role: StaffRoleSchema,
+    name: z.string().trim().min(1).max(200).openapi({ description: 'Who or what it is for', example: '客服：王芳' }),
+    expiresAt: z.iso.datetime().optional().openapi({ description: 'When it stops working (default: never)', example: '2027-06-30T16:00:00.000Z' }),
   })
   .openapi('CreateStaffTokenRequest');
 
-const TokenIdParam = z.object({ tokenId: z.string().min(1).max(64).openapi({ param: { name: 'tokenId', in: 'path' } }) });
+const TokenIdParam = z.object({ tokenId: pathParam('tokenId', z.string().min(1).max(64), 'The token id (`cred_…`), as listed', AGENT.tokenId) });
 const adminOnly = { security: staffSecurity, middleware: [requireRole('admin')], tags: ['Admin: tokens'] };
 
 const create = createRoute({
@@ -50,10 +63,14 @@ const create = createRoute({
   path: '/admin/tokens',
   operationId: 'createStaffToken',
   summary: 'Create an agent or admin token (shown once)',
-  request: { body: { required: true, content: { 'application/json': { schema: CreateBody } } } },
+  description: 'The token (`rh_staff_…`) is shown only in this answer; the hub keeps an HMAC of it. Audited.',
+  request: { body: jsonBody(CreateBody, { role: 'agent', name: '客服：王芳', expiresAt: '2027-06-30T16:00:00.000Z' }) },
   responses: {
-    201: { description: 'Created', content: { 'application/json': { schema: StaffToken.extend({ token: z.string().openapi({ description: 'Shown once' }) }) } } },
-    ...errorResponses(400, 401, 403, 415),
+    201: jsonResponse('Created: the token is shown this once', StaffToken.extend({ token: z.string().openapi({ description: 'The bearer token, shown once' }) }), {
+      ...AGENT,
+      token: 'rh_staff_kT4rZ1nWbY6dH3sJfE0aUoG7iC5vNyXwQm2xV8c_9pL',
+    }),
+    ...errorResponses(400, 403),
   },
 });
 
@@ -63,8 +80,15 @@ const list = createRoute({
   path: '/admin/tokens',
   operationId: 'listStaffTokens',
   summary: 'List staff tokens (never their secrets)',
+  description: 'Every staff token, oldest first, revoked and expired ones included. HUB_ADMIN_TOKEN is not listed.',
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of tokens', content: { 'application/json': { schema: pageOf(StaffToken) } } }, ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse('A page of tokens', pageOf(StaffToken), {
+      items: [AGENT, { ...AGENT, tokenId: 'cred_0196f0b3d5e67f809a1b2c3d4e5f6a7b', role: 'admin', name: '运营：李强', displayPrefix: 'rh_staff_9pLk…', expiresAt: null, revokedAt: '2026-11-30T09:00:00.000Z' }],
+      nextCursor: null,
+    }),
+    ...errorResponses(400, 403),
+  },
 });
 
 const revoke = createRoute({
@@ -73,8 +97,9 @@ const revoke = createRoute({
   path: '/admin/tokens/{tokenId}',
   operationId: 'revokeStaffToken',
   summary: 'Revoke a staff token',
+  description: 'The token stops working at once on this process and within `HUB_AUTH_CACHE_MS` on the others. Revoking a revoked token changes nothing. Audited.',
   request: { params: TokenIdParam },
-  responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: StaffToken } } }, ...errorResponses(401, 403, 404) },
+  responses: { 200: jsonResponse('The token, revoked', StaffToken, { ...AGENT, revokedAt: '2026-12-01T01:30:00.000Z' }), ...errorResponses(403, 404) },
 });
 
 /** POST/GET /admin/tokens, DELETE /admin/tokens/{tokenId} */

@@ -9,7 +9,8 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { CatalogSelectionSchema, MallIdParam, MallSchemaView, PricingOverrides, staffSecurity } from '../../schemas.ts';
+import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { CatalogSelectionSchema, MALL_EXAMPLE, MallIdParam, MallSchemaView, MallStatusSchema, PricingOverrides, staffSecurity } from '../../schemas.ts';
 
 const Body = z
   .object({
@@ -17,8 +18,8 @@ const Body = z
     webhookUrl: z.string().url().max(2000),
     webhookEnabled: z.boolean().openapi({ description: 'Re-enable an endpoint disabled by a 410 answer' }),
     pointsPerYuan: z.number().int().min(1).max(1_000_000),
-    status: z.enum(['active', 'suspended']),
-    rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }),
+    status: MallStatusSchema,
+    rateLimit: z.object({ perSec: z.number().int().min(1).max(100_000), burst: z.number().int().min(1).max(200_000) }).openapi({ description: 'Token bucket: `burst` requests, refilled at `perSec`' }),
     pricing: PricingOverrides.openapi({ description: 'Replaces the overrides; {} returns to the default rule' }),
     catalogSelection: CatalogSelectionSchema.openapi({ description: 'Replaces the selection; {} sells the whole catalog' }),
   })
@@ -32,10 +33,21 @@ const route = createRoute({
   operationId: 'updateMall',
   tags: ['Admin: malls'],
   summary: "Change a mall's settings",
+  description:
+    'Changes the fields given and keeps the others; `pricing` and `catalogSelection` replace the stored ones. Suspending a mall refuses its keys within `HUB_AUTH_CACHE_MS`. A change of points rate, pricing or selection reprices the catalog (`pricingStatus.state` is `repricing` until done). Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
-  request: { params: MallIdParam, body: { required: true, content: { 'application/json': { schema: Body } } } },
-  responses: { 200: { description: 'Updated', content: { 'application/json': { schema: MallSchemaView } } }, ...errorResponses(400, 401, 403, 404, 415) },
+  request: { params: MallIdParam, body: jsonBody(Body, { pointsPerYuan: 120, rateLimit: { perSec: 300, burst: 600 } }) },
+  responses: {
+    200: jsonResponse('The mall with its new settings', MallSchemaView, {
+      ...MALL_EXAMPLE,
+      pointsPerYuan: 120,
+      rateLimit: { perSec: 300, burst: 600 },
+      pricingStatus: { version: 4, pricedVersion: 3, state: 'repricing' },
+      updatedAt: '2026-12-01T01:30:00.000Z',
+    }),
+    ...errorResponses(400, 403, 404),
+  },
 });
 
 /** PATCH /admin/malls/{mallId} */

@@ -7,10 +7,11 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
-import { MallIdParam, staffSecurity } from '../../schemas.ts';
-import { DeliveryIdParam } from './webhook-deliveries.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { MALL_ID_EXAMPLE, MallIdParam, staffSecurity, Timestamp } from '../../schemas.ts';
+import { DELIVERY_EXAMPLE, DeliveryIdParam } from './webhook-deliveries.ts';
 
-const Queued = z.object({ queued: z.number().int() }).openapi('WebhookReplayResult');
+const Queued = z.object({ queued: z.number().int().openapi({ description: 'Deliveries queued to be sent now' }) }).openapi('WebhookReplayResult');
 
 const replay = createRoute({
   method: 'post',
@@ -18,10 +19,14 @@ const replay = createRoute({
   operationId: 'replayWebhookDelivery',
   tags: ['Admin: webhooks'],
   summary: 'Send a delivery again now (same event id), with a fresh retry schedule',
+  description: 'Any delivery, delivered ones included: the mall deduplicates on the event id (`webhook-id`). It goes out at once and, if it fails, follows the whole retry schedule again. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { params: DeliveryIdParam },
-  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ id: z.string(), status: z.literal('pending') }) } } }, ...errorResponses(401, 403, 404) },
+  responses: {
+    202: jsonResponse('Queued', z.object({ id: z.string(), status: z.literal('pending') }), { id: DELIVERY_EXAMPLE.id, status: 'pending' }),
+    ...errorResponses(403, 404),
+  },
 });
 
 const replayFailed = createRoute({
@@ -30,10 +35,11 @@ const replayFailed = createRoute({
   operationId: 'replayFailedWebhookDeliveries',
   tags: ['Admin: webhooks'],
   summary: "Send every failed and dead delivery of a mall again now",
+  description: 'After a mall fixed its endpoint: every delivery of the mall in `failed` or `dead` goes out at once, each with a fresh retry schedule. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { params: MallIdParam },
-  responses: { 202: { description: 'Queued', content: { 'application/json': { schema: Queued } } }, ...errorResponses(401, 403, 404) },
+  responses: { 202: jsonResponse('Queued', Queued, { queued: 37 }), ...errorResponses(403, 404) },
 });
 
 const enable = createRoute({
@@ -42,23 +48,31 @@ const enable = createRoute({
   operationId: 'enableMallWebhook',
   tags: ['Admin: webhooks'],
   summary: 'Re-enable a mall webhook disabled by a 410; deliveries that waited go now',
+  description: 'An endpoint that answered 410 Gone is disabled and new events wait as pending deliveries; this turns it back on and sends everything that waited. Enabling an enabled endpoint changes nothing. Audited.',
   security: staffSecurity,
   middleware: [requireRole('admin')] as const,
   request: { params: MallIdParam },
-  responses: { 200: { description: 'Enabled', content: { 'application/json': { schema: z.object({ mallId: z.string(), enabled: z.literal(true), queued: z.number().int() }) } } }, ...errorResponses(401, 403, 404) },
+  responses: {
+    200: jsonResponse('Enabled', z.object({ mallId: z.string(), enabled: z.literal(true), queued: z.number().int().openapi({ description: 'Deliveries that waited, queued now' }) }), {
+      mallId: MALL_ID_EXAMPLE,
+      enabled: true,
+      queued: 112,
+    }),
+    ...errorResponses(403, 404),
+  },
 });
 
 const WebhookHealth = z
   .object({
     mallId: z.string(),
     enabled: z.boolean(),
-    disabledReason: z.string().nullable(),
-    consecutiveFailures: z.number().int(),
-    failingSince: z.string().nullable(),
-    lastSuccessAt: z.string().nullable(),
-    pending: z.number().int(),
-    failed: z.number().int(),
-    dead: z.number().int(),
+    disabledReason: z.string().nullable().openapi({ description: 'Why it was disabled (a 410 answer), while it is' }),
+    consecutiveFailures: z.number().int().openapi({ description: 'Failed attempts since the last success' }),
+    failingSince: Timestamp.nullable().openapi({ description: 'The first of those failures (null: not failing)' }),
+    lastSuccessAt: Timestamp.nullable(),
+    pending: z.number().int().openapi({ description: 'Deliveries not yet sent or waiting for an attempt' }),
+    failed: z.number().int().openapi({ description: 'Deliveries whose last attempt failed, with another scheduled' }),
+    dead: z.number().int().openapi({ description: 'Deliveries that ran out of attempts' }),
   })
   .openapi('WebhookHealth');
 /** A mall's webhook health as the admin API answers it. */
@@ -70,9 +84,23 @@ const health = createRoute({
   operationId: 'getMallWebhookHealth',
   tags: ['Admin: webhooks'],
   summary: "A mall's webhook endpoint: enabled, consecutive failures, failing since, backlog (agents and admins)",
+  description: 'Whether the endpoint takes deliveries, how long it has been failing and how much waits for it.',
   security: staffSecurity,
   request: { params: MallIdParam },
-  responses: { 200: { description: 'Health', content: { 'application/json': { schema: WebhookHealth } } }, ...errorResponses(401, 404) },
+  responses: {
+    200: jsonResponse('Health', WebhookHealth, {
+      mallId: MALL_ID_EXAMPLE,
+      enabled: true,
+      disabledReason: null,
+      consecutiveFailures: 4,
+      failingSince: '2026-12-01T05:30:00.412Z',
+      lastSuccessAt: '2026-12-01T05:12:43.091Z',
+      pending: 12,
+      failed: 9,
+      dead: 0,
+    }),
+    ...errorResponses(404),
+  },
 });
 
 /** POST …/replay, POST …/replay-failed, POST …/webhook/enable, GET …/webhook-health */

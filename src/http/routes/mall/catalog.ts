@@ -6,32 +6,71 @@ import { getMallCatalogItem, queryMallCatalog } from '../../../catalog/catalog-q
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { callerMallId } from '../../caller.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
 import { invalidCursor, PageQuery } from '../../pagination.ts';
-import { mallSecurity } from '../../schemas.ts';
+import { ItemKindSchema, mallSecurity, pathParam, queryParam, StockStatusSchema } from '../../schemas.ts';
 
 export const CatalogItem = z
   .object({
-    skuId: z.string().openapi({ example: 'sku_4f1c2a9e0b7d4c3e8a6f5b1d2c3e4f5a' }),
+    skuId: z.string().openapi({ description: "The hub's own id of the item; it never changes", example: 'sku_fc6000a2826e48e5a1eb7ea27e3904f4' }),
     title: z.string(),
     brand: z.string().nullable(),
-    kind: z.enum(['physical', 'virtual', 'service']).or(z.string()),
-    categoryPath: z.array(z.string()),
-    images: z.array(z.string()),
-    points: z.number().int(),
-    cashFen: z.number().int(),
-    marketPriceFen: z.number().int().nullable(),
-    stock: z.enum(['in_stock', 'low', 'out_of_stock']),
-    attributes: z.record(z.string(), z.string()),
+    kind: ItemKindSchema,
+    categoryPath: z.array(z.string()).openapi({ description: 'Canonical category names, level 1 to 3' }),
+    images: z.array(z.string()).openapi({ description: 'Image URLs, the main one first' }),
+    points: z.number().int().openapi({ description: "Price of one unit in this mall's points" }),
+    cashFen: z.number().int().openapi({ description: 'Cash part of the price of one unit, in fen (0 unless the mall sets `cashShareBp`)' }),
+    marketPriceFen: z.number().int().nullable().openapi({ description: 'The market (list) price of one unit in fen, when a source gives one' }),
+    stock: StockStatusSchema,
+    attributes: z.record(z.string(), z.string()).openapi({ description: 'Specifications as the sources name them (品牌, 型号, …)' }),
   })
   .openapi('CatalogItem');
+type CatalogItem = z.infer<typeof CatalogItem>;
+
+const FRIDGE: CatalogItem = {
+  skuId: 'sku_fc6000a2826e48e5a1eb7ea27e3904f4',
+  title: '海尔（Haier）双开门冰箱 BCD-162KNEW 混冷',
+  brand: '海尔',
+  kind: 'physical',
+  categoryPath: ['家用电器', '大家电', '冰箱'],
+  images: ['https://img30.360buyimg.com/sku/jfs/t1/100958240184/1.jpg', 'https://img30.360buyimg.com/sku/jfs/t1/100958240184/2.jpg'],
+  points: 117_730,
+  cashFen: 0,
+  marketPriceFen: 122_900,
+  stock: 'in_stock',
+  attributes: { 品牌: '海尔', 型号: 'BCD-162KNEW', 门款式: '双开门', 制冷方式: '混冷', 商品毛重: '66.06kg' },
+};
+const TOPUP: CatalogItem = {
+  skuId: 'sku_31de02bbcac546e6b2b0610b1dd29d00',
+  title: '中国移动话费充值 100元',
+  brand: null,
+  kind: 'virtual',
+  categoryPath: ['虚拟商品', '话费流量', '话费充值'],
+  images: [],
+  points: 10_350,
+  cashFen: 0,
+  marketPriceFen: 10_000,
+  stock: 'in_stock',
+  attributes: { platform: 'CMCC' },
+};
 
 const Query = PageQuery.extend({
-  kind: z.enum(['physical', 'virtual', 'service']).optional().openapi({ param: { name: 'kind', in: 'query' } }),
-  category: z.string().max(100).refine((v) => categoriesNamed(v).length > 0, 'not a category of GET /v1/catalog/categories').optional().openapi({ param: { name: 'category', in: 'query' }, example: '冰箱', description: 'A canonical category id (fridge, large-appliance) or name at any level (冰箱, 大家电)' }),
-  pointsMin: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMin', in: 'query' } }),
-  pointsMax: z.coerce.number().int().min(0).optional().openapi({ param: { name: 'pointsMax', in: 'query' } }),
-  q: z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional().openapi({ param: { name: 'q', in: 'query' }, example: '冰箱', description: 'Substring of two characters or more' }),
-  inStock: z.enum(['true', 'false']).optional().openapi({ param: { name: 'inStock', in: 'query' } }),
+  kind: queryParam('kind', ItemKindSchema.optional(), 'Only items of this kind', 'physical'),
+  category: queryParam(
+    'category',
+    z.string().max(100).refine((v) => categoriesNamed(v).length > 0, 'not a category of GET /v1/catalog/categories').optional(),
+    'A canonical category id (fridge, large-appliance) or name at any level (冰箱, 大家电), from GET /v1/catalog/categories; an unknown one is 400',
+    '冰箱',
+  ),
+  pointsMin: queryParam('pointsMin', z.coerce.number().int().min(0).optional(), 'Only items priced at this many points or more', 10_000),
+  pointsMax: queryParam('pointsMax', z.coerce.number().int().min(0).optional(), 'Only items priced at this many points or fewer', 500_000),
+  q: queryParam(
+    'q',
+    z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional(),
+    'A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470)',
+    '海尔',
+  ),
+  inStock: queryParam('inStock', z.enum(['true', 'false']).optional(), '`true`: only items whose synced listing stock is above 0', 'true'),
 });
 
 const list = createRoute({
@@ -40,11 +79,16 @@ const list = createRoute({
   operationId: 'listCatalogItems',
   tags: ['Catalog'],
   summary: 'The calling mall’s catalog, priced in its points, ordered by points',
+  description:
+    'The items this mall sells (its catalog selection), lowest points first, with the price of one unit in its points. `stock` is the synced listing stock, not a promise for an address: ask POST /v1/catalog/availability for that.',
   security: mallSecurity,
   request: { query: Query },
   responses: {
-    200: { description: 'A page of items', content: { 'application/json': { schema: z.object({ items: z.array(CatalogItem), nextCursor: z.string().nullable() }) } } },
-    ...errorResponses(400, 401, 429),
+    200: jsonResponse('A page of items', z.object({ items: z.array(CatalogItem), nextCursor: z.string().nullable().openapi({ description: 'Pass it as `cursor` for the next page; null: the last page' }) }), {
+      items: [TOPUP, FRIDGE],
+      nextCursor: 'eyJwb2ludHMiOjExNzczMCwiaXRlbUlkIjoiMTM3In0',
+    }),
+    ...errorResponses(400),
   },
 });
 
@@ -54,11 +98,19 @@ const get = createRoute({
   operationId: 'getCatalogItem',
   tags: ['Catalog'],
   summary: 'One item with its current sources (supplier names)',
+  description: 'The item as the list shows it, plus whether this mall sells it now and the suppliers listing it, cheapest first. 404 when the item is not in the mall’s catalog.',
   security: mallSecurity,
-  request: { params: z.object({ skuId: z.string().min(1).max(64).openapi({ param: { name: 'skuId', in: 'path' } }) }) },
+  request: { params: z.object({ skuId: pathParam('skuId', z.string().min(1).max(64), 'The item’s id (`sku_…`)', FRIDGE.skuId) }) },
   responses: {
-    200: { description: 'The item', content: { 'application/json': { schema: CatalogItem.extend({ sellable: z.boolean(), sources: z.array(z.string()) }) } } },
-    ...errorResponses(401, 404, 429),
+    200: jsonResponse(
+      'The item',
+      CatalogItem.extend({
+        sellable: z.boolean().openapi({ description: 'Whether this mall sells it now (in its selection, and some source sells it)' }),
+        sources: z.array(z.string()).openapi({ description: 'Supplier ids listing it now, cheapest first' }),
+      }),
+      { ...FRIDGE, sellable: true, sources: ['jd', 'taobao'] },
+    ),
+    ...errorResponses(404),
   },
 });
 

@@ -4,56 +4,70 @@ import { type MallEvent, MallEventSchema } from '../../../persistence/entities/m
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
-import { mallSecurity } from '../../schemas.ts';
+import { MALL_EVENT_DOCS, type MallEventType } from '../../../mall-webhooks/event-schemas.ts';
+import { MallEventBodySchema, MallEventTypeSchema, type MallEventView, registerMallEventWebhooks } from '../../mall-events.ts';
+import { mallSecurity, pathParam, queryParam } from '../../schemas.ts';
 
-export const EventView = z
-  .object({
-    id: z.string().openapi({ example: 'evt_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d' }),
-    type: z.string().openapi({ example: 'order.accepted' }),
-    createdAt: z.string(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .openapi('MallEvent');
-export type EventView = z.infer<typeof EventView>;
+/** An event as GET /v1/events lists it: the body its webhook carries, one schema per type (`MallEvent`). */
+export const EventView = MallEventBodySchema;
+export type EventView = MallEventView;
 
-/** The event body exactly as a webhook delivers it (`seq` and `orderId` inside `data` for order events). */
-export const eventView = (e: MallEvent): EventView => ({
-  id: e.id,
-  type: e.type,
-  createdAt: e.createdAt.toISOString(),
-  data: e.orderId ? { ...e.data, orderId: e.orderId, seq: e.seq } : e.data,
-});
+/**
+ * The event body exactly as a webhook delivers it (`seq` and `orderId` inside `data` for order
+ * events). Written by the hub's own emitters, which are typed by the event schemas.
+ */
+export const eventView = (e: MallEvent): EventView =>
+  ({
+    id: e.id,
+    type: e.type,
+    createdAt: e.createdAt.toISOString(),
+    data: e.orderId ? { ...e.data, orderId: e.orderId, seq: e.seq } : e.data,
+  }) as EventView;
+
+const ORDER_ID = 'ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d';
+const example = (type: MallEventType) => MALL_EVENT_DOCS.find((d) => d.type === type)?.example as EventView;
+/** Two events of one order, as the list and the webhooks carry them. */
+const ACCEPTED = example('order.accepted');
+const SHIPPED = example('line.shipped');
 
 const Query = PageQuery.extend({
-  type: z.string().max(64).optional().openapi({ param: { name: 'type', in: 'query' }, example: 'line.shipped' }),
-  orderId: z.string().max(64).optional().openapi({ param: { name: 'orderId', in: 'query' } }),
+  type: queryParam('type', MallEventTypeSchema.optional(), 'Only events of this type (one of those the `webhooks` section describes)', 'line.shipped'),
+  orderId: queryParam('orderId', z.string().max(64).optional(), 'Only the events of this order (hub order id `ord_…`), in `seq` order', ORDER_ID),
 });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/events',
   operationId: 'listEvents',
-  tags: ['Mall'],
+  tags: ['Events'],
   summary: 'Events sent (or to be sent) to this mall, oldest first; a way to catch up on missed webhooks',
+  description:
+    'Every event of the mall, delivered or not, with the body its webhook carries (`data` includes `orderId` and `seq` for order events). Page from your last cursor and process the ids you have not seen. When `nextCursor` is null, keep the cursor that produced this page and start from it next time; re-reading from a cursor a few minutes old covers events committed late. Events are never deleted.',
   security: mallSecurity,
   request: { query: Query },
-  responses: { 200: { description: 'A page of events', content: { 'application/json': { schema: pageOf(EventView) } } }, ...errorResponses(400, 401, 429) },
+  responses: {
+    200: jsonResponse('A page of events, oldest first', pageOf(EventView), { items: [ACCEPTED, SHIPPED], nextCursor: 'eyJrIjoiZXZ0XzAxOTZmMGMxYTJiMzdkNGU4ZjlhMGIxYzJkM2U0ZjUzIn0' }),
+    ...errorResponses(400),
+  },
 });
 
 const get = createRoute({
   method: 'get',
   path: '/v1/events/{eventId}',
   operationId: 'getEvent',
-  tags: ['Mall'],
+  tags: ['Events'],
   summary: 'One event by id (another mall’s event answers 404)',
+  description: 'The event with the body its webhook carries: look up the `webhook-id` of a delivery you could not process.',
   security: mallSecurity,
-  request: { params: z.object({ eventId: z.string().min(1).max(64).openapi({ param: { name: 'eventId', in: 'path' } }) }) },
-  responses: { 200: { description: 'The event', content: { 'application/json': { schema: EventView } } }, ...errorResponses(401, 404, 429) },
+  request: { params: z.object({ eventId: pathParam('eventId', z.string().min(1).max(64), 'The event id (`evt_…`): the `id` of the body, and the `webhook-id` header', SHIPPED.id) }) },
+  responses: { 200: jsonResponse('The event', EventView, SHIPPED), ...errorResponses(404) },
 });
 
-/** GET /v1/events, GET /v1/events/{eventId} */
+/** GET /v1/events, GET /v1/events/{eventId}, and the webhooks they mirror (the document's `webhooks`). */
 export function registerEventRoutes(app: HubApp): void {
+  registerMallEventWebhooks(app);
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const after = decodeCursor(q.cursor);

@@ -5,6 +5,7 @@ import { registerCatalogCategories } from './catalog-categories.ts';
 import { registerCatalogChanges } from './catalog-changes.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerGetOwnMall } from './get-own-mall.ts';
+import { registerListOrders } from './list-orders.ts';
 import { registerOrderRoutes } from './orders.ts';
 import { registerUpdateOwnMall } from './update-own-mall.ts';
 import { registerVoucherRoutes } from './vouchers.ts';
@@ -19,5 +20,6 @@ export function registerMallRoutes(app: HubApp): void {
   registerAvailability(app);
   registerCatalogChanges(app);
   registerOrderRoutes(app);
+  registerListOrders(app);
   registerVoucherRoutes(app);
 }

@@ -7,7 +7,8 @@ import { auditContext } from '../../audit-context.ts';
 import { callerMallId } from '../../caller.ts';
 import { checkSelection } from '../../catalog-settings.ts';
 import { errorResponses } from '../../errors.ts';
-import { CatalogSelectionSchema, MallSchemaView, mallSecurity, PricingOverrides } from '../../schemas.ts';
+import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { CatalogSelectionSchema, MALL_EXAMPLE, MallSchemaView, mallSecurity, PricingOverrides } from '../../schemas.ts';
 
 const Body = z
   .object({
@@ -25,10 +26,19 @@ const route = createRoute({
   tags: ['Mall'],
   summary: "Change the calling mall's pricing overrides and catalog selection",
   description:
-    'Prices follow within seconds: `pricingStatus.state` is `repricing` until a worker has applied the change to the whole catalog, then `current`.',
+    'Each of `pricing` and `catalogSelection` given replaces the stored one (`{}` returns to the default rule, or to the whole catalog); one left out is kept. An unknown field or category is 400. Prices follow within seconds: `pricingStatus.state` is `repricing` until a worker has applied the change to the whole catalog, then `current`.',
   security: mallSecurity,
-  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
-  responses: { 200: { description: 'Updated', content: { 'application/json': { schema: MallSchemaView } } }, ...errorResponses(400, 401, 413, 415, 429) },
+  request: { body: jsonBody(Body, { pricing: { markupBp: 1200, step: 10 }, catalogSelection: { kinds: ['physical', 'virtual'], categories: ['large-appliance', 'phones'], pointsMax: 500_000 } }) },
+  responses: {
+    200: jsonResponse('The mall with its new settings', MallSchemaView, {
+      ...MALL_EXAMPLE,
+      pricing: { ...MALL_EXAMPLE.pricing, markupBp: 1200 },
+      catalogSelection: { kinds: ['physical', 'virtual'], categories: ['large-appliance', 'phones'], pointsMax: 500_000 },
+      pricingStatus: { version: 4, pricedVersion: 3, state: 'repricing' },
+      updatedAt: '2026-12-01T01:30:00.000Z',
+    }),
+    ...errorResponses(400),
+  },
 });
 
 /** PATCH /v1/mall */

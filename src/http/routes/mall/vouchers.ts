@@ -7,15 +7,18 @@ import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { callerMallId } from '../../caller.ts';
 import { errorResponses } from '../../errors.ts';
-import { mallSecurity } from '../../schemas.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { mallSecurity, pathParam, Timestamp } from '../../schemas.ts';
 
 const Voucher = z
   .object({
     code: z.string().openapi({ description: 'The full code, as the provider issued it' }),
     pin: z.string().nullable().openapi({ description: 'A password or PIN that goes with the code, when the provider gives one' }),
-    expiresAt: z.string().nullable(),
+    expiresAt: Timestamp.nullable().openapi({ description: 'When the code stops working (null: no expiry given)' }),
   })
   .openapi('Voucher');
+
+const ORDER_ID = 'ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d';
 
 const reveal = createRoute({
   method: 'get',
@@ -27,13 +30,17 @@ const reveal = createRoute({
   security: mallSecurity,
   request: {
     params: z.object({
-      orderId: z.string().min(1).max(64).openapi({ param: { name: 'orderId', in: 'path' } }),
-      lineId: z.string().min(1).max(64).openapi({ param: { name: 'lineId', in: 'path' }, description: "The mall's own line id" }),
+      orderId: pathParam('orderId', z.string().min(1).max(64), 'The hub order id (`ord_…`)', ORDER_ID),
+      lineId: pathParam('lineId', z.string().min(1).max(64), "The mall's own line id, as sent in `lines[].lineId`", '2'),
     }),
   },
   responses: {
-    200: { description: 'The line’s vouchers (empty until it is issued)', content: { 'application/json': { schema: z.object({ orderId: z.string(), lineId: z.string(), vouchers: z.array(Voucher) }) } } },
-    ...errorResponses(401, 404, 429),
+    200: jsonResponse('The line’s vouchers (empty until it is issued)', z.object({ orderId: z.string(), lineId: z.string(), vouchers: z.array(Voucher) }), {
+      orderId: ORDER_ID,
+      lineId: '2',
+      vouchers: [{ code: 'JDE-7K3Q-M9XW-8812', pin: '604317', expiresAt: '2027-11-30T15:59:59.000Z' }],
+    }),
+    ...errorResponses(404),
   },
 });
 

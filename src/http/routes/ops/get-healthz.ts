@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HubApp } from '../../app-type.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { publicRoute } from '../../schemas.ts';
 
 const route = createRoute({
   method: 'get',
@@ -7,7 +9,9 @@ const route = createRoute({
   operationId: 'getHealthz',
   tags: ['Operations'],
   summary: 'Liveness: the process is up',
-  responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  description: 'Answers 200 as long as the process serves HTTP; it checks nothing else (PostgreSQL and Redis are GET /readyz). For a liveness probe.',
+  security: publicRoute,
+  responses: { 200: jsonResponse('Up', z.object({ status: z.literal('ok') }), { status: 'ok' }) },
 });
 
 /** GET /healthz */

@@ -1,5 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HubApp } from '../../app-type.ts';
+import { publicRoute } from '../../schemas.ts';
+
+const EXAMPLE = `# HELP hub_http_request_duration_seconds HTTP request duration by route template and status
+# TYPE hub_http_request_duration_seconds histogram
+hub_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/v1/orders",status="201"} 18231
+hub_http_request_duration_seconds_count{method="POST",route="/v1/orders",status="201"} 18302
+# HELP hub_outbox_pending_jobs Jobs committed to the outbox and not yet on their queues
+# TYPE hub_outbox_pending_jobs gauge
+hub_outbox_pending_jobs 0
+`;
 
 const route = createRoute({
   method: 'get',
@@ -7,7 +17,9 @@ const route = createRoute({
   operationId: 'getMetrics',
   tags: ['Operations'],
   summary: 'Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog)',
-  responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  description: 'The Prometheus text exposition format, for a scraper. HTTP metrics are labelled by route template, never by concrete ids.',
+  security: publicRoute,
+  responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string(), example: EXAMPLE } } } },
 });
 
 /** GET /metrics */

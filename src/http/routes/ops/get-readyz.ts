@@ -2,10 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../../domain/errors.ts';
 import { checkReadiness } from '../../../observability/readiness.ts';
 import type { HubApp } from '../../app-type.ts';
-import { errorResponses } from '../../errors.ts';
+import { documentedError } from '../../errors.ts';
+import { jsonResponse } from '../../openapi-conventions.ts';
+import { publicRoute, ReadinessChecks } from '../../schemas.ts';
 
-const Check = z.object({ ok: z.boolean(), error: z.string().optional(), ms: z.number().int() });
-const Ready = z.object({ status: z.literal('ready'), checks: z.object({ postgres: Check, redis: Check, migrations: Check }) });
+const Ready = z.object({ status: z.literal('ready'), checks: ReadinessChecks });
 
 const route = createRoute({
   method: 'get',
@@ -13,8 +14,26 @@ const route = createRoute({
   operationId: 'getReadyz',
   tags: ['Operations'],
   summary: 'Readiness: PostgreSQL and Redis reachable, migrations applied',
-  description: 'On failure answers 503 `unavailable`; `details.failed` names the failing dependencies.',
-  responses: { 200: { description: 'Ready', content: { 'application/json': { schema: Ready } } }, ...errorResponses(503) },
+  description: 'Each check is bounded by `HUB_READY_TIMEOUT_MS`. On failure answers 503 `unavailable`; `details.failed` names the failing checks and `details.checks` has all of them. For a readiness probe.',
+  security: publicRoute,
+  responses: {
+    200: jsonResponse('Ready', Ready, { status: 'ready', checks: { postgres: { ok: true, ms: 2 }, redis: { ok: true, ms: 1 }, migrations: { ok: true, ms: 4 } } }),
+    503: documentedError(503, {
+      description: 'Not ready (`unavailable`): `details.failed` names the failing checks; retry after `Retry-After` seconds',
+      examples: {
+        redisDown: {
+          summary: 'Redis does not answer',
+          value: {
+            error: {
+              code: 'unavailable',
+              message: 'not ready: redis failed',
+              details: { failed: ['redis'], checks: { postgres: { ok: true, ms: 2 }, redis: { ok: false, error: 'no answer within 1000 ms', ms: 1001 }, migrations: { ok: true, ms: 5 } } },
+            },
+          },
+        },
+      },
+    }),
+  },
 });
 
 /** GET /readyz */
