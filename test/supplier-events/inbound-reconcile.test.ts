@@ -12,11 +12,9 @@ import { loadConfig } from '../../src/config.ts';
 import { processInboundEvent } from '../../src/supplier-events/process-inbound.ts';
 import { storeInboundEvent } from '../../src/supplier-events/inbound-events.ts';
 import { processCatalogSync } from '../../src/queues/processors/catalog-sync.processor.ts';
-import { processInbound } from '../../src/queues/processors/inbound-event.processor.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
-import { WorkerHost } from '../../src/queues/worker-host.ts';
-import { createRedis } from '../../src/redis/connection.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startLineWorkers } from '../support/line-workers.ts';
 import { seedPlacedLine } from './seed.ts';
 
 let hub: TestHub;
@@ -24,8 +22,7 @@ let hubServer: { url: string; close: () => Promise<void> };
 let sandboxServer: { url: string; close: () => Promise<void> };
 let sandboxClock: SandboxClock;
 let taobao: TaobaoSandbox;
-let host: WorkerHost;
-let connection: ReturnType<typeof createRedis>;
+let workers: { close: () => Promise<void> } | undefined;
 let mallId: string;
 
 beforeAll(async () => {
@@ -41,8 +38,7 @@ beforeAll(async () => {
   ({ mallId } = await hub.createMall('Reconcile mall'));
 }, 60_000);
 afterAll(async () => {
-  await host?.close();
-  connection?.disconnect();
+  await workers?.close();
   await sandboxServer?.close();
   await hubServer?.close();
   await hub?.close();
@@ -107,9 +103,7 @@ describe('stored supplier events reach where they belong', () => {
       { appSecret: hub.config.suppliers.taobao.appSecret, userId: 1, nick: 'hub' },
     );
     // Jobs run from here on (the first test applied its pushes by hand).
-    connection = createRedis(hub.config.redisUrl);
-    host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 2 });
-    host.register('inboundEvent', (p) => processInbound(p, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors: hub.deps.connectors, scheduleRun: async () => undefined }));
+    workers = startLineWorkers(hub, { workflows: false, concurrency: 2 });
     // Stored (as the route does), but its job never reached Redis.
     const stored = await storeInboundEvent(hub.deps.orm.em.fork(), hub.clock, { supplier: 'taobao', eventId: 'lost-job-1', eventType: 'fenxiao_OrderShipped', body });
     const enqueueInbound = (id: string) => hub.deps.queues.add('inboundEvent', { task: 'process', inboundEventId: id }, { jobId: `ie-${id}` });

@@ -10,12 +10,8 @@ import type { TaobaoSandbox } from '../../../connectors/sandbox/taobao/index.ts'
 import { runFullSync, type SyncOutcome } from '../../../src/catalog/full-sync.ts';
 import { repriceMall } from '../../../src/catalog/mall-pricing.ts';
 import { loadConfig } from '../../../src/config.ts';
-import { processInbound } from '../../../src/queues/processors/inbound-event.processor.ts';
-import { processWorkflow } from '../../../src/queues/processors/workflow.processor.ts';
-import { WorkerHost } from '../../../src/queues/worker-host.ts';
-import { createRedis } from '../../../src/redis/connection.ts';
-import { runnerDeps } from '../../../src/workflow-runner.ts';
 import { itemFrom } from '../../support/catalog-items.ts';
+import { startLineWorkers } from '../../support/line-workers.ts';
 import { json, startTestHub, type TestHub } from '../../support/hub.ts';
 import { settleOrder } from '../../support/settle.ts';
 
@@ -31,8 +27,7 @@ let hubServer: { url: string; close: () => Promise<void> };
 let sandboxServer: { url: string; close: () => Promise<void> };
 let sandboxes: Sandbox[];
 let sandboxClock: SandboxClock;
-let host: WorkerHost;
-let connection: ReturnType<typeof createRedis>;
+let workers: { close: () => Promise<void> } | undefined;
 let mall: { mallId: string; apiKey: string };
 const syncs = new Map<string, SyncOutcome | Error>();
 
@@ -61,15 +56,10 @@ beforeAll(async () => {
   }
   mall = await hub.createMall('Clock-week mall');
   await repriceMall(hub.deps.orm.em.fork(), mall.mallId);
-  connection = createRedis(hub.config.redisUrl);
-  host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 4 });
-  const runner = runnerDeps(hub.deps);
-  host.register('workflow', (p) => processWorkflow(p, { ...runner, em: hub.deps.orm.em.fork() }));
-  host.register('inboundEvent', (p) => processInbound(p, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors: hub.deps.connectors, scheduleRun: runner.schedule }));
+  workers = startLineWorkers(hub);
 }, 120_000);
 afterAll(async () => {
-  await host?.close();
-  connection?.disconnect();
+  await workers?.close();
   await sandboxServer?.close();
   await hubServer?.close();
   await hub?.close();
