@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSuppliers, type SuppliersConfig } from './config-suppliers.ts';
+import { type AftersaleConfig, TICKET_TYPES, type TicketType } from './domain/aftersales.ts';
 
 /** Environment variables parsed once at start-up; nothing else in the hub reads `process.env`. */
 
@@ -52,6 +53,17 @@ const schema = z
     /** How often new mall events become deliveries; how many of one mall's deliveries one job attempts (in one claim and one record statement), and how many such jobs a worker runs at once. */
     HUB_WEBHOOK_DISPATCH_EVERY_MS: int(500),
     HUB_WEBHOOK_BATCH: int(200),
+    /** After-sales: days after delivery a return or exchange may be opened; a damaged, missing or wrong item; how long after shipping an undelivered parcel counts as not received. */
+    HUB_AFTERSALE_RETURN_DAYS: int(7),
+    HUB_AFTERSALE_DAMAGE_DAYS: int(15),
+    HUB_AFTERSALE_NOT_RECEIVED_AFTER_MS: int(7 * 24 * 3600_000),
+    /** After-sales SLAs: first response and resolution due this long after a ticket is opened; `type=firstMs/resolutionMs` entries (comma-separated) override them per ticket type. */
+    HUB_AFTERSALE_FIRST_RESPONSE_MS: int(24 * 3600_000),
+    HUB_AFTERSALE_RESOLUTION_MS: int(7 * 24 * 3600_000),
+    HUB_AFTERSALE_SLA: z
+      .string()
+      .regex(new RegExp(`^((${TICKET_TYPES.join('|')})=\\d+/\\d+(,(?=.)|$))*$`), 'type=firstResponseMs/resolutionMs, comma-separated')
+      .default('virtual_not_received=7200000/86400000'),
     HUB_WEBHOOK_PARALLEL: int(32),
     HUB_WEBHOOK_CONCURRENCY: int(2),
     HUB_WORKER_CONCURRENCY: int(8),
@@ -183,6 +195,8 @@ export interface Config {
   shutdownGraceMs: number;
   webhookSecretOverlapMs: number;
   webhook: { timeoutMs: number; retryScheduleMs: number[]; dispatchEveryMs: number; batchSize: number; parallel: number; concurrency: number };
+  /** After-sales windows and SLAs (HUB_AFTERSALE_*). */
+  aftersale: AftersaleConfig;
   workerConcurrency: number;
   workerNice: number;
   workerYield: { aboveOrdersPerSec: number; duty: number };
@@ -222,6 +236,17 @@ export interface Config {
   localFile: string;
 }
 
+/** Each ticket type's SLA: the defaults, with the overrides of HUB_AFTERSALE_SLA (`type=firstMs/resolutionMs,…`). */
+function aftersaleSla(firstResponseMs: number, resolutionMs: number, overrides: string): AftersaleConfig['sla'] {
+  const sla = Object.fromEntries(TICKET_TYPES.map((t) => [t, { firstResponseMs, resolutionMs }])) as Record<TicketType, { firstResponseMs: number; resolutionMs: number }>;
+  for (const entry of overrides.split(',').filter(Boolean)) {
+    const [type, times] = entry.split('=') as [TicketType, string];
+    const [first, resolve] = times.split('/').map(Number) as [number, number];
+    sla[type] = { firstResponseMs: first, resolutionMs: resolve };
+  }
+  return sla;
+}
+
 /** Parses the environment (defaults work on a developer machine) or throws listing every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(source);
@@ -257,6 +282,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
     webhook: { timeoutMs: e.HUB_WEBHOOK_TIMEOUT_MS, retryScheduleMs: e.HUB_WEBHOOK_RETRY_SCHEDULE_MS.split(',').map(Number), dispatchEveryMs: e.HUB_WEBHOOK_DISPATCH_EVERY_MS, batchSize: e.HUB_WEBHOOK_BATCH, parallel: e.HUB_WEBHOOK_PARALLEL, concurrency: e.HUB_WEBHOOK_CONCURRENCY },
+    aftersale: {
+      returnDays: e.HUB_AFTERSALE_RETURN_DAYS,
+      damageDays: e.HUB_AFTERSALE_DAMAGE_DAYS,
+      notReceivedAfterMs: e.HUB_AFTERSALE_NOT_RECEIVED_AFTER_MS,
+      sla: aftersaleSla(e.HUB_AFTERSALE_FIRST_RESPONSE_MS, e.HUB_AFTERSALE_RESOLUTION_MS, e.HUB_AFTERSALE_SLA),
+    },
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     workerNice: e.HUB_WORKER_NICE,
     workerYield: { aboveOrdersPerSec: e.HUB_WORKER_YIELD_ABOVE, duty: e.HUB_WORKER_YIELD_DUTY },

@@ -336,6 +336,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{orderId}/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The after-sales tickets of one of the calling mall’s orders
+         * @description Every ticket of the order, oldest first, whatever its status. Another mall’s order answers 404 like one that does not exist.
+         */
+        get: operations["listOrderAftersaleTickets"];
+        put?: never;
+        /**
+         * Open an after-sales ticket on a line (idempotent on Idempotency-Key)
+         * @description Eligibility is checked before anything is written: a line the order does not have, or another mall’s order, is 404; a second open ticket of the same type on the line is 409 `conflict`; a line not in the status the type needs, a window passed, or more units than delivered/issued less refunded less held by other open tickets is 422 `not_eligible` with `details.reason`. Photos are http(s) URLs (400 otherwise). The ticket, its first history entry and `aftersale.updated` are written in one transaction. A repeat with the same key and body answers 200 with the same ticket; another body under the key is 409 `idempotency_conflict`.
+         */
+        post: operations["openAftersaleTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/after-sales/{ticketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One after-sales ticket, with the history the mall may see
+         * @description The ticket as it is now and its history entries visible to the mall (opened, evidence added, withdrawn), oldest first. Another mall’s ticket answers 404.
+         */
+        get: operations["getAftersaleTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/after-sales/{ticketId}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add photos, a comment or a return waybill to an open ticket
+         * @description Only for `open` and `in_progress` tickets (409 `conflict` otherwise). Photos are added to the ticket’s; the entry goes to its history and `aftersale.updated` is written in the same transaction. The hub never fetches the photos.
+         */
+        post: operations["addAftersaleEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/after-sales/{ticketId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a ticket the mall opened
+         * @description The ticket becomes `withdrawn` (final) and releases its units; the history entry and `aftersale.updated` are written in the same transaction. A resolved, rejected or already withdrawn ticket is 409 `conflict`.
+         */
+        post: operations["withdrawAftersaleTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/malls": {
         parameters: {
             query?: never;
@@ -1112,6 +1196,28 @@ export interface webhooks {
          *     Delivered at least once as a POST to the mall’s `webhookUrl`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same event keeps its `webhook-id` (= the body’s `id`) on every retry: deduplicate on it. Order events are numbered per order by `data.seq`: `order.accepted` is 1 and each later event of the order the next number, without gaps (each is written in the transaction of the change it reports). Deliveries run in parallel and retries come later, so they can arrive out of order: apply an order’s events in `seq` order (fetch a missing one with GET /v1/events?orderId=), or treat any event as a signal and re-read GET /v1/orders/{orderId}. Answer any 2xx within 15 s; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); 410 disables the endpoint until an admin re-enables it. Ignore fields and event types you do not know.
          */
         post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "aftersale.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * aftersale.updated: An after-sales ticket changed
+         * @description A ticket on the line was opened (POST /v1/orders/{orderId}/after-sales), got evidence, or was withdrawn; read it with GET /v1/after-sales/{ticketId}. Written in the transaction of the change, in the order’s `seq`.
+         *
+         *     Delivered at least once as a POST to the mall’s `webhookUrl`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same event keeps its `webhook-id` (= the body’s `id`) on every retry: deduplicate on it. Order events are numbered per order by `data.seq`: `order.accepted` is 1 and each later event of the order the next number, without gaps (each is written in the transaction of the change it reports). Deliveries run in parallel and retries come later, so they can arrive out of order: apply an order’s events in `seq` order (fetch a missing one with GET /v1/events?orderId=), or treat any event as a signal and re-read GET /v1/orders/{orderId}. Answer any 2xx within 15 s; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); 410 disables the endpoint until an admin re-enables it. Ignore fields and event types you do not know.
+         */
+        post: operations["webhook_aftersale_updated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2349,6 +2455,84 @@ export interface components {
             };
         };
         /**
+         * @description `aftersale.updated`: An after-sales ticket changed. A ticket on the line was opened (POST /v1/orders/{orderId}/after-sales), got evidence, or was withdrawn; read it with GET /v1/after-sales/{ticketId}. Written in the transaction of the change, in the order’s `seq`.
+         * @example {
+         *       "id": "evt_0196f0c1a2b37d4e8f9a0b1c2d3e4f5f",
+         *       "type": "aftersale.updated",
+         *       "createdAt": "2026-12-04T01:30:00.000Z",
+         *       "data": {
+         *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+         *         "mallOrderId": "JF20261201000123",
+         *         "lineId": "1",
+         *         "seq": 8,
+         *         "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+         *         "type": "damaged",
+         *         "status": "open",
+         *         "quantity": 1,
+         *         "change": "opened"
+         *       }
+         *     }
+         */
+        AftersaleUpdatedEvent: {
+            /**
+             * @description The event id; also the `webhook-id` header, the same on every retry: deduplicate on it
+             * @example evt_0196f0c1a2b37d4e8f9a0b1c2d3e4f50
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "aftersale.updated";
+            /**
+             * Format: date-time
+             * @description When the hub wrote the event (in the transaction of the change it reports)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /**
+                 * @description The hub’s order id
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+                /**
+                 * @description The mall’s own order id, as sent to POST /v1/orders
+                 * @example JF20261201000123
+                 */
+                mallOrderId: string;
+                /**
+                 * @description Position of this event among the order’s events: 1 for `order.accepted`, then +1 per event, without gaps
+                 * @example 3
+                 */
+                seq: number;
+                /**
+                 * @description The mall’s line id, as sent in `lines[].lineId`
+                 * @example 1
+                 */
+                lineId: string;
+                /**
+                 * @description The after-sales ticket
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+                /** @enum {string} */
+                type: "return" | "exchange" | "damaged" | "missing_item" | "wrong_item" | "not_received" | "virtual_not_received";
+                /**
+                 * @description The ticket’s status now
+                 * @enum {string}
+                 */
+                status: "open" | "in_progress" | "resolved" | "rejected" | "withdrawn";
+                /** @description Units the ticket is about */
+                quantity: number;
+                /**
+                 * @description What happened: opened, evidence added, withdrawn by the mall
+                 * @enum {string}
+                 */
+                change: "opened" | "evidence_added" | "withdrawn";
+            };
+        };
+        /**
          * @description `catalog.changed`: The catalog changed. A catalog sync changed prices, stock or listings: read GET /v1/catalog/changes from `cursor`. It belongs to no order: no `orderId`, no `seq`.
          * @example {
          *       "id": "evt_0196f0c1a2b37d4e8f9a0b1c2d3e4f5e",
@@ -2391,7 +2575,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "invalid_json" | "validation_failed" | "idempotency_key_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "duplicate_mall_order" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unknown_sku" | "price_changed" | "out_of_stock" | "address_unserviceable" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "validation_failed" | "idempotency_key_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "duplicate_mall_order" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unknown_sku" | "price_changed" | "out_of_stock" | "address_unserviceable" | "not_eligible" | "rate_limited" | "unavailable" | "internal_error";
                 /**
                  * @description For people: may change at any time
                  * @example request validation failed
@@ -2401,7 +2585,7 @@ export interface components {
             };
         };
         /** @description Present for the codes that carry details (see each shape); absent otherwise */
-        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"];
+        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"] | components["schemas"]["NotEligibleErrorDetails"];
         /** @description `validation_failed`: the fields that failed, at most 20 */
         ValidationErrorDetails: {
             fields: components["schemas"]["FieldIssue"][];
@@ -2506,6 +2690,21 @@ export interface components {
         LinesNotFoundErrorDetails: {
             /** @description The line ids named that the order does not have */
             lineIds: string[];
+        };
+        /** @description `not_eligible` from POST /v1/orders/{orderId}/after-sales: the rule that refused the ticket */
+        NotEligibleErrorDetails: {
+            /**
+             * @description Why the line may not have this ticket now: `line_status` (not delivered, shipped, issued or issuing as the type needs), `window_passed` (too long after delivery), `too_early` (not_received before its wait, with no tracking problem), `not_physical` / `not_virtual` (the type is for the other kind of item), `quantity_exceeded` (more units than fulfilled less refunded less under other open tickets), `duplicate_open_ticket` (answered as 409 `conflict`, not here)
+             * @example window_passed
+             * @enum {string}
+             */
+            reason: "line_status" | "window_passed" | "too_early" | "not_virtual" | "not_physical" | "quantity_exceeded" | "duplicate_open_ticket";
+            /**
+             * @description The type of ticket asked for
+             * @example return
+             * @enum {string}
+             */
+            ticketType: "return" | "exchange" | "damaged" | "missing_item" | "wrong_item" | "not_received" | "virtual_not_received";
         };
         Mall: {
             /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
@@ -2615,13 +2814,13 @@ export interface components {
             cashShareBp?: number;
         };
         /** @description One event, by `type`; each type is described under `webhooks`. Delivered at least once as a POST to the mall’s `webhookUrl`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same event keeps its `webhook-id` (= the body’s `id`) on every retry: deduplicate on it. Order events are numbered per order by `data.seq`: `order.accepted` is 1 and each later event of the order the next number, without gaps (each is written in the transaction of the change it reports). Deliveries run in parallel and retries come later, so they can arrive out of order: apply an order’s events in `seq` order (fetch a missing one with GET /v1/events?orderId=), or treat any event as a signal and re-read GET /v1/orders/{orderId}. Answer any 2xx within 15 s; anything else is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); 410 disables the endpoint until an admin re-enables it. Ignore fields and event types you do not know. */
-        MallEvent: components["schemas"]["OrderAcceptedEvent"] | components["schemas"]["LineSubmittedEvent"] | components["schemas"]["LineReroutedEvent"] | components["schemas"]["LineShippedEvent"] | components["schemas"]["LineTrackingUpdatedEvent"] | components["schemas"]["LineDeliveredEvent"] | components["schemas"]["LineIssuedEvent"] | components["schemas"]["LineCancelledEvent"] | components["schemas"]["LineFailedEvent"] | components["schemas"]["RefundRequiredEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderPartiallyFailedEvent"] | components["schemas"]["OrderFailedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["CatalogChangedEvent"];
+        MallEvent: components["schemas"]["OrderAcceptedEvent"] | components["schemas"]["LineSubmittedEvent"] | components["schemas"]["LineReroutedEvent"] | components["schemas"]["LineShippedEvent"] | components["schemas"]["LineTrackingUpdatedEvent"] | components["schemas"]["LineDeliveredEvent"] | components["schemas"]["LineIssuedEvent"] | components["schemas"]["LineCancelledEvent"] | components["schemas"]["LineFailedEvent"] | components["schemas"]["RefundRequiredEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderPartiallyFailedEvent"] | components["schemas"]["OrderFailedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["AftersaleUpdatedEvent"] | components["schemas"]["CatalogChangedEvent"];
         /**
          * @description The type of an event
          * @example line.shipped
          * @enum {string}
          */
-        MallEventType: "order.accepted" | "line.submitted" | "line.rerouted" | "line.shipped" | "line.tracking_updated" | "line.delivered" | "line.issued" | "line.cancelled" | "line.failed" | "refund.required" | "order.completed" | "order.partially_failed" | "order.failed" | "order.cancelled" | "catalog.changed";
+        MallEventType: "order.accepted" | "line.submitted" | "line.rerouted" | "line.shipped" | "line.tracking_updated" | "line.delivered" | "line.issued" | "line.cancelled" | "line.failed" | "refund.required" | "order.completed" | "order.partially_failed" | "order.failed" | "order.cancelled" | "aftersale.updated" | "catalog.changed";
         CatalogItem: {
             /**
              * @description The hub's own id of the item; it never changes
@@ -2936,6 +3135,124 @@ export interface components {
              * @example 2026-12-01T01:30:00.000Z
              */
             expiresAt: string | null;
+        };
+        AftersaleTicket: {
+            /** @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60 */
+            ticketId: string;
+            /** @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d */
+            orderId: string;
+            /** @example JF20261201000123 */
+            mallOrderId: string;
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+            type: components["schemas"]["AftersaleTicketType"];
+            status: components["schemas"]["AftersaleTicketStatus"];
+            /** @description Units the ticket is about */
+            quantity: number;
+            reason: string;
+            /** @description Every photo URL given, at opening and as evidence */
+            photos: string[];
+            /** @description Always null for now: resolution workflows are not built yet */
+            resolution: null;
+            /**
+             * Format: date-time
+             * @description When the hub’s first response is due (its SLA)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            firstResponseDueAt: string;
+            /**
+             * Format: date-time
+             * @description When a resolution is due (its SLA)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            resolutionDueAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        /**
+         * @description `return`, `exchange`: a delivered line, within `HUB_AFTERSALE_RETURN_DAYS` (7) of delivery; `damaged`, `missing_item`, `wrong_item`: a delivered line, within `HUB_AFTERSALE_DAMAGE_DAYS` (15); `not_received`: a shipped, undelivered line, 7 days after shipping or at once when tracking reports an exception or a return to sender; `virtual_not_received`: a virtual line issued or stuck issuing
+         * @example damaged
+         * @enum {string}
+         */
+        AftersaleTicketType: "return" | "exchange" | "damaged" | "missing_item" | "wrong_item" | "not_received" | "virtual_not_received";
+        /**
+         * @description `open` and `in_progress` are open (they hold their units); `resolved`, `rejected` and `withdrawn` are final
+         * @example open
+         * @enum {string}
+         */
+        AftersaleTicketStatus: "open" | "in_progress" | "resolved" | "rejected" | "withdrawn";
+        OpenAftersaleTicketRequest: {
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+            type: components["schemas"]["AftersaleTicketType"];
+            /** @example 冰箱门板有凹痕 */
+            reason: string;
+            /** @description Units the ticket is about; the line’s quantity when omitted */
+            quantity?: number;
+            photos?: string[];
+        };
+        AftersaleTicketList: {
+            items: components["schemas"]["AftersaleTicket"][];
+        };
+        AftersaleTicketWithHistory: components["schemas"]["AftersaleTicket"] & {
+            /** @description The entries the mall may see, oldest first */
+            history: components["schemas"]["AftersaleTicketHistoryEntry"][];
+        };
+        AftersaleTicketHistoryEntry: {
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            at: string;
+            /**
+             * @description Who wrote it
+             * @enum {string}
+             */
+            actor: "mall" | "staff" | "system";
+            /**
+             * @description What happened
+             * @enum {string}
+             */
+            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "status_changed" | "resolved" | "rejected";
+            /** @description What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason */
+            data: {
+                type?: components["schemas"]["AftersaleTicketType"];
+                quantity?: number;
+                reason?: string;
+                photos?: string[];
+                comment?: string;
+                returnWaybill?: components["schemas"]["ReturnWaybill"];
+            };
+        };
+        /** @description The parcel the member sent back */
+        ReturnWaybill: {
+            carrier: components["schemas"]["Carrier"];
+            /** @example SF1234567890123 */
+            trackingNo: string;
+        };
+        AftersaleEvidenceRequest: {
+            photos?: string[];
+            /** @example 包装箱外部也有破损 */
+            comment?: string;
+            returnWaybill?: components["schemas"]["ReturnWaybill"];
+        };
+        WithdrawAftersaleTicketRequest: {
+            /** @example 会员已与商城协商解决 */
+            reason: string;
         };
         CreateMallResponse: {
             mallId: string;
@@ -6709,6 +7026,1180 @@ export interface operations {
                      *       "error": {
                      *         "code": "not_found",
                      *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrderAftersaleTickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order’s tickets */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *           "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "mallOrderId": "JF20261201000123",
+                     *           "lineId": "1",
+                     *           "type": "damaged",
+                     *           "status": "open",
+                     *           "quantity": 1,
+                     *           "reason": "冰箱门板有凹痕",
+                     *           "photos": [
+                     *             "https://img.example-mall.cn/as/8812/1.jpg"
+                     *           ],
+                     *           "resolution": null,
+                     *           "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *           "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *           "createdAt": "2026-12-04T03:00:00.000Z",
+                     *           "updatedAt": "2026-12-04T03:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicketList"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Required: one key per ticket you mean to open, kept forever
+                 * @example AS-JF20261201000123-1-damaged
+                 */
+                "idempotency-key": string;
+            };
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lineId": "1",
+                 *       "type": "damaged",
+                 *       "reason": "冰箱门板有凹痕",
+                 *       "quantity": 1,
+                 *       "photos": [
+                 *         "https://img.example-mall.cn/as/8812/1.jpg"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["OpenAftersaleTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket this key already opened, as it is now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "open",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicket"];
+                };
+            };
+            /** @description Opened: `open`, with its SLA due times; `aftersale.updated` was written with it */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "open",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicket"];
+                };
+            };
+            /** @description Malformed JSON, a missing `Idempotency-Key`, or a field that failed validation, such as a photo that is not an http(s) URL (`invalid_json`, `idempotency_key_required`, `validation_failed`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order or line for this mall (`not_found`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The line already has an open ticket of this type (`conflict`), or the key was used with another body (`idempotency_conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The line may not have this ticket now (`not_eligible`, `details.reason`); nothing was written */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket and its history */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "open",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "history": [
+                     *         {
+                     *           "at": "2026-12-04T03:00:00.000Z",
+                     *           "actor": "mall",
+                     *           "kind": "opened",
+                     *           "data": {
+                     *             "type": "damaged",
+                     *             "quantity": 1,
+                     *             "reason": "冰箱门板有凹痕",
+                     *             "photos": [
+                     *               "https://img.example-mall.cn/as/8812/1.jpg"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicketWithHistory"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addAftersaleEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "包装箱外部也有破损",
+                 *       "photos": [
+                 *         "https://img.example-mall.cn/as/8812/2.jpg"
+                 *       ],
+                 *       "returnWaybill": {
+                 *         "carrier": "SF",
+                 *         "trackingNo": "SF1234567890123"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AftersaleEvidenceRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket after the evidence */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "open",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg",
+                     *         "https://img.example-mall.cn/as/8812/2.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket is resolved, rejected or withdrawn (`conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    withdrawAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "会员已与商城协商解决"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WithdrawAftersaleTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description The withdrawn ticket */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "withdrawn",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T05:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket is already final (`conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
                      *       }
                      *     }
                      */
@@ -12451,6 +13942,81 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["OrderCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 15 s acknowledges the delivery; store the event and process it afterwards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: disables the mall’s endpoint (nothing more is sent until an admin re-enables it). Answer it only when you mean it */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 15 s) is a failed attempt, retried later with the same `webhook-id` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_aftersale_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id (the body’s `id`), the same on every retry: deduplicate on it
+                 * @example evt_0196f0c1a2b37d4e8f9a0b1c2d3e4f50
+                 */
+                "webhook-id": string;
+                /**
+                 * @description Unix time in seconds of this attempt (refuse one more than 5 minutes off your clock)
+                 * @example 1796088600
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the bytes of your secret (base64 after `whsec_`); two space-separated signatures while a rotated secret still signs. Verify the raw body bytes before parsing them
+                 * @example v1,VDeQbfOayv2YJCNIHhfOIJ4CNScbPq6gAUkdl0egitE=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description redemption-hub-webhooks/1
+                 * @example redemption-hub-webhooks/1
+                 */
+                "user-agent"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_0196f0c1a2b37d4e8f9a0b1c2d3e4f5f",
+                 *       "type": "aftersale.updated",
+                 *       "createdAt": "2026-12-04T01:30:00.000Z",
+                 *       "data": {
+                 *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                 *         "mallOrderId": "JF20261201000123",
+                 *         "lineId": "1",
+                 *         "seq": 8,
+                 *         "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                 *         "type": "damaged",
+                 *         "status": "open",
+                 *         "quantity": 1,
+                 *         "change": "opened"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AftersaleUpdatedEvent"];
             };
         };
         responses: {

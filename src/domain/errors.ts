@@ -18,6 +18,7 @@ export const ErrorCode = z.enum([
   'price_changed',
   'out_of_stock',
   'address_unserviceable',
+  'not_eligible',
   'rate_limited',
   'unavailable',
   'internal_error',

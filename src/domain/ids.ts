@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** Prefixes of the hub's public ids, so an id says what it names (`mall_…`, `evt_…`). */
-export type IdPrefix = 'mall' | 'cred' | 'evt' | 'aud' | 'req' | 'ie' | 'ord' | 'lin' | 'att' | 'wfr' | 'vch' | 'shp';
+export type IdPrefix = 'mall' | 'cred' | 'evt' | 'aud' | 'req' | 'ie' | 'ord' | 'lin' | 'att' | 'wfr' | 'vch' | 'shp' | 'ast';
 
 let lastMs = 0;
 let counter = 0;

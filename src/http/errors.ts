@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { NOT_ELIGIBLE_REASONS, TICKET_TYPES } from '../domain/aftersales.ts';
 import { AppError, ErrorCode, type FieldIssue, validationFailed } from '../domain/errors.ts';
 import type { HubEnv } from './context.ts';
 import { DependencyUnavailableError, dependencyFailure } from './dependency-failure.ts';
@@ -68,9 +69,20 @@ const LinesNotFoundDetails = z
   .object({ lineIds: z.array(z.string()).min(1).openapi({ description: 'The line ids named that the order does not have' }) })
   .openapi('LinesNotFoundErrorDetails', { description: '`not_found` from POST /v1/orders/{orderId}/cancel: lines the order does not have (nothing was cancelled)' });
 
+const NotEligibleDetails = z
+  .object({
+    reason: z.enum(NOT_ELIGIBLE_REASONS).openapi({
+      description:
+        'Why the line may not have this ticket now: `line_status` (not delivered, shipped, issued or issuing as the type needs), `window_passed` (too long after delivery), `too_early` (not_received before its wait, with no tracking problem), `not_physical` / `not_virtual` (the type is for the other kind of item), `quantity_exceeded` (more units than fulfilled less refunded less under other open tickets), `duplicate_open_ticket` (answered as 409 `conflict`, not here)',
+      example: 'window_passed',
+    }),
+    ticketType: z.enum(TICKET_TYPES).openapi({ description: 'The type of ticket asked for', example: 'return' }),
+  })
+  .openapi('NotEligibleErrorDetails', { description: '`not_eligible` from POST /v1/orders/{orderId}/after-sales: the rule that refused the ticket' });
+
 /** Every shape of `details`; which one goes with which code is said by each. */
 export const ErrorDetails = z
-  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails])
+  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails, NotEligibleDetails])
   .openapi('ErrorDetails', { description: 'Present for the codes that carry details (see each shape); absent otherwise' });
 export type ErrorDetails = z.infer<typeof ErrorDetails>;
 
@@ -104,6 +116,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   price_changed: 422,
   out_of_stock: 422,
   address_unserviceable: 422,
+  not_eligible: 422,
   rate_limited: 429,
   unavailable: 503,
   internal_error: 500,

@@ -23,6 +23,7 @@ export const TAG_GROUPS: { name: string; tags: { name: string; description: stri
       { name: 'Mall', description: "The calling mall's own settings: points rate, pricing overrides, catalog selection, rate limit, webhook endpoint. Authenticated with the mall's API key." },
       { name: 'Catalog', description: "The hub's catalog as this mall sells it: categories, items priced in the mall's points, live availability for a region, and the change feed." },
       { name: 'Orders', description: 'Redemption orders: place one (idempotent), read it line by line, cancel lines, read issued voucher codes.' },
+      { name: 'After-sales', description: 'After-sales tickets on a line (return, exchange, damaged, missing or wrong item, not received): open one (idempotent, eligibility checked first), read it with its history, add evidence, withdraw it. Resolution is not built yet.' },
       { name: 'Events', description: "Every event sent (or to be sent) to the mall's webhook endpoint, to catch up after an outage or reconcile. The webhooks themselves are described under `webhooks`." },
     ],
   },

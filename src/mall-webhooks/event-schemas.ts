@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TICKET_STATUSES, TICKET_TYPES } from '../domain/aftersales.ts';
 import { LINE_STATUSES, ORDER_STATUSES } from '../domain/order-status.ts';
 import { CARRIERS, ITEM_KINDS, TRACKING_STATUSES } from '../domain/supplier-shapes.ts';
 
@@ -140,6 +141,14 @@ export const MALL_EVENT_SCHEMAS = {
   'order.partially_failed': envelope('order.partially_failed', orderFinal('partially_failed')),
   'order.failed': envelope('order.failed', orderFinal('failed')),
   'order.cancelled': envelope('order.cancelled', orderFinal('cancelled')),
+  'aftersale.updated': envelope('aftersale.updated', z.object({
+    ...lineRef,
+    ticketId: z.string().regex(/^ast_[0-9a-f]{32}$/).meta({ description: 'The after-sales ticket', example: 'ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60' }),
+    type: z.enum(TICKET_TYPES),
+    status: z.enum(TICKET_STATUSES).meta({ description: 'The ticket’s status now' }),
+    quantity: z.number().int().min(1).meta({ description: 'Units the ticket is about' }),
+    change: z.enum(['opened', 'evidence_added', 'withdrawn']).meta({ description: 'What happened: opened, evidence added, withdrawn by the mall' }),
+  })),
   'catalog.changed': envelope('catalog.changed', z.object({
     cursor: z.string().regex(/^c\d{1,18}$/).meta({ description: 'Read GET /v1/catalog/changes from this cursor', example: 'c18234' }),
   })),
@@ -153,7 +162,7 @@ export type MallEventBody<T extends MallEventType = MallEventType> = z.infer<(ty
 export type MallEventData<T extends MallEventType> = MallEventBody<T>['data'];
 
 /** Event types about one line of an order (they carry `lineId`). */
-export type LineEventType = Extract<MallEventType, `line.${string}` | 'refund.required'>;
+export type LineEventType = Extract<MallEventType, `line.${string}` | 'refund.required' | 'aftersale.updated'>;
 /** What an emitter of a line event writes: the ids every line event carries are added for it. */
 export type LineEventPayload<T extends LineEventType> = Omit<MallEventData<T>, 'orderId' | 'mallOrderId' | 'lineId' | 'seq'>;
 /** A line event as a caller hands it over, to be appended with the line's ids. */
@@ -270,6 +279,11 @@ export const MALL_EVENT_DOCS: readonly MallEventDoc[] = [
     type: 'order.cancelled', name: 'OrderCancelledEvent', summary: 'Every line was cancelled',
     description: `Every line of the order was cancelled at the mall’s request. ${FINAL_RULE} A cancelled order never moves again.`,
     example: { id: evt(13), type: 'order.cancelled', createdAt: at(5), data: { orderId: ORDER_ID, mallOrderId: MALL_ORDER_ID, seq: 4, status: 'cancelled', previousStatus: 'in_progress', lines: [finalLines.cancelled], totals: sum([finalLines.cancelled]) } },
+  },
+  {
+    type: 'aftersale.updated', name: 'AftersaleUpdatedEvent', summary: 'An after-sales ticket changed',
+    description: 'A ticket on the line was opened (POST /v1/orders/{orderId}/after-sales), got evidence, or was withdrawn; read it with GET /v1/after-sales/{ticketId}. Written in the transaction of the change, in the order’s `seq`.',
+    example: { id: evt(15), type: 'aftersale.updated', createdAt: at(1440 * 3), data: { ...lineIds, seq: 8, ticketId: 'ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60', type: 'damaged', status: 'open', quantity: 1, change: 'opened' } },
   },
   {
     type: 'catalog.changed', name: 'CatalogChangedEvent', summary: 'The catalog changed',

@@ -31,7 +31,7 @@ export interface IntakeDeps {
 const WORKFLOW_OF = { physical: 'fulfil-line', service: 'fulfil-line', virtual: 'issue-line' } as const;
 
 /** Same JSON for the same request whatever the key order: what the idempotency hash is taken of. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;

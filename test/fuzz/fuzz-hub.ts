@@ -85,6 +85,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
         tokenId: token.tokenId,
         runId: run?.id ?? 'run_none',
         deliveryId: 'wd_none',
+        ticketId: 'ast_none',
       },
       webhooks: webhookSigner(hub.config, () => clock.now()),
     },

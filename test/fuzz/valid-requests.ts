@@ -13,6 +13,7 @@ export interface SeededIds {
   tokenId: string;
   runId: string;
   deliveryId: string;
+  ticketId: string;
 }
 
 /** What it takes to build a valid request for any operation of a hub. */
@@ -53,6 +54,12 @@ export function validBody(op: Operation, ctx: RequestContext, order?: { points: 
       return { graceSeconds: 0 };
     case 'createStaffToken':
       return { role: 'agent', name: 'support agent' };
+    case 'openAftersaleTicket':
+      return { lineId: ids.lineId, type: 'damaged', reason: '外包装破损', quantity: 1 };
+    case 'addAftersaleEvidence':
+      return { comment: '外箱也破了' };
+    case 'withdrawAftersaleTicket':
+      return { reason: '已协商解决' };
     default:
       return op.body ? {} : undefined;
   }
@@ -82,7 +89,7 @@ export function authHeader(op: Operation, ctx: RequestContext): Record<string, s
 export function validRequest(op: Operation, ctx: RequestContext): WireRequest {
   const values = Object.fromEntries(op.params.filter((p) => p.in === 'path').map((p) => [p.name, encodeURIComponent(pathValue(op, p.name, ctx.ids))]));
   const query = op.params.some((p) => p.in === 'query' && p.name === 'mallOrderId') ? `?mallOrderId=${encodeURIComponent(ctx.ids.mallOrderId)}` : '';
-  const headers: Record<string, string> = { ...authHeader(op, ctx), ...(op.id === 'createOrder' ? { 'idempotency-key': `valid-${Date.now()}-${Math.random()}` } : {}) };
+  const headers: Record<string, string> = { ...authHeader(op, ctx), ...(op.id === 'createOrder' || op.id === 'openAftersaleTicket' ? { 'idempotency-key': `valid-${Date.now()}-${Math.random()}` } : {}) };
   const fields = { id: `evt-${Date.now()}-${Math.random()}`, type: 'success', note: 'fine' };
   const signed = op.id === 'receiveBrandWebhook' ? ctx.webhooks.brand(fields) : op.id === 'receiveTaobaoPush' ? ctx.webhooks.taobao(fields) : op.id === 'receiveTopupCallback' ? ctx.webhooks.topup(fields) : null;
   if (signed) return { method: op.method, target: fillPath(op, values), headers: { ...headers, ...signed.headers }, body: Buffer.from(signed.body) };

@@ -19,7 +19,7 @@ beforeAll(async () => {
   ctx = {
     apiKey: mall.apiKey,
     adminToken: ADMIN_TOKEN,
-    ids: { mallId: mall.mallId, orderId: 'ord_x', mallOrderId: 'M-1', lineId: '1', skuId: 'sku_x', eventId: 'evt_x', tokenId: 'tok_x', runId: 'run_x', deliveryId: 'wd_x' },
+    ids: { mallId: mall.mallId, orderId: 'ord_x', mallOrderId: 'M-1', lineId: '1', skuId: 'sku_x', eventId: 'evt_x', tokenId: 'tok_x', runId: 'run_x', deliveryId: 'wd_x', ticketId: 'ast_x' },
     webhooks: webhookSigner(hub.config, () => hub.clock.now()),
   };
 });

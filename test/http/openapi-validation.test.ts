@@ -496,6 +496,33 @@ describe('orders through their lifecycles', () => {
     expectAnswer(await call('GET', '/v1/orders/{orderId}/lines/{lineId}/vouchers', { path: { orderId: 'ord_00000000000000000000000000000000', lineId: '1' } }), 404, 'not_found');
   });
 
+  it('after-sales: POST and GET /v1/orders/{orderId}/after-sales, GET /v1/after-sales/{ticketId}, evidence, withdraw', async () => {
+    const orderId = lifecycle.delivered;
+    const body = { lineId: '1', type: 'damaged', reason: '冰箱门板有凹痕', quantity: 1, photos: ['https://img.example-mall.cn/as/8812/1.jpg'] };
+    const key = { 'idempotency-key': `as-${orderId}` };
+    const opened = await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body, headers: key });
+    expectAnswer(opened, 201);
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body, headers: key }), 200);
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body: { ...body, reason: '另一个理由' }, headers: key }), 409, 'idempotency_conflict');
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body, headers: { 'idempotency-key': `as2-${orderId}` } }), 409, 'conflict');
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body: { ...body, type: 'return', quantity: 5 }, headers: { 'idempotency-key': `as3-${orderId}` } }), 422, 'not_eligible');
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body: { ...body, photos: ['file:///etc/passwd'] }, headers: { 'idempotency-key': `as4-${orderId}` } }), 400, 'validation_failed');
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId }, body }), 400, 'idempotency_key_required');
+    expectAnswer(await call('POST', '/v1/orders/{orderId}/after-sales', { path: { orderId: 'ord_00000000000000000000000000000000' }, body, headers: { 'idempotency-key': 'as-none' } }), 404, 'not_found');
+    expectAnswer(await call('GET', '/v1/orders/{orderId}/after-sales', { path: { orderId } }), 200);
+    expectAnswer(await call('GET', '/v1/orders/{orderId}/after-sales', { path: { orderId: 'ord_00000000000000000000000000000000' } }), 404, 'not_found');
+    const ticketId = opened.json.ticketId as string;
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/evidence', { path: { ticketId }, body: { comment: '包装箱外部也有破损', photos: ['https://img.example-mall.cn/as/8812/2.jpg'], returnWaybill: { carrier: 'SF', trackingNo: 'SF1234567890123' } } }), 200);
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/evidence', { path: { ticketId }, body: {} }), 400, 'validation_failed');
+    expectAnswer(await call('GET', '/v1/after-sales/{ticketId}', { path: { ticketId } }), 200);
+    expectAnswer(await call('GET', '/v1/after-sales/{ticketId}', { path: { ticketId: 'ast_00000000000000000000000000000000' } }), 404, 'not_found');
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/withdraw', { path: { ticketId }, body: { reason: '会员已与商城协商解决' } }), 200);
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/withdraw', { path: { ticketId }, body: { reason: '再撤一次' } }), 409, 'conflict');
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/evidence', { path: { ticketId }, body: { comment: '补充' } }), 409, 'conflict');
+    expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/withdraw', { path: { ticketId: 'ast_00000000000000000000000000000000' }, body: { reason: '不存在' } }), 404, 'not_found');
+    expectAnswer(await call('GET', '/v1/after-sales/{ticketId}', { path: { ticketId } }), 200);
+  });
+
   it('a catalog sync after the mall exists tells it with catalog.changed', async () => {
     await processCatalogSync({ supplierId: 'brand-lumen', mode: 'full' }, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors: new Map([['brand-lumen', hub.deps.connectors.get('brand-lumen') as SupplierConnector]]), overlapMs: 60_000, leaseMs: 60_000 });
     const r = await call('GET', '/v1/events', { query: 'type=catalog.changed' });

@@ -12,7 +12,7 @@ import { adminSql, dbUrl } from '../support/databases.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 /** Ids of rows that would exist: with PostgreSQL down, a request must fail on reaching it, not on "not found". */
-const FAKE_IDS: SeededIds = { mallId: 'mall_x', orderId: 'ord_x', mallOrderId: 'M-1', lineId: '1', skuId: 'sku_x', eventId: 'evt_x', tokenId: 'tok_x', runId: 'run_x', deliveryId: 'wd_x' };
+const FAKE_IDS: SeededIds = { mallId: 'mall_x', orderId: 'ord_x', mallOrderId: 'M-1', lineId: '1', skuId: 'sku_x', eventId: 'evt_x', tokenId: 'tok_x', runId: 'run_x', deliveryId: 'wd_x', ticketId: 'ast_x' };
 
 /** Operations that never touch PostgreSQL: they answer as usual during an outage. */
 const WITHOUT_POSTGRES = new Set(['getHealthz', 'getMetrics', 'getDocs', 'getOpenApiDocument']);

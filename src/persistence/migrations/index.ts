@@ -14,6 +14,7 @@ import { Migration20261206_0012_TrackingScanKey } from './20261206-0012-tracking
 import { Migration20261206_0013_WorkflowCompensation } from './20261206-0013-workflow-compensation.ts';
 import { Migration20261207_0014_OrderListing } from './20261207-0014-order-listing.ts';
 import { Migration20261207_0015_LineIssuedVouchers } from './20261207-0015-line-issued-vouchers.ts';
+import { Migration20261208_0016_AftersaleTickets } from './20261208-0016-aftersale-tickets.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261206-0013-workflow-compensation', class: Migration20261206_0013_WorkflowCompensation },
   { name: '20261207-0014-order-listing', class: Migration20261207_0014_OrderListing },
   { name: '20261207-0015-line-issued-vouchers', class: Migration20261207_0015_LineIssuedVouchers },
+  { name: '20261208-0016-aftersale-tickets', class: Migration20261208_0016_AftersaleTickets },
 ];

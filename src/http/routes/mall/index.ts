@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerAftersaleRoutes } from './aftersales.ts';
 import { registerAvailability } from './availability.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerCatalogCategories } from './catalog-categories.ts';
@@ -22,4 +23,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerOrderRoutes(app);
   registerListOrders(app);
   registerVoucherRoutes(app);
+  registerAftersaleRoutes(app);
 }
