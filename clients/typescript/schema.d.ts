@@ -812,6 +812,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * After-sales tickets of every mall, newest first (agents and admins)
+         * @description Filters combine. `overdue=true`: tickets not final whose resolution is past due, or whose first response is past due with no staff action yet, by the hub’s clock.
+         */
+        get: operations["listAftersaleTicketsForStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One after-sales ticket with its whole history and its order (agents and admins)
+         * @description The ticket, every history entry (internal notes included) and the order’s lines. The recipient is masked for an agent (`张*`, `138****5678`, street address hidden); an admin reads it in full, and each such read is written to the audit log as `ticket.read_personal_data`.
+         */
+        get: operations["getAftersaleTicketForStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign a ticket to someone (agents and admins)
+         * @description Sets the assignee and writes an internal history entry (not shown to the mall, no event). Conditional: the row is locked and updated only at the version read, so of two staff acting at once with the same `expectedVersion` one succeeds and the other gets 409. The first staff action takes an `open` ticket `in_progress` and sets `firstRespondedAt`. Audited (actor, before and after, request id).
+         */
+        post: operations["assignAftersaleTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}/comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Comment on a ticket: an internal note, or a message the mall sees (agents and admins)
+         * @description Writes a history entry; when `visibleToMall` is true, `aftersale.updated` (`change: comment`) is written in the same transaction. Conditional: the row is locked and updated only at the version read, so of two staff acting at once with the same `expectedVersion` one succeeds and the other gets 409. The first staff action takes an `open` ticket `in_progress` and sets `firstRespondedAt`. Audited (actor, before and after, request id).
+         */
+        post: operations["commentAftersaleTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/taobao": {
         parameters: {
             query?: never;
@@ -2526,10 +2606,10 @@ export interface components {
                 /** @description Units the ticket is about */
                 quantity: number;
                 /**
-                 * @description What happened: opened, evidence added, withdrawn by the mall
+                 * @description What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history)
                  * @enum {string}
                  */
-                change: "opened" | "evidence_added" | "withdrawn";
+                change: "opened" | "evidence_added" | "withdrawn" | "comment";
             };
         };
         /**
@@ -2585,7 +2665,7 @@ export interface components {
             };
         };
         /** @description Present for the codes that carry details (see each shape); absent otherwise */
-        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"] | components["schemas"]["NotEligibleErrorDetails"];
+        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"] | components["schemas"]["NotEligibleErrorDetails"] | components["schemas"]["VersionConflictErrorDetails"];
         /** @description `validation_failed`: the fields that failed, at most 20 */
         ValidationErrorDetails: {
             fields: components["schemas"]["FieldIssue"][];
@@ -2705,6 +2785,13 @@ export interface components {
              * @enum {string}
              */
             ticketType: "return" | "exchange" | "damaged" | "missing_item" | "wrong_item" | "not_received" | "virtual_not_received";
+        };
+        /** @description `conflict` from a staff action on an after-sales ticket: it changed since the version sent */
+        VersionConflictErrorDetails: {
+            /** @description The version the request was made against */
+            expectedVersion: number;
+            /** @description The version the ticket is at now */
+            version: number;
         };
         Mall: {
             /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
@@ -3227,7 +3314,7 @@ export interface components {
              * @description What happened
              * @enum {string}
              */
-            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "status_changed" | "resolved" | "rejected";
+            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "resolved" | "rejected";
             /** @description What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason */
             data: {
                 type?: components["schemas"]["AftersaleTicketType"];
@@ -3556,6 +3643,121 @@ export interface components {
             failed: number;
             /** @description Deliveries that ran out of attempts */
             dead: number;
+        };
+        StaffAftersaleTicket: components["schemas"]["AftersaleTicket"] & {
+            /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
+            mallId: string;
+            /**
+             * @description Who works the ticket (null: nobody yet)
+             * @example agent-li
+             */
+            assignee: string | null;
+            /** @description Bumped by every staff write; send it back as `expectedVersion` (or `If-Match`) so a change made meanwhile is refused with 409 */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When staff first acted on the ticket (null: not yet)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            firstRespondedAt: string | null;
+            /** @description Not final, and its resolution is past due, or its first response is past due with no staff action yet */
+            overdue: boolean;
+        };
+        StaffAftersaleTicketDetail: components["schemas"]["StaffAftersaleTicket"] & {
+            /** @description Every entry, internal notes included, oldest first */
+            history: components["schemas"]["StaffAftersaleHistoryEntry"][];
+            order: {
+                orderId: string;
+                mallOrderId: string;
+                recipient: components["schemas"]["StaffTicketRecipient"];
+                lines: {
+                    lineId: string;
+                    skuId: string;
+                    kind: components["schemas"]["ItemKind"];
+                    quantity: number;
+                    /** @enum {string} */
+                    status: "pending" | "submitted" | "accepted" | "shipped" | "delivered" | "issuing" | "issued" | "cancelled" | "failed" | "returned" | "refunded";
+                    qtyFulfilled: number;
+                }[];
+            };
+        };
+        StaffAftersaleHistoryEntry: {
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            at: string;
+            /**
+             * @description Who wrote it
+             * @enum {string}
+             */
+            actorType: "mall" | "agent" | "admin" | "system";
+            /**
+             * @description The mall id or the staff token id
+             * @example cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b
+             */
+            actorId: string | null;
+            /**
+             * @description What happened
+             * @enum {string}
+             */
+            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "resolved" | "rejected";
+            /** @description false: an internal note, never shown to the mall */
+            visibleToMall: boolean;
+            /** @description What the entry carries: as the mall’s history, plus `comment` for a staff comment and `assignee`, `previousAssignee` for an assignment */
+            data: {
+                type?: components["schemas"]["AftersaleTicketType"];
+                quantity?: number;
+                reason?: string;
+                photos?: string[];
+                comment?: string;
+                returnWaybill?: components["schemas"]["ReturnWaybill"];
+                assignee?: string | null;
+                previousAssignee?: string | null;
+            };
+        };
+        /** @description null for an order without goods */
+        StaffTicketRecipient: {
+            /** @example 张* */
+            name: string;
+            /** @example 138****5678 */
+            phone: string;
+            /** @example 北京 */
+            province: string;
+            /** @example 北京市 */
+            city: string;
+            /** @example 朝阳区 */
+            district: string;
+            /** @example **** */
+            address: string;
+            /** @description true for an agent: name, phone and street address masked; an admin reads them in full, and that read is audited */
+            masked: boolean;
+        } | null;
+        AssignAftersaleTicketRequest: {
+            /**
+             * @description Who works the ticket
+             * @example agent-li
+             */
+            assignee: string;
+            /**
+             * @description The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written
+             * @example 3
+             */
+            expectedVersion?: number;
+        };
+        CommentAftersaleTicketRequest: {
+            /** @example 已联系京东核实，预计明日回复 */
+            text: string;
+            /**
+             * @description true: the mall sees it in the ticket’s history and gets `aftersale.updated` (`change: comment`); false (default): an internal note
+             * @default false
+             */
+            visibleToMall: boolean;
+            /**
+             * @description The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written
+             * @example 3
+             */
+            expectedVersion?: number;
         };
     };
     responses: never;
@@ -12182,6 +12384,898 @@ export interface operations {
                      *       "error": {
                      *         "code": "not_found",
                      *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAftersaleTicketsForStaff: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page, 1 to 200 (default 50)
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque: the `nextCursor` of the previous page (omit it for the first page). A cursor altered or from another list is 400 `invalid_cursor`
+                 * @example eyJrIjoibWFsbF8wMTk2YTNjMmUxZjA3YzNhOGIxZDJlM2Y0YTViNmM3ZCJ9
+                 */
+                cursor?: string;
+                /**
+                 * @description Only tickets in this status
+                 * @example open
+                 */
+                status?: components["schemas"]["AftersaleTicketStatus"];
+                /**
+                 * @description Only tickets of this type
+                 * @example damaged
+                 */
+                type?: components["schemas"]["AftersaleTicketType"];
+                /**
+                 * @description Only this mall’s tickets
+                 * @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                mallId?: string;
+                /**
+                 * @description Only tickets assigned to this person
+                 * @example agent-li
+                 */
+                assignee?: string;
+                /**
+                 * @description `true`: only overdue tickets
+                 * @example true
+                 */
+                overdue?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tickets */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *           "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "mallOrderId": "JF20261201000123",
+                     *           "lineId": "1",
+                     *           "type": "damaged",
+                     *           "status": "in_progress",
+                     *           "quantity": 1,
+                     *           "reason": "冰箱门板有凹痕",
+                     *           "photos": [
+                     *             "https://img.example-mall.cn/as/8812/1.jpg"
+                     *           ],
+                     *           "resolution": null,
+                     *           "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *           "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *           "createdAt": "2026-12-04T03:00:00.000Z",
+                     *           "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *           "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "assignee": "agent-li",
+                     *           "version": 3,
+                     *           "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *           "overdue": false
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["StaffAftersaleTicket"][];
+                        /** @description Pass it as `cursor` for the next page; null: nothing after this page yet */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAftersaleTicketForStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ticket */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "in_progress",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "assignee": "agent-li",
+                     *       "version": 3,
+                     *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *       "overdue": false,
+                     *       "history": [
+                     *         {
+                     *           "at": "2026-12-04T03:00:00.000Z",
+                     *           "actorType": "mall",
+                     *           "actorId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "kind": "opened",
+                     *           "visibleToMall": true,
+                     *           "data": {
+                     *             "type": "damaged",
+                     *             "quantity": 1,
+                     *             "reason": "冰箱门板有凹痕",
+                     *             "photos": [
+                     *               "https://img.example-mall.cn/as/8812/1.jpg"
+                     *             ]
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-04T04:10:00.000Z",
+                     *           "actorType": "agent",
+                     *           "actorId": "cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b",
+                     *           "kind": "comment",
+                     *           "visibleToMall": false,
+                     *           "data": {
+                     *             "comment": "已联系京东核实"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "order": {
+                     *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "mallOrderId": "JF20261201000123",
+                     *         "recipient": {
+                     *           "name": "张*",
+                     *           "phone": "138****5678",
+                     *           "province": "北京",
+                     *           "city": "北京市",
+                     *           "district": "朝阳区",
+                     *           "address": "****",
+                     *           "masked": true
+                     *         },
+                     *         "lines": [
+                     *           {
+                     *             "lineId": "1",
+                     *             "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *             "kind": "physical",
+                     *             "quantity": 1,
+                     *             "status": "delivered",
+                     *             "qtyFulfilled": 1
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffAftersaleTicketDetail"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "assignee": "agent-li",
+                 *       "expectedVersion": 2
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssignAftersaleTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket after the assignment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "in_progress",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "assignee": "agent-li",
+                     *       "version": 3,
+                     *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *       "overdue": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffAftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket moved past the version you sent, or it is resolved, rejected or withdrawn (`conflict`); nothing was written */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    commentAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "已联系京东核实，预计明日回复",
+                 *       "visibleToMall": true,
+                 *       "expectedVersion": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["CommentAftersaleTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket after the comment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "in_progress",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "assignee": "agent-li",
+                     *       "version": 4,
+                     *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *       "overdue": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffAftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket moved past the version you sent, or it is resolved, rejected or withdrawn (`conflict`); nothing was written */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
                      *       }
                      *     }
                      */

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EligibilityFacts, TicketEventKind, TicketStatus, TicketType } from '../domain/aftersales.ts';
 import { OPEN_TICKET_STATUSES } from '../domain/aftersales.ts';
 import type { LineStatus } from '../domain/order-status.ts';
+import type { ItemKind } from '../domain/supplier-shapes.ts';
 
 /** The SQL of aftersale_ticket and aftersale_ticket_event (and the reads of a line that eligibility needs). */
 
@@ -29,10 +30,14 @@ export interface TicketRow {
   resolution_due_at: Date;
   created_at: Date;
   updated_at: Date;
+  /** Optimistic version: every staff write checks and bumps it. */
+  version: number;
+  assignee: string | null;
+  first_responded_at: Date | null;
 }
 
 const TICKET_COLUMNS = `t.id, t.mall_id, t.order_id, t.line_id, l.line_id mall_line_id, o.mall_order_id, t.type, t.status, t.quantity, t.reason, t.photos, t.resolution,
-  t.idempotency_key, t.request_hash, t.first_response_due_at, t.resolution_due_at, t.created_at, t.updated_at`;
+  t.idempotency_key, t.request_hash, t.first_response_due_at, t.resolution_due_at, t.created_at, t.updated_at, t.version, t.assignee, t.first_responded_at`;
 const TICKET_FROM = 'aftersale_ticket t join order_line l on l.id = t.line_id join mall_order o on o.id = t.order_id';
 
 /** A line of the mall's order, locked (`for update`) so tickets of one line are opened one at a time; undefined when the mall has no such line. */
@@ -133,4 +138,78 @@ export async function addTicketEvent(
 /** A ticket's history as the mall sees it (entries visible to it), oldest first. */
 export async function mallVisibleHistory(em: EntityManager, ticketId: string): Promise<{ at: Date; actor_type: string; kind: TicketEventKind; data: Record<string, unknown> }[]> {
   return run(em, 'select at, actor_type, kind, data from aftersale_ticket_event where ticket_id = ? and visible_to_mall order by id', [ticketId]);
+}
+
+/** Any mall's ticket, for staff (undefined when there is none); `lock` takes its row for update. */
+export async function findTicketForStaff(em: EntityManager, ticketId: string, lock = false): Promise<TicketRow | undefined> {
+  const [row] = await run<TicketRow[]>(em, `select ${TICKET_COLUMNS} from ${TICKET_FROM} where t.id = ?${lock ? ' for update of t' : ''}`, [ticketId]);
+  return row;
+}
+
+/** What staff filter the ticket list by; `after` is the last id of the previous page (newest first). */
+export interface StaffTicketFilter {
+  status?: TicketStatus | undefined;
+  type?: TicketType | undefined;
+  mallId?: string | undefined;
+  assignee?: string | undefined;
+  /** Only tickets overdue at `now` (src/domain/aftersales.ts, ticketOverdue). */
+  overdue?: boolean | undefined;
+  now: Date;
+  after?: string | undefined;
+  limit: number;
+}
+
+/** Tickets of every mall, newest first, `limit + 1` of them (the extra one tells a next page). */
+export async function listTicketsForStaff(em: EntityManager, f: StaffTicketFilter): Promise<TicketRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...p: unknown[]) => {
+    where.push(sql);
+    params.push(...p);
+  };
+  if (f.status) add('t.status = ?', f.status);
+  if (f.type) add('t.type = ?', f.type);
+  if (f.mallId) add('t.mall_id = ?', f.mallId);
+  if (f.assignee) add('t.assignee = ?', f.assignee);
+  if (f.overdue) add('t.status = any(?::text[]) and (t.resolution_due_at < ? or (t.first_responded_at is null and t.first_response_due_at < ?))', OPEN, f.now, f.now);
+  if (f.after) add('t.id < ?', f.after);
+  params.push(f.limit + 1);
+  return run<TicketRow[]>(em, `select ${TICKET_COLUMNS} from ${TICKET_FROM}${where.length ? ` where ${where.join(' and ')}` : ''} order by t.id desc limit ?`, params);
+}
+
+/**
+ * A staff change to a ticket, applied only if the ticket is still at `version` (the conditional
+ * update of optimistic concurrency): the new version, or undefined when another write came first.
+ */
+export async function applyStaffChange(
+  tx: EntityManager,
+  ticketId: string,
+  version: number,
+  change: { status: TicketStatus; assignee: string | null; firstRespondedAt: Date | null; at: Date },
+): Promise<number | undefined> {
+  const [row] = await run<{ version: number }[]>(
+    tx,
+    'update aftersale_ticket set status = ?, assignee = ?, first_responded_at = coalesce(first_responded_at, ?), updated_at = ?, version = version + 1 where id = ? and version = ? returning version',
+    [change.status, change.assignee, change.firstRespondedAt, change.at, ticketId, version],
+  );
+  return row?.version;
+}
+
+/** A ticket's whole history, internal notes included, oldest first. */
+export async function fullHistory(em: EntityManager, ticketId: string): Promise<{ at: Date; actor_type: string; actor_id: string | null; kind: TicketEventKind; visible_to_mall: boolean; data: Record<string, unknown> }[]> {
+  return run(em, 'select at, actor_type, actor_id, kind, visible_to_mall, data from aftersale_ticket_event where ticket_id = ? order by id', [ticketId]);
+}
+
+/** An order's sealed recipient and its lines, for the staff view of a ticket. */
+export async function orderForStaff(
+  em: EntityManager,
+  orderId: string,
+): Promise<{ recipient: { keyId: string; data: string } | null; lines: { line_id: string; sku_id: string; kind: ItemKind; quantity: number; status: LineStatus; qty_fulfilled: number }[] }> {
+  const [order] = await run<{ recipient: { keyId: string; data: string } | null }[]>(em, 'select recipient from mall_order where id = ?', [orderId]);
+  const lines = await run<{ line_id: string; sku_id: string; kind: ItemKind; quantity: number; status: LineStatus; qty_fulfilled: number }[]>(
+    em,
+    'select line_id, sku_id, kind, quantity, status, qty_fulfilled from order_line where order_id = ? order by created_at, id',
+    [orderId],
+  );
+  return { recipient: order?.recipient ?? null, lines };
 }

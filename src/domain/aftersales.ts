@@ -11,8 +11,8 @@ export type TicketType = (typeof TICKET_TYPES)[number];
 export const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'rejected', 'withdrawn'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
-/** Kinds of history entry a ticket keeps (the first three are written today). */
-export const TICKET_EVENT_KINDS = ['opened', 'evidence_added', 'withdrawn', 'comment', 'status_changed', 'resolved', 'rejected'] as const;
+/** Kinds of history entry a ticket keeps (all but the last three are written today). */
+export const TICKET_EVENT_KINDS = ['opened', 'evidence_added', 'withdrawn', 'comment', 'assigned', 'status_changed', 'resolved', 'rejected'] as const;
 export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
 /**
@@ -141,4 +141,27 @@ export function eligibility(type: TicketType, quantity: number, f: EligibilityFa
 export function ticketDueTimes(type: TicketType, openedAt: Date, cfg: Pick<AftersaleConfig, 'sla'>): { firstResponseDueAt: Date; resolutionDueAt: Date } {
   const sla = cfg.sla[type];
   return { firstResponseDueAt: new Date(openedAt.getTime() + sla.firstResponseMs), resolutionDueAt: new Date(openedAt.getTime() + sla.resolutionMs) };
+}
+
+/** The status a staff action (a comment, an assignment) leaves a ticket in: the first takes an `open` ticket `in_progress`. */
+export function statusAfterStaffAction(status: TicketStatus): TicketStatus {
+  return status === 'open' ? 'in_progress' : status;
+}
+
+/** Whether a ticket is overdue at `now`: not final, and its resolution due time passed, or its first response due time passed with no staff action yet. */
+export function ticketOverdue(t: { status: TicketStatus; firstResponseDueAt: Date; resolutionDueAt: Date; firstRespondedAt: Date | null }, now: Date): boolean {
+  if (TERMINAL_TICKET_STATUSES.has(t.status)) return false;
+  return t.resolutionDueAt.getTime() < now.getTime() || (t.firstRespondedAt === null && t.firstResponseDueAt.getTime() < now.getTime());
+}
+
+/** A name masked for an agent: its first character, then one `*` per character left (`张三` → `张*`). */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(chars.length - 1)}`;
+}
+
+/** A phone masked for an agent: the first three and last four digits (`13812345678` → `138****5678`). */
+export function maskPhone(phone: string): string {
+  const d = phone.replace(/\D/g, '');
+  return d.length < 8 ? '****' : `${d.slice(0, 3)}****${d.slice(-4)}`;
 }

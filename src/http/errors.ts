@@ -80,9 +80,16 @@ const NotEligibleDetails = z
   })
   .openapi('NotEligibleErrorDetails', { description: '`not_eligible` from POST /v1/orders/{orderId}/after-sales: the rule that refused the ticket' });
 
+const VersionDetails = z
+  .object({
+    expectedVersion: z.number().int().openapi({ description: 'The version the request was made against' }),
+    version: z.number().int().openapi({ description: 'The version the ticket is at now' }),
+  })
+  .openapi('VersionConflictErrorDetails', { description: '`conflict` from a staff action on an after-sales ticket: it changed since the version sent' });
+
 /** Every shape of `details`; which one goes with which code is said by each. */
 export const ErrorDetails = z
-  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails, NotEligibleDetails])
+  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails, NotEligibleDetails, VersionDetails])
   .openapi('ErrorDetails', { description: 'Present for the codes that carry details (see each shape); absent otherwise' });
 export type ErrorDetails = z.infer<typeof ErrorDetails>;
 

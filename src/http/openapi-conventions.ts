@@ -35,6 +35,7 @@ export const TAG_GROUPS: { name: string; tags: { name: string; description: stri
       { name: 'Admin: audit', description: 'The audit log: who changed what, and who read voucher codes. `admin` role only.' },
       { name: 'Admin: catalog', description: 'Catalog sync status and runs per supplier, and why an item is (not) sellable, source by source.' },
       { name: 'Admin: workflows', description: 'Line workflows given up (dead letters): inspect, replay, or abort with compensation.' },
+      { name: 'Admin: after-sales', description: 'After-sales tickets of every mall for the hub’s staff: list with filters (overdue included), read with the whole history and the order (recipient masked for agents), assign, comment. Agents and admins; every action audited.' },
       { name: 'Admin: webhooks', description: 'Deliveries of events to malls: inspect attempts, replay, re-enable an endpoint disabled by a 410, endpoint health.' },
     ],
   },

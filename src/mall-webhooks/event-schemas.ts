@@ -147,7 +147,7 @@ export const MALL_EVENT_SCHEMAS = {
     type: z.enum(TICKET_TYPES),
     status: z.enum(TICKET_STATUSES).meta({ description: 'The ticket’s status now' }),
     quantity: z.number().int().min(1).meta({ description: 'Units the ticket is about' }),
-    change: z.enum(['opened', 'evidence_added', 'withdrawn']).meta({ description: 'What happened: opened, evidence added, withdrawn by the mall' }),
+    change: z.enum(['opened', 'evidence_added', 'withdrawn', 'comment']).meta({ description: 'What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history)' }),
   })),
   'catalog.changed': envelope('catalog.changed', z.object({
     cursor: z.string().regex(/^c\d{1,18}$/).meta({ description: 'Read GET /v1/catalog/changes from this cursor', example: 'c18234' }),

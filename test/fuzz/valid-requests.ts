@@ -60,6 +60,10 @@ export function validBody(op: Operation, ctx: RequestContext, order?: { points: 
       return { comment: '外箱也破了' };
     case 'withdrawAftersaleTicket':
       return { reason: '已协商解决' };
+    case 'assignAftersaleTicket':
+      return { assignee: 'agent-li' };
+    case 'commentAftersaleTicket':
+      return { text: '已联系供应商核实' };
     default:
       return op.body ? {} : undefined;
   }

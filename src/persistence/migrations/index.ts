@@ -15,6 +15,7 @@ import { Migration20261206_0013_WorkflowCompensation } from './20261206-0013-wor
 import { Migration20261207_0014_OrderListing } from './20261207-0014-order-listing.ts';
 import { Migration20261207_0015_LineIssuedVouchers } from './20261207-0015-line-issued-vouchers.ts';
 import { Migration20261208_0016_AftersaleTickets } from './20261208-0016-aftersale-tickets.ts';
+import { Migration20261209_0017_AftersaleStaff } from './20261209-0017-aftersale-staff.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261207-0014-order-listing', class: Migration20261207_0014_OrderListing },
   { name: '20261207-0015-line-issued-vouchers', class: Migration20261207_0015_LineIssuedVouchers },
   { name: '20261208-0016-aftersale-tickets', class: Migration20261208_0016_AftersaleTickets },
+  { name: '20261209-0017-aftersale-staff', class: Migration20261209_0017_AftersaleStaff },
 ];

@@ -8,6 +8,7 @@ import { registerListAudit } from './list-audit.ts';
 import { registerListMalls } from './list-malls.ts';
 import { registerRotateMallKey } from './rotate-mall-key.ts';
 import { registerRotateWebhookSecret } from './rotate-webhook-secret.ts';
+import { registerTicketRoutes } from './tickets.ts';
 import { registerTokenRoutes } from './tokens.ts';
 import { registerUpdateMall } from './update-mall.ts';
 import { registerWebhookDeliveryActions } from './webhook-delivery-actions.ts';
@@ -28,4 +29,5 @@ export function registerAdminRoutes(app: HubApp): void {
   registerDeadLetterRoutes(app);
   registerWebhookDeliveryRoutes(app);
   registerWebhookDeliveryActions(app);
+  registerTicketRoutes(app);
 }

@@ -11,15 +11,15 @@ import { ORDER_ID_EXAMPLE, OrderIdParam } from './order-schemas.ts';
 
 /** The mall's after-sales routes (issue 19, first part): open, list, read, add evidence, withdraw. */
 
-const TICKET_ID_EXAMPLE = 'ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60';
-const TicketIdParam = z.object({ ticketId: pathParam('ticketId', z.string().min(1).max(64), 'The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it', TICKET_ID_EXAMPLE) });
+export const TICKET_ID_EXAMPLE = 'ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60';
+export const TicketIdParam = z.object({ ticketId: pathParam('ticketId', z.string().min(1).max(64), 'The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it', TICKET_ID_EXAMPLE) });
 
-const TicketTypeSchema = z.enum(TICKET_TYPES).openapi('AftersaleTicketType', {
+export const TicketTypeSchema = z.enum(TICKET_TYPES).openapi('AftersaleTicketType', {
   description:
     '`return`, `exchange`: a delivered line, within `HUB_AFTERSALE_RETURN_DAYS` (7) of delivery; `damaged`, `missing_item`, `wrong_item`: a delivered line, within `HUB_AFTERSALE_DAMAGE_DAYS` (15); `not_received`: a shipped, undelivered line, 7 days after shipping or at once when tracking reports an exception or a return to sender; `virtual_not_received`: a virtual line issued or stuck issuing',
   example: 'damaged',
 });
-const TicketStatusSchema = z.enum(TICKET_STATUSES).openapi('AftersaleTicketStatus', { description: '`open` and `in_progress` are open (they hold their units); `resolved`, `rejected` and `withdrawn` are final', example: 'open' });
+export const TicketStatusSchema = z.enum(TICKET_STATUSES).openapi('AftersaleTicketStatus', { description: '`open` and `in_progress` are open (they hold their units); `resolved`, `rejected` and `withdrawn` are final', example: 'open' });
 
 /** A photo the member took: an http(s) URL the hub stores and never fetches. */
 const PhotoUrl = z
@@ -29,12 +29,12 @@ const PhotoUrl = z
   .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL')
   .openapi({ description: 'An http(s) URL of a photo; the hub stores it and never fetches it', example: 'https://img.example-mall.cn/as/8812/1.jpg' });
 const Photos = z.array(PhotoUrl).max(9);
-const Waybill = z
+export const Waybill = z
   .object({ carrier: CarrierSchema, trackingNo: z.string().trim().min(4).max(40).regex(/^[\w-]+$/, 'letters, digits, _ and - only').openapi({ example: 'SF1234567890123' }) })
   .strict()
   .openapi('ReturnWaybill', { description: 'The parcel the member sent back' });
 
-const Ticket = z
+export const Ticket = z
   .object({
     ticketId: z.string().openapi({ example: TICKET_ID_EXAMPLE }),
     orderId: z.string().openapi({ example: ORDER_ID_EXAMPLE }),
@@ -73,7 +73,7 @@ const HistoryEntry = z
 const TicketWithHistory = Ticket.extend({ history: z.array(HistoryEntry).openapi({ description: 'The entries the mall may see, oldest first' }) }).openapi('AftersaleTicketWithHistory');
 
 const AT = '2026-12-04T03:00:00.000Z';
-const TICKET_EXAMPLE: TicketView = {
+export const TICKET_EXAMPLE: TicketView = {
   ticketId: TICKET_ID_EXAMPLE, orderId: ORDER_ID_EXAMPLE, mallOrderId: 'JF20261201000123', lineId: '1', type: 'damaged', status: 'open', quantity: 1,
   reason: '冰箱门板有凹痕', photos: ['https://img.example-mall.cn/as/8812/1.jpg'], resolution: null,
   firstResponseDueAt: '2026-12-05T03:00:00.000Z', resolutionDueAt: '2026-12-11T03:00:00.000Z', createdAt: AT, updatedAt: AT,
