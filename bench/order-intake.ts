@@ -89,7 +89,7 @@ async function measured(roles: Roles, phase: () => Promise<Figures>, opts: { wor
   return { ...f, cpu, workerDid: { steps: after.steps - before.steps, webhookAttempts: after.webhookAttempts - before.webhookAttempts } };
 }
 
-const ORDER_TABLES = 'mall_order, order_line, line_attempt, line_voucher, ledger_entry, workflow_run, workflow_step, job_outbox, order_event_counter, mall_event, shipment, tracking_event, order_split, webhook_delivery, webhook_attempt';
+const ORDER_TABLES = 'aftersale_ticket_event, aftersale_ticket, mall_order, order_line, line_attempt, line_voucher, ledger_entry, workflow_run, workflow_step, job_outbox, order_event_counter, mall_event, shipment, tracking_event, order_split, webhook_delivery, webhook_attempt';
 
 /**
  * Order intake at 50 connections: the hub's POST /v1/orders (authenticated, rate limited,
