@@ -4,7 +4,7 @@ import { JD_METHODS as M } from '../../connectors/jd/methods.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { runnerDeps } from '../../src/workflow-runner.ts';
-import type { CompensationContext } from '../../workflows/engine/index.ts';
+import { type CompensationContext, holdRun } from '../../workflows/engine/index.ts';
 import { awaitShipmentStep } from '../../workflows/lines/steps/await-shipment.ts';
 import { confirmOrderStep } from '../../workflows/lines/steps/confirm-order.ts';
 import { failLineStep } from '../../workflows/lines/steps/fail-line.ts';
@@ -189,13 +189,18 @@ describe('each line step and its compensation', () => {
     const item = await jdItem();
     jd().faults.set({ downMethods: [M.confirm] });
     let orderId = '';
+    let held: Awaited<ReturnType<typeof holdRun>> = null;
     try {
       orderId = await order(item.skuId, item.points, item.cashFen);
       // Wait for the submit to be recorded, while confirm keeps failing.
       for (let i = 0; i < 100 && !(await attemptOf(orderId))[0]?.supplier_order_id; i++) await sleep(50);
     } finally {
+      // The run is held from here on: no worker confirms the order at JD (or compensates it) while the test undoes it by hand.
+      const [line] = await sql<{ id: string }[]>('select id from order_line where order_id = ?', [orderId]);
+      held = await holdRun({ ...runnerDeps(hub.deps), em: hub.deps.orm.em.fork() }, line?.id as string);
       jd().faults.reset();
     }
+    if (!held || held === 'busy') throw new Error(`the run could not be held: ${String(held)}`);
     const [attempt] = await attemptOf(orderId);
     const input = { attemptId: attempt?.id as string, supplierId: 'jd', supplierOrderId: attempt?.supplier_order_id as string };
     const services = runnerDeps(hub.deps).services;
@@ -210,6 +215,7 @@ describe('each line step and its compensation', () => {
     const before = jd().orderLedger().length;
     expect((await cancelPlacedOrder(input, ctx(), services)).output).toEqual({ skipped: 'attempt cancelled' });
     expect(jd().orderLedger().length).toBe(before);
+    await held.release();
   });
 
   it('submit-order: a confirmed JD order cannot be cancelled, and says an after-sales return is the way (permanent)', async () => {
