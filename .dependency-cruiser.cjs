@@ -20,7 +20,7 @@ module.exports = {
         'src/persistence/ is infrastructure only (the ORM set-up, entities, migrations, the query helpers bound-query.ts and micro-batch.ts): it imports no capability folder (catalog, orders, supplier-events, mall-webhooks, malls, audit), nothing of the edge or the processes (http, queues, roles) and no workflow. A store or service goes to the capability that owns its tables.',
       severity: 'error',
       from: { path: '^src/persistence/' },
-      to: { path: ['^src/(catalog|orders|aftersales|supplier-events|mall-webhooks|malls|audit|http|queues|roles)/', '^workflows/'] },
+      to: { path: ['^src/(catalog|orders|aftersales|suppliers|supplier-events|mall-webhooks|malls|audit|http|queues|roles)/', '^workflows/'] },
     },
     {
       name: 'connectors-know-suppliers-not-the-hub',

@@ -4,10 +4,10 @@
  * decides what to do with what they return.
  */
 
-import type { CatalogPage, CatalogQuery, InboundMessage, ItemKind, Offer, Region, SupplierEvent, SupplierKind, SupplierOrder, SupplierOrderRequest, SupplierSku, AfterSale, AfterSaleRequest } from '../src/domain/supplier-shapes.ts';
+import type { CatalogPage, CatalogQuery, CircuitState, InboundMessage, ItemKind, Offer, Region, SupplierEvent, SupplierKind, SupplierOrder, SupplierOrderRequest, SupplierSku, AfterSale, AfterSaleRequest } from '../src/domain/supplier-shapes.ts';
 
 // The neutral shapes, for the modules that know them from here.
-export type { SupplierKind, ItemKind, VirtualType, Carrier, TrackingStatus, Region, SupplierSku, CatalogPage, CatalogQuery, Offer, SupplierOrderRequest, SupplierOrderStatus, TrackingEvent, Shipment, Voucher, SupplierOrder, AfterSaleType, AfterSaleStatus, AfterSaleRequest, AfterSale, SupplierEvent, InboundMessage } from '../src/domain/supplier-shapes.ts';
+export type { SupplierKind, CircuitState, ItemKind, VirtualType, Carrier, TrackingStatus, Region, SupplierSku, CatalogPage, CatalogQuery, Offer, SupplierOrderRequest, SupplierOrderStatus, TrackingEvent, Shipment, Voucher, SupplierOrder, AfterSaleType, AfterSaleStatus, AfterSaleRequest, AfterSale, SupplierEvent, InboundMessage } from '../src/domain/supplier-shapes.ts';
 
 /** An HTTP request as a webhook route received it. */
 export interface WebhookRequest {
@@ -57,10 +57,28 @@ export interface ConnectorCapabilities {
   catalogUpdates: 'message-pool' | 'updated-since' | 'full-list';
 }
 
-/** Circuit and call statistics of one connector, for routing and /admin/suppliers. */
+/**
+ * Circuit and call statistics of one connector, for routing and /admin/suppliers. The call
+ * statistics cover the attempts this process made (each retry is an attempt; calls refused while
+ * the circuit is open or the queue is full reached no supplier and are not counted) over the last
+ * `windowMs`.
+ */
 export interface ConnectorHealth {
-  circuit: 'closed' | 'open' | 'half_open';
+  circuit: CircuitState;
   inFlight: number;
+  /** Attempts that finished within the window. */
+  calls: number;
+  /** Of those, the ones that say the supplier is unhealthy (5xx or "system busy", timeouts, network errors, unreadable answers); business refusals (stockout, not cancellable, …) are not failures. */
+  failures: number;
+  /** failures / calls, 0 without calls. */
+  errorRate: number;
+  /** Latency percentiles of the window's attempts in ms (null without calls). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  windowMs: number;
+  /** The last failure (kept beyond the window): when, and its code and message with long numbers masked and URLs left out. */
+  lastErrorAt: string | null;
+  lastError: string | null;
 }
 
 /** The adapter for one supplier account. */
@@ -95,4 +113,6 @@ export interface SupplierConnector {
 
   readonly inbound: WebhookInbound | PollInbound;
   health(): ConnectorHealth;
+  /** The prepaid balance left at the supplier, in fen, where the supplier has a balance call (top-up platforms). */
+  balanceFen?(): Promise<number>;
 }

@@ -64,6 +64,19 @@ const schema = z
       .string()
       .regex(new RegExp(`^((${TICKET_TYPES.join('|')})=\\d+/\\d+(,(?=.)|$))*$`), 'type=firstResponseMs/resolutionMs, comma-separated')
       .default('virtual_not_received=7200000/86400000'),
+    /**
+     * Settling tickets: how often a supplier's after-sale, a replacement or a reissue is asked
+     * about when no callback came; how long an approved return may wait for the goods before an
+     * agent looks; how long a parcel may go without a tracking event before it counts as lost;
+     * whether damaged, wrong, short or lost goods are sent again (`reship`) or refunded when the
+     * evidence settles the claim; and how much an agent may refund (points, fen) before an admin approves.
+     */
+    HUB_AFTERSALE_POLL_MS: int(30 * 60_000),
+    HUB_AFTERSALE_RETURN_WAIT_MS: int(14 * 24 * 3600_000),
+    HUB_AFTERSALE_LOST_AFTER_MS: int(5 * 24 * 3600_000),
+    HUB_AFTERSALE_REMEDY: z.enum(['reship', 'refund']).default('reship'),
+    HUB_AGENT_REFUND_LIMIT_POINTS: int(20_000),
+    HUB_AGENT_REFUND_LIMIT_FEN: int(20_000),
     HUB_WEBHOOK_PARALLEL: int(32),
     HUB_WEBHOOK_CONCURRENCY: int(2),
     HUB_WORKER_CONCURRENCY: int(8),
@@ -287,6 +300,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       damageDays: e.HUB_AFTERSALE_DAMAGE_DAYS,
       notReceivedAfterMs: e.HUB_AFTERSALE_NOT_RECEIVED_AFTER_MS,
       sla: aftersaleSla(e.HUB_AFTERSALE_FIRST_RESPONSE_MS, e.HUB_AFTERSALE_RESOLUTION_MS, e.HUB_AFTERSALE_SLA),
+      pollMs: e.HUB_AFTERSALE_POLL_MS,
+      returnWaitMs: e.HUB_AFTERSALE_RETURN_WAIT_MS,
+      lostAfterMs: e.HUB_AFTERSALE_LOST_AFTER_MS,
+      remedy: e.HUB_AFTERSALE_REMEDY,
+      agentRefundLimit: { points: e.HUB_AGENT_REFUND_LIMIT_POINTS, cashFen: e.HUB_AGENT_REFUND_LIMIT_FEN },
     },
     workerConcurrency: e.HUB_WORKER_CONCURRENCY,
     workerNice: e.HUB_WORKER_NICE,

@@ -892,6 +892,226 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find orders of every mall by mall order id, phone tail, tracking number or supplier order id (agents and admins)
+         * @description At least one of `mallOrderId`, `phoneTail` (the recipient phone’s last four digits), `trackingNo`, `supplierOrderId` (400 otherwise); every key given must match, and `mallId` narrows to one mall. Newest first. Recipients are masked in the list for everyone; GET /admin/orders/{orderId} shows an admin the full order.
+         */
+        get: operations["searchOrdersForStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order of any mall with its lines, their workflow runs and the whole timeline (agents and admins)
+         * @description The order as its mall reads it, plus its mall, its recipient and recharge accounts (masked for an agent: `张*`, `138****5678`, street address hidden; in full for an admin, and that read is written to the audit log as `order.read_personal_data`), each line’s workflow run, and one timeline merging the lines’ moves and every event told to the mall, workflow steps, supplier attempts and costs, parcels and tracking, webhook deliveries, after-sales tickets (internal notes included), refunds and staff actions, oldest first. The timeline carries no personal data.
+         */
+        get: operations["getOrderForStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{orderId}/actions/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a line’s workflow: replay it if dead, wake it if waiting (agents and admins)
+         * @description A dead run (given up after its last attempt) is replayed from where it died; a waiting one is woken to run its step now. A run in any other state is 409 `conflict` with `details` (its id, status and step). Refused whole with a 4xx (nothing written) on bad input; an unknown order or line is 404. Audited (actor, before and after, request id).
+         */
+        post: operations["retryOrderLine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{orderId}/actions/reroute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a line not yet shipped or issued back to source choice: to a named source, or routing’s choice (agents and admins)
+         * @description The line’s run is held (as a mall’s cancel holds it) while its current attempt is given up: an order placed at the supplier is cancelled there first. Then the run goes back to choosing a source (the named one first, else the cheapest source not tried yet that has it for the address), and the mall gets `line.rerouted` once it is chosen. A line shipped, issued, or virtual and already with its provider is 422 `line_status`; a named source that does not offer the item or cannot sell it to the recipient’s region now is 422 `source_cannot_sell`; no other source is 422 `no_other_source`. A supplier that can no longer cancel its order, a run that is dead (retry or abort it), being cancelled, or busy: 409. A supplier that cannot be asked: 503. Refused whole with a 4xx (nothing written) on bad input; an unknown order or line is 404. Audited (actor, before and after, request id).
+         */
+        post: operations["rerouteOrderLine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{orderId}/actions/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel lines of an order as its mall would, on staff’s word (agents and admins)
+         * @description The mall’s cancel (POST /v1/orders/{orderId}/cancel) made by staff: per line `cancelled` (at its supplier first where it was placed; refunded, `line.cancelled` told to the mall) or `not_cancellable` with the reason. When a supplier cannot be asked, those lines are left as they were and the answer is 503 with `details.undecided` and `details.decided`. The audit entry lists every line’s result. Refused whole with a 4xx (nothing written) on bad input; an unknown order or line is 404. Audited (actor, before and after, request id).
+         */
+        post: operations["cancelOrderForStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/orders/{orderId}/actions/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund units of a line (agents up to their limit, admins any amount)
+         * @description Writes the refund to the ledger and tells the mall (`refund.required` with units, points and cash; the line becomes `refunded` once every unit is). The amount is what those units were paid. An agent may refund up to `HUB_AGENT_REFUND_LIMIT_POINTS` points and `HUB_AGENT_REFUND_LIMIT_FEN` fen at once; above either, 403 `forbidden` (an admin must make it). Idempotent on the request’s `X-Request-Id`: a repeat answers the same refund (`repeated: true`) and writes nothing; that id used for another line is 409. A line still being fulfilled (cancel it instead) or cancelled is 422 `line_status`; more units than paid and not refunded is 422 `quantity_exceeded`. Refused whole with a 4xx (nothing written) on bad input; an unknown order or line is 404. Audited (actor, before and after, request id).
+         */
+        post: operations["refundOrderLine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a ticket with an action (agents and admins)
+         * @description An agent’s refund above `HUB_AGENT_REFUND_LIMIT_POINTS` or `HUB_AGENT_REFUND_LIMIT_FEN` is not made: it becomes a request an admin approves (`approval_requested`, 202). A reship or reissue is carried out by the ticket’s workflow (202 `carrying_out`). Conditional: the row is locked and updated only at the version read, so of two staff acting at once with the same `expectedVersion` one succeeds and the other gets 409. The first staff action takes an `open` ticket `in_progress` and sets `firstRespondedAt`. Audited (actor, before and after, request id).
+         */
+        post: operations["resolveAftersaleTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a refund an agent asked above their limit (admins only)
+         * @description Makes the refund (ledger, `refund.required`) and resolves the ticket, in one transaction; audited as `ticket.approve`. An agent gets 403.
+         */
+        post: operations["approveAftersaleRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tickets/{ticketId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a refund an agent asked above their limit (admins only)
+         * @description The ticket goes back to the agents (`waitingOn: agent`) with an internal note; audited as `ticket.decline`. An agent gets 403.
+         */
+        post: operations["declineAftersaleRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/suppliers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every supplier account with its health, circuit, last catalog sync, open after-sales and balance (agents and admins)
+         * @description One entry per configured supplier account, in configuration order. The circuit and the call statistics are those of the process that answers: an `api` process sees its live availability checks and balance reads, each `worker` keeps its own for the orders, syncs and polls it runs (`start` runs both in one process, so there they are shared). Sync runs and after-sales come from PostgreSQL and are the same everywhere. Balances are read live from the suppliers that have a balance call (recharge platforms), in parallel, for at most 2 s.
+         */
+        get: operations["listSuppliers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/suppliers/{supplierId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One supplier account with its health, circuit, last catalog sync, open after-sales and balance (agents and admins)
+         * @description As one entry of GET /admin/suppliers. The circuit and the call statistics are those of the process that answers: an `api` process sees its live availability checks and balance reads, each `worker` keeps its own for the orders, syncs and polls it runs (`start` runs both in one process, so there they are shared). Sync runs and after-sales come from PostgreSQL and are the same everywhere.
+         */
+        get: operations["getSupplier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/taobao": {
         parameters: {
             query?: never;
@@ -2024,6 +2244,8 @@ export interface components {
                 /** @description Units this refund is for */
                 units: number;
                 reason: string;
+                /** @description The after-sales ticket this refund settles (absent for units that failed or were cancelled) */
+                ticketId?: string;
             };
         };
         /**
@@ -2606,10 +2828,50 @@ export interface components {
                 /** @description Units the ticket is about */
                 quantity: number;
                 /**
-                 * @description What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history)
+                 * @description What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history); `progress`: the ticket moved on (the supplier answered, a replacement shipped); `resolved` or `rejected`: settled, see `resolution`
                  * @enum {string}
                  */
-                change: "opened" | "evidence_added" | "withdrawn" | "comment";
+                change: "opened" | "evidence_added" | "withdrawn" | "comment" | "progress" | "resolved" | "rejected";
+                /** @description How the ticket was settled (with `resolved` and `rejected`) */
+                resolution?: {
+                    /**
+                     * @description `refund`: the member gets the units’ points and cash back (see `refund.required`); `reship`: the units are sent again; `reissue`: the benefit is issued again; `return_to_supplier`: the goods went back and the supplier replaced them (exchange); `reject`: the claim is not upheld (see `note` and `evidence`)
+                     * @enum {string}
+                     */
+                    action: "refund" | "reship" | "reissue" | "return_to_supplier" | "reject";
+                    /** @description Units the resolution covers */
+                    units: number;
+                    /**
+                     * @description `hub`: settled by the hub on the evidence, with no agent; `staff`: by a support agent or admin
+                     * @enum {string}
+                     */
+                    by: "hub" | "staff";
+                    /** @description What the member gets back (the `refund.required` event carries the same) */
+                    refund?: {
+                        points: number;
+                        cashFen: number;
+                    };
+                    /** @description The replacement: its supplier order and, once shipped, its parcel */
+                    shipment?: {
+                        supplierOrderId: string;
+                        /** @enum {string} */
+                        carrier?: "SF" | "JD" | "ZTO" | "YTO" | "STO" | "YUNDA" | "EMS" | "OTHER";
+                        trackingNo?: string;
+                    };
+                    /** @description For a virtual benefit the provider says it issued: its order id, when, and the voucher codes masked */
+                    evidence?: {
+                        providerOrderId: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339, UTC, milliseconds
+                         * @example 2026-12-01T01:30:00.000Z
+                         */
+                        issuedAt?: string;
+                        vouchers?: string[];
+                    };
+                    /** @description Why, in words the mall can pass on to the member */
+                    note?: string;
+                };
             };
         };
         /**
@@ -2665,7 +2927,7 @@ export interface components {
             };
         };
         /** @description Present for the codes that carry details (see each shape); absent otherwise */
-        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"] | components["schemas"]["NotEligibleErrorDetails"] | components["schemas"]["VersionConflictErrorDetails"];
+        ErrorDetails: components["schemas"]["ValidationErrorDetails"] | components["schemas"]["OrderLinesErrorDetails"] | components["schemas"]["AddressErrorDetails"] | components["schemas"]["DependencyErrorDetails"] | components["schemas"]["CancelUnavailableErrorDetails"] | components["schemas"]["ReadinessErrorDetails"] | components["schemas"]["SignatureErrorDetails"] | components["schemas"]["TransitionErrorDetails"] | components["schemas"]["LinesNotFoundErrorDetails"] | components["schemas"]["NotEligibleErrorDetails"] | components["schemas"]["VersionConflictErrorDetails"] | components["schemas"]["SettlementRefusedErrorDetails"] | components["schemas"]["OrderActionNotEligibleErrorDetails"] | components["schemas"]["RefundLimitErrorDetails"] | components["schemas"]["RunStateErrorDetails"];
         /** @description `validation_failed`: the fields that failed, at most 20 */
         ValidationErrorDetails: {
             fields: components["schemas"]["FieldIssue"][];
@@ -2792,6 +3054,78 @@ export interface components {
             expectedVersion: number;
             /** @description The version the ticket is at now */
             version: number;
+        };
+        /** @description `not_eligible` or `conflict` from settling a ticket or refunding units: why */
+        SettlementRefusedErrorDetails: {
+            /**
+             * @description `quantity_exceeded` (422: more units than the ticket is about, or than are paid and not yet refunded), `action_unfit` (422: reissue for goods, reship for a virtual benefit), `decision_under_way` (409: the hub is already sending a replacement), `approval_pending` (409: an agent acting while a refund waits for an admin), `no_approval_pending` (409: nothing to approve or decline)
+             * @example quantity_exceeded
+             * @enum {string}
+             */
+            reason: "quantity_exceeded" | "action_unfit" | "decision_under_way" | "approval_pending" | "no_approval_pending";
+            /** @description Units asked */
+            asked?: number;
+            /** @description Units left that may be refunded */
+            left?: number;
+            /**
+             * @description The action refused, or the one under way
+             * @enum {string}
+             */
+            action: "refund" | "reship" | "reissue" | "return_to_supplier" | "reject";
+        };
+        /** @description `not_eligible` from a staff action on an order (POST /admin/orders/{orderId}/actions/…) */
+        OrderActionNotEligibleErrorDetails: {
+            /**
+             * @description Why: `line_status` (shipped or issued for a reroute; still being fulfilled, or cancelled, for a refund), `quantity_exceeded` (more units than paid and not refunded), `source_cannot_sell` (the named source does not offer the item, or cannot sell it to the recipient’s region now), `no_other_source` (every source that offers it was tried)
+             * @example quantity_exceeded
+             * @enum {string}
+             */
+            reason: "line_status" | "quantity_exceeded" | "source_cannot_sell" | "no_other_source";
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+            /** @description `quantity_exceeded`: the units asked */
+            asked?: number;
+            /** @description `quantity_exceeded`: the units paid and not refunded yet */
+            left?: number;
+            /**
+             * @description `line_status`: the line’s status
+             * @enum {string}
+             */
+            lineStatus?: "pending" | "submitted" | "accepted" | "shipped" | "delivered" | "issuing" | "issued" | "cancelled" | "failed" | "returned" | "refunded";
+            /** @description `source_cannot_sell`: the source named */
+            supplierId?: string;
+        };
+        /** @description `forbidden` from POST /admin/orders/{orderId}/actions/refund: an agent asked for more than their limit */
+        RefundLimitErrorDetails: {
+            /** @description What an agent may refund at once */
+            limit: {
+                points: number;
+                cashFen: number;
+            };
+            /** @description What this refund comes to */
+            refund: {
+                points: number;
+                cashFen: number;
+            };
+            /**
+             * @description Who may make it
+             * @enum {string}
+             */
+            requiredRole: "admin";
+        };
+        /** @description `conflict` from POST /admin/orders/{orderId}/actions/retry: the run is neither dead nor waiting */
+        RunStateErrorDetails: {
+            runId: string;
+            /**
+             * @description The run’s status
+             * @enum {string}
+             */
+            status: "pending" | "running" | "waiting" | "compensating" | "succeeded" | "failed" | "dead" | "cancelled";
+            /** @description The step it is at */
+            step: string;
         };
         Mall: {
             /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
@@ -3242,8 +3576,51 @@ export interface components {
             reason: string;
             /** @description Every photo URL given, at opening and as evidence */
             photos: string[];
-            /** @description Always null for now: resolution workflows are not built yet */
-            resolution: null;
+            /**
+             * @description While in progress, who the ticket waits on: `hub` (carrying out a decision), `supplier`, `carrier`, `agent` (a person at the hub looks at it), `approval` (a refund waiting for a supervisor); null when settled or not yet looked at
+             * @enum {string|null}
+             */
+            waitingOn: "hub" | "supplier" | "carrier" | "agent" | "approval" | null;
+            /** @description How the ticket was settled (null until it is resolved or rejected) */
+            resolution: {
+                /**
+                 * @description `refund`: the member gets the units’ points and cash back (see `refund.required`); `reship`: the units are sent again; `reissue`: the benefit is issued again; `return_to_supplier`: the goods went back and the supplier replaced them (exchange); `reject`: the claim is not upheld (see `note` and `evidence`)
+                 * @enum {string}
+                 */
+                action: "refund" | "reship" | "reissue" | "return_to_supplier" | "reject";
+                /** @description Units the resolution covers */
+                units: number;
+                /**
+                 * @description `hub`: settled by the hub on the evidence, with no agent; `staff`: by a support agent or admin
+                 * @enum {string}
+                 */
+                by: "hub" | "staff";
+                /** @description What the member gets back (the `refund.required` event carries the same) */
+                refund?: {
+                    points: number;
+                    cashFen: number;
+                };
+                /** @description The replacement: its supplier order and, once shipped, its parcel */
+                shipment?: {
+                    supplierOrderId: string;
+                    /** @enum {string} */
+                    carrier?: "SF" | "JD" | "ZTO" | "YTO" | "STO" | "YUNDA" | "EMS" | "OTHER";
+                    trackingNo?: string;
+                };
+                /** @description For a virtual benefit the provider says it issued: its order id, when, and the voucher codes masked */
+                evidence?: {
+                    providerOrderId: string;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339, UTC, milliseconds
+                     * @example 2026-12-01T01:30:00.000Z
+                     */
+                    issuedAt?: string;
+                    vouchers?: string[];
+                };
+                /** @description Why, in words the mall can pass on to the member */
+                note?: string;
+            } | null;
             /**
              * Format: date-time
              * @description When the hub’s first response is due (its SLA)
@@ -3314,8 +3691,8 @@ export interface components {
              * @description What happened
              * @enum {string}
              */
-            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "resolved" | "rejected";
-            /** @description What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason */
+            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "progress" | "decided" | "approval_requested" | "approval_declined" | "resolved" | "rejected";
+            /** @description What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason; `progress` a note; `resolved` and `rejected` the resolution */
             data: {
                 type?: components["schemas"]["AftersaleTicketType"];
                 quantity?: number;
@@ -3323,6 +3700,52 @@ export interface components {
                 photos?: string[];
                 comment?: string;
                 returnWaybill?: components["schemas"]["ReturnWaybill"];
+                /** @description `progress`: what happened (the supplier answered, a replacement is on its way) */
+                note?: string;
+                /**
+                 * @description `progress`: who the ticket waits on from then
+                 * @enum {string}
+                 */
+                waitingOn?: "hub" | "supplier" | "carrier" | "agent" | "approval";
+                resolution?: {
+                    /**
+                     * @description `refund`: the member gets the units’ points and cash back (see `refund.required`); `reship`: the units are sent again; `reissue`: the benefit is issued again; `return_to_supplier`: the goods went back and the supplier replaced them (exchange); `reject`: the claim is not upheld (see `note` and `evidence`)
+                     * @enum {string}
+                     */
+                    action: "refund" | "reship" | "reissue" | "return_to_supplier" | "reject";
+                    /** @description Units the resolution covers */
+                    units: number;
+                    /**
+                     * @description `hub`: settled by the hub on the evidence, with no agent; `staff`: by a support agent or admin
+                     * @enum {string}
+                     */
+                    by: "hub" | "staff";
+                    /** @description What the member gets back (the `refund.required` event carries the same) */
+                    refund?: {
+                        points: number;
+                        cashFen: number;
+                    };
+                    /** @description The replacement: its supplier order and, once shipped, its parcel */
+                    shipment?: {
+                        supplierOrderId: string;
+                        /** @enum {string} */
+                        carrier?: "SF" | "JD" | "ZTO" | "YTO" | "STO" | "YUNDA" | "EMS" | "OTHER";
+                        trackingNo?: string;
+                    };
+                    /** @description For a virtual benefit the provider says it issued: its order id, when, and the voucher codes masked */
+                    evidence?: {
+                        providerOrderId: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339, UTC, milliseconds
+                         * @example 2026-12-01T01:30:00.000Z
+                         */
+                        issuedAt?: string;
+                        vouchers?: string[];
+                    };
+                    /** @description Why, in words the mall can pass on to the member */
+                    note?: string;
+                };
             };
         };
         /** @description The parcel the member sent back */
@@ -3662,6 +4085,21 @@ export interface components {
             firstRespondedAt: string | null;
             /** @description Not final, and its resolution is past due, or its first response is past due with no staff action yet */
             overdue: boolean;
+            /** @description A refund an agent decided above their limit, waiting for an admin (POST …/approve or …/decline); null when none waits */
+            approval: {
+                refund: {
+                    points: number;
+                    cashFen: number;
+                };
+                units: number;
+                /** @description The agent who asked */
+                requestedBy: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                requestedAt: string;
+            } | null;
         };
         StaffAftersaleTicketDetail: components["schemas"]["StaffAftersaleTicket"] & {
             /** @description Every entry, internal notes included, oldest first */
@@ -3701,7 +4139,7 @@ export interface components {
              * @description What happened
              * @enum {string}
              */
-            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "resolved" | "rejected";
+            kind: "opened" | "evidence_added" | "withdrawn" | "comment" | "assigned" | "status_changed" | "progress" | "decided" | "approval_requested" | "approval_declined" | "resolved" | "rejected";
             /** @description false: an internal note, never shown to the mall */
             visibleToMall: boolean;
             /** @description What the entry carries: as the mall’s history, plus `comment` for a staff comment and `assignee`, `previousAssignee` for an assignment */
@@ -3758,6 +4196,515 @@ export interface components {
              * @example 3
              */
             expectedVersion?: number;
+        };
+        StaffOrderSummary: {
+            /** @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d */
+            orderId: string;
+            /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
+            mallId: string;
+            /** @example JF20261201000123 */
+            mallOrderId: string;
+            status: components["schemas"]["OrderStatus"];
+            member: {
+                id: string;
+                tier: string | null;
+            };
+            recipient: components["schemas"]["StaffOrderRecipient"];
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            updatedAt: string;
+            lines: {
+                lineId: string;
+                skuId: string;
+                kind: components["schemas"]["ItemKind"];
+                quantity: number;
+                /** @enum {string} */
+                status: "pending" | "submitted" | "accepted" | "shipped" | "delivered" | "issuing" | "issued" | "cancelled" | "failed" | "returned" | "refunded";
+            }[];
+        };
+        /** @description Always masked in a list (open the order for more); null for an order without goods */
+        StaffOrderRecipient: {
+            /** @example 张* */
+            name: string;
+            /** @example 138****5678 */
+            phone: string;
+            /** @example 北京 */
+            province: string;
+            /** @example 北京市 */
+            city: string;
+            /** @example 朝阳区 */
+            district: string;
+            /** @example **** */
+            address: string;
+            /** @description true: name, phone and street address masked (an agent, or any list); false: an admin reading the order, a read written to the audit log */
+            masked: boolean;
+        } | null;
+        StaffOrder: {
+            /** @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d */
+            orderId: string;
+            /** @example JF20261201000123 */
+            mallOrderId: string;
+            status: components["schemas"]["OrderStatus"];
+            member: {
+                id: string;
+                tier: string | null;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the order’s status or one of its lines (status, counts, source, refunds) last changed; a new tracking scan of a parcel alone does not change it (`line.tracking_updated` says it)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            updatedAt: string;
+            lines: components["schemas"]["StaffOrderLine"][];
+            /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
+            mallId: string;
+            recipient: components["schemas"]["StaffOrderRecipient"] & unknown;
+            /** @description Everything that happened to the order, oldest first */
+            timeline: components["schemas"]["OrderTimelineEntry"][];
+        };
+        StaffOrderLine: {
+            /** @description The mall’s line id, as sent */
+            lineId: string;
+            skuId: string;
+            kind: components["schemas"]["ItemKind"];
+            quantity: number;
+            status: components["schemas"]["LineStatus"];
+            /** @description Units delivered or issued */
+            quantityFulfilled: number;
+            /** @description Units no source could fulfil (refunded) */
+            quantityFailed: number;
+            /** @description Units cancelled at the mall’s request (refunded) */
+            quantityCancelled: number;
+            /** @description Line total, as ordered */
+            pointsPaid: number;
+            /** @description Line total in fen, as ordered */
+            cashPaidFen: number;
+            /**
+             * @description Supplier fulfilling the line (null before one is chosen)
+             * @example jd
+             */
+            source: string | null;
+            /** @description Why the line failed or was cancelled (null otherwise) */
+            failureReason: string | null;
+            /** @description Parcels of the line that have a waybill (a JD split gives several), with their tracking timeline */
+            shipments: {
+                carrier: components["schemas"]["Carrier"];
+                trackingNo: string;
+                /**
+                 * @description The parcel’s latest tracking status (`pending`: the waybill is known, no scan yet)
+                 * @enum {string}
+                 */
+                status: "pending" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned_to_sender";
+                /** @description Oldest first */
+                events: {
+                    status: components["schemas"]["TrackingStatus"];
+                    /**
+                     * Format: date-time
+                     * @description When the carrier recorded it
+                     * @example 2026-12-01T01:30:00.000Z
+                     */
+                    at: string;
+                    /** @example 北京市朝阳区 */
+                    location?: string;
+                    /** @example 快件已由【北京望京营业部】揽收 */
+                    description: string;
+                }[];
+            }[];
+            /** @description Virtual and service lines: the codes issued, masked (read them in full with GET /v1/orders/{orderId}/lines/{lineId}/vouchers); null for goods */
+            issuance: {
+                status: components["schemas"]["LineStatus"] & unknown;
+                vouchers: {
+                    /**
+                     * @description Masked: the last four characters only
+                     * @example ********8812
+                     */
+                    code: string;
+                    /**
+                     * Format: date-time
+                     * @example 2026-12-01T01:30:00.000Z
+                     */
+                    expiresAt: string | null;
+                }[];
+            } | null;
+            /** @description What the mall must give back for this line: one entry per failure or cancellation */
+            refunds: {
+                points: number;
+                cashFen: number;
+                units: number;
+                reason: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                at: string;
+            }[];
+            /**
+             * @description Virtual lines: the account recharged, masked for an agent (`138****5678`); null otherwise
+             * @example 136****6000
+             */
+            rechargeAccount: string | null;
+            run: components["schemas"]["StaffOrderLineRun"];
+        };
+        /** @description The line’s workflow run (null: none) */
+        StaffOrderLineRun: {
+            /** @example wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5b */
+            runId: string;
+            /**
+             * @description `fulfil-line` (goods, services) or `issue-line` (virtual)
+             * @example fulfil-line
+             */
+            workflow: string;
+            /**
+             * @description `dead`: given up, waiting for staff (retry it); `waiting`: until `nextRunAt` (retry wakes it now)
+             * @enum {string}
+             */
+            status: "pending" | "running" | "waiting" | "compensating" | "succeeded" | "failed" | "dead" | "cancelled";
+            /**
+             * @description The step it is at (or died at)
+             * @example await-shipment
+             */
+            step: string;
+            /** @description Failed attempts of that step so far */
+            attempt: number;
+            /**
+             * @description What it is being compensated towards, if it is
+             * @enum {string|null}
+             */
+            goal: "fail" | "cancel" | null;
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When it runs next by itself (null: not scheduled)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            nextRunAt: string | null;
+        } | null;
+        OrderTimelineEntry: {
+            /**
+             * Format: date-time
+             * @description When it happened (a tracking event: when the carrier recorded it)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            at: string;
+            /**
+             * @description `line`: the line accepted, and every event told to the mall (its moves, reroutes, refunds required, …); `workflow`: a step of a line’s or ticket’s run (or its undo); `supplier`: an attempt at a source and its costs; `shipment`, `tracking`: parcels and their scans; `webhook`: deliveries of events to the mall; `ticket`: after-sales history, internal notes included; `refund`: refunds in the ledger (to the mall, and from suppliers); `staff`: what agents and admins did
+             * @enum {string}
+             */
+            source: "line" | "workflow" | "supplier" | "shipment" | "tracking" | "webhook" | "ticket" | "refund" | "staff";
+            /**
+             * @description What happened: an event type for `line`, `step.<status>`, `attempt.created`/`attempt.updated`, `tracking.<status>`, `ticket.<kind>`, `staff.action`, …
+             * @example line.shipped
+             * @enum {string}
+             */
+            kind: "line.created" | "order.accepted" | "line.submitted" | "line.rerouted" | "line.shipped" | "line.tracking_updated" | "line.delivered" | "line.issued" | "line.cancelled" | "line.failed" | "refund.required" | "order.completed" | "order.partially_failed" | "order.failed" | "order.cancelled" | "aftersale.updated" | "step.succeeded" | "step.failed" | "step.compensating" | "step.compensated" | "step.compensation_failed" | "attempt.created" | "attempt.updated" | "cost.booked" | "freight.booked" | "shipment.created" | "shipment.shipped" | "shipment.delivered" | "tracking.picked_up" | "tracking.in_transit" | "tracking.out_for_delivery" | "tracking.delivered" | "tracking.exception" | "tracking.returned_to_sender" | "delivery.attempt" | "delivery.delivered" | "delivery.dead" | "ticket.opened" | "ticket.evidence_added" | "ticket.withdrawn" | "ticket.comment" | "ticket.assigned" | "ticket.status_changed" | "ticket.progress" | "ticket.decided" | "ticket.approval_requested" | "ticket.approval_declined" | "ticket.resolved" | "ticket.rejected" | "refund.written" | "supplier_refund.written" | "staff.action";
+            /** @description The mall’s line id, when the entry is about one line */
+            lineId?: string;
+            /**
+             * @description One line for people; no personal data
+             * @example line 1: line.shipped (event #4)
+             */
+            summary: string;
+            /** @description The entry’s facts (ids, statuses, amounts, the event’s body, the audit entry): never personal data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        RetryOrderLineResult: {
+            orderId: string;
+            lineId: string;
+            runId: string;
+            /**
+             * @description `replayed`: the dead run was put back to work where it died; `woken`: the waiting run goes on now
+             * @enum {string}
+             */
+            action: "replayed" | "woken";
+            /**
+             * @description The run now: `waiting` (queued to run its step), `compensating` (a failed undo tried again)
+             * @enum {string}
+             */
+            runStatus: "waiting" | "compensating";
+        };
+        RetryOrderLineRequest: {
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+        };
+        RerouteOrderLineResult: {
+            orderId: string;
+            lineId: string;
+            runId: string;
+            /**
+             * @description The source the line was with (null: none chosen yet)
+             * @example jd
+             */
+            previousSource: string | null;
+            /**
+             * @description `cancelled`: its order was cancelled at that supplier; `given_up`: nothing had been placed there; `none`: there was no attempt
+             * @enum {string}
+             */
+            previousAttempt: "cancelled" | "given_up" | "none";
+            /**
+             * @description The source named (null: routing chooses)
+             * @example brand-acme
+             */
+            requestedSource: string | null;
+        };
+        RerouteOrderLineRequest: {
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+            /**
+             * @description The source to send the line to (it must offer the item and, for goods, be able to sell the quantity to the recipient’s region now: 422 otherwise); omitted: routing chooses among the sources not tried yet
+             * @example brand-acme
+             */
+            supplierId?: string;
+            /**
+             * @description Why (kept on the attempt, told to the mall in `line.rerouted`, and in the audit log)
+             * @default rerouted by an agent
+             * @example 京东库存不足，改由品牌方发货
+             */
+            reason: string;
+        };
+        StaffCancelOrderResult: {
+            orderId: string;
+            lines: {
+                lineId: string;
+                /** @enum {string} */
+                result: "cancelled" | "not_cancellable";
+                /** @description Why not (`not_cancellable`) */
+                reason?: string;
+            }[];
+            order: components["schemas"]["Order"];
+        };
+        StaffCancelOrderRequest: {
+            /**
+             * @description Lines to cancel (the mall’s line ids); all lines when omitted. A line the order does not have is 404, and nothing is cancelled
+             * @example [
+             *       "1"
+             *     ]
+             */
+            lineIds?: string[];
+            /**
+             * @description Why (told to the mall in `line.cancelled`, and in the audit log)
+             * @example 会员致电客服取消兑换
+             */
+            reason: string;
+        };
+        StaffRefundResult: {
+            orderId: string;
+            lineId: string;
+            units: number;
+            /** @description Points the mall gives the member back (what those units were paid) */
+            points: number;
+            /** @description Cash (fen) the mall gives back */
+            cashFen: number;
+            /**
+             * @description The refund’s key in the ledger: `staff:` and the request’s X-Request-Id
+             * @example staff:4f9e1c62-7a0b-4b8e-9d3c-2a1f6e5b7c80
+             */
+            ref: string;
+            /** @description true: this X-Request-Id refunded already; the same refund is answered and nothing new is written */
+            repeated: boolean;
+        };
+        StaffRefundRequest: {
+            /**
+             * @description The mall’s line id
+             * @example 1
+             */
+            lineId: string;
+            /**
+             * @description Units to refund: at most those paid and not refunded yet
+             * @example 1
+             */
+            units: number;
+            /**
+             * @description Why (told to the mall in `refund.required`, and in the audit log)
+             * @example 商品破损，协商退款
+             */
+            reason: string;
+        };
+        ResolveAftersaleTicketResponse: {
+            /**
+             * @description `resolved`/`rejected`: settled now; `approval_requested`: a refund above the agent’s limit waits for an admin; `carrying_out`: the hub is sending the units again (or reissuing) and resolves the ticket when they ship
+             * @enum {string}
+             */
+            outcome: "resolved" | "rejected" | "approval_requested" | "carrying_out";
+            ticket: components["schemas"]["StaffAftersaleTicket"];
+        };
+        ResolveAftersaleTicketRequest: {
+            /**
+             * @description `refund` the units (points and cash back, `refund.required`); `reject` the claim; `return_to_supplier` (an exchange the supplier settled); `reship` goods or `reissue` a virtual benefit: the hub sends them again and resolves the ticket when they ship or issue (a replacement that fails for good is refunded instead)
+             * @enum {string}
+             */
+            action: "refund" | "reship" | "reissue" | "return_to_supplier" | "reject";
+            /**
+             * @description Units it covers (default: the ticket’s); at most the ticket’s, and for a refund at most those paid and not yet refunded
+             * @example 1
+             */
+            units?: number;
+            /**
+             * @description Why, as the mall will read it in the resolution
+             * @example 破损属实，退还积分
+             */
+            note?: string;
+            /**
+             * @description `reship` only: the source to send from (default: the cheapest source with stock)
+             * @example jd
+             */
+            supplierId?: string;
+            /**
+             * @description The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written
+             * @example 3
+             */
+            expectedVersion?: number;
+        };
+        AftersaleApprovalRequest: {
+            /** @example 已核实，同意退款 */
+            note?: string;
+            /**
+             * @description The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written
+             * @example 3
+             */
+            expectedVersion?: number;
+        };
+        SupplierHealth: {
+            /**
+             * @description The supplier account as the hub knows it
+             * @example jd
+             */
+            supplierId: string;
+            /**
+             * @description Which API it speaks: JD VOP, Taobao TOP 供销, the brands’ REST API, a recharge platform
+             * @example jd
+             * @enum {string}
+             */
+            kind: "jd" | "taobao" | "brand" | "topup";
+            /**
+             * @description `open`: after repeated failures this process stops calling the supplier (routing skips it) until a trial call after the half-open delay; `half_open`: that trial call; `closed`: calling
+             * @example closed
+             * @enum {string}
+             */
+            circuit: "closed" | "open" | "half_open";
+            /**
+             * @description Calls to the supplier under way in this process now
+             * @example 2
+             */
+            inFlight: number;
+            /**
+             * @description Attempts that reached the supplier within the window (a retry is an attempt; calls refused while the circuit was open are not counted)
+             * @example 1284
+             */
+            calls: number;
+            /**
+             * @description Of those, the failures that say the supplier is unhealthy: HTTP 5xx or its “system busy” code, timeouts, network errors, unreadable answers. Business refusals (stockout, unserviceable region, not cancellable, …) are not failures
+             * @example 6
+             */
+            failures: number;
+            /**
+             * @description `failures / calls` (0 without calls)
+             * @example 0.0047
+             */
+            errorRate: number;
+            /**
+             * @description Median latency of the window’s attempts in ms (null without calls)
+             * @example 182.4
+             */
+            p50Ms: number | null;
+            /**
+             * @description 95th percentile latency in ms (null without calls)
+             * @example 611
+             */
+            p95Ms: number | null;
+            /**
+             * @description How far back `calls`, `failures`, `errorRate` and the percentiles reach (5 minutes)
+             * @example 300000
+             */
+            windowMs: number;
+            /**
+             * Format: date-time
+             * @description When the last failure happened, even before the window (null: none since the process started)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            lastErrorAt: string | null;
+            /**
+             * @description The last failure: its code, the supplier’s own code in brackets, and the message, with URLs left out and long numbers masked
+             * @example unavailable (1008): 系统繁忙
+             */
+            lastError: string | null;
+            /** @description The latest catalog sync run (null: never synced); GET /admin/catalog/sync has the same with `since` and `messages` */
+            lastSync: {
+                runId: string;
+                /**
+                 * @description `full`: the whole catalog; `incremental`: what changed since the last run
+                 * @enum {string}
+                 */
+                mode: "full" | "incremental";
+                /**
+                 * @description `running`, `succeeded` or `failed`
+                 * @enum {string}
+                 */
+                status: "running" | "succeeded" | "failed";
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                startedAt: string;
+                /**
+                 * Format: date-time
+                 * @description null while running
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                finishedAt: string | null;
+                /** @description Pages read */
+                pages: number;
+                /** @description Listings read */
+                seen: number;
+                /** @description Listings the supplier no longer has, marked removed (full runs) */
+                removed: number;
+                /** @description Failed attempts of the run */
+                errors: number;
+                lastError: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the last successful run (of either mode) finished
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                lastSuccessAt: string | null;
+            } | null;
+            /**
+             * @description After-sales tickets of every mall not final yet (`open`, `in_progress`) on this supplier: the one a ticket was taken to, else the one that fulfilled its line
+             * @example 3
+             */
+            openAfterSales: number;
+            /** @description Read live from the supplier. Only recharge platforms (`topup`) have a balance call; null for the others, and null when the read failed or took longer than 2 s */
+            balance: {
+                /**
+                 * @description Prepaid balance left at the supplier, in fen
+                 * @example 8523400
+                 */
+                fen: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                readAt: string;
+            } | null;
         };
     };
     responses: never;
@@ -7344,6 +8291,7 @@ export interface operations {
                      *           "photos": [
                      *             "https://img.example-mall.cn/as/8812/1.jpg"
                      *           ],
+                     *           "waitingOn": null,
                      *           "resolution": null,
                      *           "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *           "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -7555,6 +8503,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": null,
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -7588,6 +8537,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": null,
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -7813,6 +8763,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": null,
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -8033,6 +8984,7 @@ export interface operations {
                      *         "https://img.example-mall.cn/as/8812/1.jpg",
                      *         "https://img.example-mall.cn/as/8812/2.jpg"
                      *       ],
+                     *       "waitingOn": null,
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -8279,6 +9231,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": null,
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -12499,6 +13452,7 @@ export interface operations {
                      *           "photos": [
                      *             "https://img.example-mall.cn/as/8812/1.jpg"
                      *           ],
+                     *           "waitingOn": "agent",
                      *           "resolution": null,
                      *           "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *           "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -12508,7 +13462,8 @@ export interface operations {
                      *           "assignee": "agent-li",
                      *           "version": 3,
                      *           "firstRespondedAt": "2026-12-04T04:10:00.000Z",
-                     *           "overdue": false
+                     *           "overdue": false,
+                     *           "approval": null
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12662,6 +13617,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": "agent",
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -12672,6 +13628,7 @@ export interface operations {
                      *       "version": 3,
                      *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
                      *       "overdue": false,
+                     *       "approval": null,
                      *       "history": [
                      *         {
                      *           "at": "2026-12-04T03:00:00.000Z",
@@ -12902,6 +13859,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": "agent",
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -12911,7 +13869,8 @@ export interface operations {
                      *       "assignee": "agent-li",
                      *       "version": 3,
                      *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
-                     *       "overdue": false
+                     *       "overdue": false,
+                     *       "approval": null
                      *     }
                      */
                     "application/json": components["schemas"]["StaffAftersaleTicket"];
@@ -13139,6 +14098,7 @@ export interface operations {
                      *       "photos": [
                      *         "https://img.example-mall.cn/as/8812/1.jpg"
                      *       ],
+                     *       "waitingOn": "agent",
                      *       "resolution": null,
                      *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
                      *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
@@ -13148,7 +14108,8 @@ export interface operations {
                      *       "assignee": "agent-li",
                      *       "version": 4,
                      *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
-                     *       "overdue": false
+                     *       "overdue": false,
+                     *       "approval": null
                      *     }
                      */
                     "application/json": components["schemas"]["StaffAftersaleTicket"];
@@ -13279,6 +14240,2613 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchOrdersForStaff: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page, 1 to 200 (default 50)
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description Opaque: the `nextCursor` of the previous page (omit it for the first page). A cursor altered or from another list is 400 `invalid_cursor`
+                 * @example eyJrIjoibWFsbF8wMTk2YTNjMmUxZjA3YzNhOGIxZDJlM2Y0YTViNmM3ZCJ9
+                 */
+                cursor?: string;
+                /**
+                 * @description The mall’s own order id, exactly
+                 * @example JF20261201000123
+                 */
+                mallOrderId?: string;
+                /**
+                 * @description The last four digits of the recipient’s phone (looked up by a keyed hash, never by decrypting recipients)
+                 * @example 5678
+                 */
+                phoneTail?: string;
+                /**
+                 * @description A parcel’s waybill number, exactly
+                 * @example JDVA01234567890
+                 */
+                trackingNo?: string;
+                /**
+                 * @description A supplier’s order id (of any attempt of a line), exactly
+                 * @example 284761093512
+                 */
+                supplierOrderId?: string;
+                /**
+                 * @description Only this mall’s orders
+                 * @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                mallId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Orders found */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *           "mallOrderId": "JF20261201000123",
+                     *           "status": "in_progress",
+                     *           "member": {
+                     *             "id": "member-8812",
+                     *             "tier": "gold"
+                     *           },
+                     *           "recipient": {
+                     *             "name": "张*",
+                     *             "phone": "138****5678",
+                     *             "province": "北京",
+                     *             "city": "北京市",
+                     *             "district": "朝阳区",
+                     *             "address": "****",
+                     *             "masked": true
+                     *           },
+                     *           "createdAt": "2026-12-01T01:30:00.000Z",
+                     *           "updatedAt": "2026-12-01T05:30:00.000Z",
+                     *           "lines": [
+                     *             {
+                     *               "lineId": "1",
+                     *               "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *               "kind": "physical",
+                     *               "quantity": 1,
+                     *               "status": "shipped"
+                     *             },
+                     *             {
+                     *               "lineId": "2",
+                     *               "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *               "kind": "virtual",
+                     *               "quantity": 1,
+                     *               "status": "issued"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["StaffOrderSummary"][];
+                        /** @description Pass it as `cursor` for the next page; null: nothing after this page yet */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No search key given, a phone tail that is not four digits, or another parameter that fails validation (`validation_failed`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderForStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "status": "in_progress",
+                     *       "member": {
+                     *         "id": "member-8812",
+                     *         "tier": "gold"
+                     *       },
+                     *       "createdAt": "2026-12-01T01:30:00.000Z",
+                     *       "updatedAt": "2026-12-01T05:30:00.000Z",
+                     *       "lines": [
+                     *         {
+                     *           "lineId": "1",
+                     *           "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *           "kind": "physical",
+                     *           "quantity": 1,
+                     *           "status": "shipped",
+                     *           "quantityFulfilled": 0,
+                     *           "quantityFailed": 0,
+                     *           "quantityCancelled": 0,
+                     *           "pointsPaid": 329900,
+                     *           "cashPaidFen": 0,
+                     *           "source": "jd",
+                     *           "failureReason": null,
+                     *           "shipments": [
+                     *             {
+                     *               "carrier": "JD",
+                     *               "trackingNo": "JDVA01234567890",
+                     *               "status": "in_transit",
+                     *               "events": [
+                     *                 {
+                     *                   "status": "picked_up",
+                     *                   "at": "2026-12-01T05:10:00.000Z",
+                     *                   "location": "北京市大兴区",
+                     *                   "description": "您的订单已出库"
+                     *                 },
+                     *                 {
+                     *                   "status": "in_transit",
+                     *                   "at": "2026-12-01T05:28:00.000Z",
+                     *                   "location": "北京市大兴区",
+                     *                   "description": "快件已到达【北京大兴分拣中心】"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "issuance": null,
+                     *           "refunds": [],
+                     *           "rechargeAccount": null,
+                     *           "run": {
+                     *             "runId": "wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5b",
+                     *             "workflow": "fulfil-line",
+                     *             "status": "waiting",
+                     *             "step": "await-shipment",
+                     *             "attempt": 0,
+                     *             "goal": null,
+                     *             "lastError": null,
+                     *             "nextRunAt": "2026-12-01T11:28:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "lineId": "2",
+                     *           "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *           "kind": "virtual",
+                     *           "quantity": 1,
+                     *           "status": "issued",
+                     *           "quantityFulfilled": 1,
+                     *           "quantityFailed": 0,
+                     *           "quantityCancelled": 0,
+                     *           "pointsPaid": 5800,
+                     *           "cashPaidFen": 0,
+                     *           "source": "topup-fulu",
+                     *           "failureReason": null,
+                     *           "shipments": [],
+                     *           "issuance": {
+                     *             "status": "issued",
+                     *             "vouchers": []
+                     *           },
+                     *           "refunds": [],
+                     *           "rechargeAccount": "136****6000",
+                     *           "run": {
+                     *             "runId": "wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5c",
+                     *             "workflow": "issue-line",
+                     *             "status": "succeeded",
+                     *             "step": "poll-issuance",
+                     *             "attempt": 0,
+                     *             "goal": null,
+                     *             "lastError": null,
+                     *             "nextRunAt": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "recipient": {
+                     *         "name": "张*",
+                     *         "phone": "138****5678",
+                     *         "province": "北京",
+                     *         "city": "北京市",
+                     *         "district": "朝阳区",
+                     *         "address": "****",
+                     *         "masked": true
+                     *       },
+                     *       "timeline": [
+                     *         {
+                     *           "at": "2026-12-01T01:30:00.000Z",
+                     *           "source": "line",
+                     *           "kind": "line.created",
+                     *           "lineId": "1",
+                     *           "summary": "line 1: 1 × sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7 (physical) accepted",
+                     *           "data": {
+                     *             "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *             "kind": "physical",
+                     *             "quantity": 1
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-01T01:30:01.204Z",
+                     *           "source": "workflow",
+                     *           "kind": "step.succeeded",
+                     *           "lineId": "1",
+                     *           "summary": "fulfil-line pick-source: succeeded",
+                     *           "data": {
+                     *             "runId": "wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5b",
+                     *             "step": "pick-source",
+                     *             "seq": 1,
+                     *             "output": {
+                     *               "supplierId": "jd",
+                     *               "seq": 1
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-01T01:30:02.870Z",
+                     *           "source": "supplier",
+                     *           "kind": "attempt.updated",
+                     *           "lineId": "1",
+                     *           "summary": "attempt 1 at jd: accepted (supplier order 284761093512)",
+                     *           "data": {
+                     *             "supplierId": "jd",
+                     *             "status": "accepted",
+                     *             "supplierOrderId": "284761093512"
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-01T05:10:00.000Z",
+                     *           "source": "tracking",
+                     *           "kind": "tracking.picked_up",
+                     *           "lineId": "1",
+                     *           "summary": "JD JDVA01234567890: 您的订单已出库 (北京市大兴区)",
+                     *           "data": {
+                     *             "carrier": "JD",
+                     *             "trackingNo": "JDVA01234567890",
+                     *             "status": "picked_up"
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-01T05:12:30.000Z",
+                     *           "source": "webhook",
+                     *           "kind": "delivery.attempt",
+                     *           "summary": "line.shipped #4 to the mall: HTTP 200 (84 ms)",
+                     *           "data": {
+                     *             "type": "line.shipped",
+                     *             "statusCode": 200,
+                     *             "latencyMs": 84
+                     *           }
+                     *         },
+                     *         {
+                     *           "at": "2026-12-03T09:40:00.000Z",
+                     *           "source": "staff",
+                     *           "kind": "staff.action",
+                     *           "lineId": "1",
+                     *           "summary": "agent cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b: order.retry",
+                     *           "data": {
+                     *             "action": "order.retry",
+                     *             "actorType": "agent"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffOrder"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryOrderLine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lineId": "1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RetryOrderLineRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "lineId": "1",
+                     *       "runId": "wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5b",
+                     *       "action": "replayed",
+                     *       "runStatus": "waiting"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RetryOrderLineResult"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order, or the order has no such line (`not_found`, `details.lineIds`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The line’s run is neither dead nor waiting, or it has none (`conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rerouteOrderLine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lineId": "1",
+                 *       "supplierId": "brand-acme",
+                 *       "reason": "京东库存不足，改由品牌方发货"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RerouteOrderLineRequest"];
+            };
+        };
+        responses: {
+            /** @description The line is choosing its source again */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "lineId": "1",
+                     *       "runId": "wfr_0196f0c1a3c47e5f8a9b0c1d2e3f4a5b",
+                     *       "previousSource": "jd",
+                     *       "previousAttempt": "cancelled",
+                     *       "requestedSource": "brand-acme"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RerouteOrderLineResult"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order, or the order has no such line (`not_found`, `details.lineIds`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The supplier can no longer cancel its order, or the line’s run is dead, being cancelled or busy (`conflict`); nothing was changed */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The line cannot be rerouted as asked (`not_eligible`, `details.reason`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelOrderForStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lineIds": [
+                 *         "1"
+                 *       ],
+                 *       "reason": "会员致电客服取消兑换"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffCancelOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Per line: cancelled, or not_cancellable with the reason; and the order after the cancel */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "lines": [
+                     *         {
+                     *           "lineId": "1",
+                     *           "result": "not_cancellable",
+                     *           "reason": "line is shipped"
+                     *         }
+                     *       ],
+                     *       "order": {
+                     *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "mallOrderId": "JF20261201000123",
+                     *         "status": "in_progress",
+                     *         "member": {
+                     *           "id": "member-8812",
+                     *           "tier": "gold"
+                     *         },
+                     *         "createdAt": "2026-12-01T01:30:00.000Z",
+                     *         "updatedAt": "2026-12-01T05:30:00.000Z",
+                     *         "lines": [
+                     *           {
+                     *             "lineId": "1",
+                     *             "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *             "kind": "physical",
+                     *             "quantity": 1,
+                     *             "status": "shipped",
+                     *             "quantityFulfilled": 0,
+                     *             "quantityFailed": 0,
+                     *             "quantityCancelled": 0,
+                     *             "pointsPaid": 329900,
+                     *             "cashPaidFen": 0,
+                     *             "source": "jd",
+                     *             "failureReason": null,
+                     *             "shipments": [
+                     *               {
+                     *                 "carrier": "JD",
+                     *                 "trackingNo": "JDVA01234567890",
+                     *                 "status": "in_transit",
+                     *                 "events": [
+                     *                   {
+                     *                     "status": "picked_up",
+                     *                     "at": "2026-12-01T05:10:00.000Z",
+                     *                     "location": "北京市大兴区",
+                     *                     "description": "您的订单已出库"
+                     *                   },
+                     *                   {
+                     *                     "status": "in_transit",
+                     *                     "at": "2026-12-01T05:28:00.000Z",
+                     *                     "location": "北京市大兴区",
+                     *                     "description": "快件已到达【北京大兴分拣中心】"
+                     *                   }
+                     *                 ]
+                     *               }
+                     *             ],
+                     *             "issuance": null,
+                     *             "refunds": []
+                     *           },
+                     *           {
+                     *             "lineId": "2",
+                     *             "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *             "kind": "virtual",
+                     *             "quantity": 1,
+                     *             "status": "issued",
+                     *             "quantityFulfilled": 1,
+                     *             "quantityFailed": 0,
+                     *             "quantityCancelled": 0,
+                     *             "pointsPaid": 5800,
+                     *             "cashPaidFen": 0,
+                     *             "source": "topup-fulu",
+                     *             "failureReason": null,
+                     *             "shipments": [],
+                     *             "issuance": {
+                     *               "status": "issued",
+                     *               "vouchers": []
+                     *             },
+                     *             "refunds": []
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffCancelOrderResult"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order, or the order has no such line (`not_found`, `details.lineIds`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refundOrderLine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The hub order id (`ord_…`), as POST /v1/orders answered it
+                 * @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lineId": "1",
+                 *       "units": 1,
+                 *       "reason": "商品破损，协商退款"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffRefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Refunded */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "lineId": "1",
+                     *       "units": 1,
+                     *       "points": 329900,
+                     *       "cashFen": 0,
+                     *       "ref": "staff:4f9e1c62-7a0b-4b8e-9d3c-2a1f6e5b7c80",
+                     *       "repeated": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffRefundResult"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a staff role this route takes, or an agent asking more than their refund limit (`forbidden`, `details`: the limit and the refund) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order, or the order has no such line (`not_found`, `details.lineIds`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This X-Request-Id made a refund of another line (`conflict`): send a new one */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The line cannot be refunded as asked (`not_eligible`, `details.reason`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resolveAftersaleTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "refund",
+                 *       "units": 1,
+                 *       "note": "破损属实，退还积分",
+                 *       "expectedVersion": 3
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResolveAftersaleTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description Settled now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "resolved",
+                     *       "ticket": {
+                     *         "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "mallOrderId": "JF20261201000123",
+                     *         "lineId": "1",
+                     *         "type": "damaged",
+                     *         "status": "resolved",
+                     *         "quantity": 1,
+                     *         "reason": "冰箱门板有凹痕",
+                     *         "photos": [
+                     *           "https://img.example-mall.cn/as/8812/1.jpg"
+                     *         ],
+                     *         "waitingOn": null,
+                     *         "resolution": {
+                     *           "action": "refund",
+                     *           "units": 1,
+                     *           "by": "staff",
+                     *           "refund": {
+                     *             "points": 12900,
+                     *             "cashFen": 0
+                     *           },
+                     *           "note": "破损属实，退还积分"
+                     *         },
+                     *         "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *         "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *         "createdAt": "2026-12-04T03:00:00.000Z",
+                     *         "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *         "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "assignee": "agent-li",
+                     *         "version": 4,
+                     *         "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *         "overdue": false,
+                     *         "approval": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResolveAftersaleTicketResponse"];
+                };
+            };
+            /** @description Waiting for an admin’s approval, or being carried out */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "approval_requested",
+                     *       "ticket": {
+                     *         "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *         "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "mallOrderId": "JF20261201000123",
+                     *         "lineId": "1",
+                     *         "type": "damaged",
+                     *         "status": "in_progress",
+                     *         "quantity": 1,
+                     *         "reason": "冰箱门板有凹痕",
+                     *         "photos": [
+                     *           "https://img.example-mall.cn/as/8812/1.jpg"
+                     *         ],
+                     *         "waitingOn": "approval",
+                     *         "resolution": null,
+                     *         "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *         "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *         "createdAt": "2026-12-04T03:00:00.000Z",
+                     *         "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *         "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *         "assignee": "agent-li",
+                     *         "version": 4,
+                     *         "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *         "overdue": false,
+                     *         "approval": {
+                     *           "refund": {
+                     *             "points": 50000,
+                     *             "cashFen": 9900
+                     *           },
+                     *           "units": 1,
+                     *           "requestedBy": "cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b",
+                     *           "requestedAt": "2026-12-04T05:00:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResolveAftersaleTicketResponse"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ticket moved past your version, is final, the hub is already carrying out a decision, or (agents) a refund waits for approval (`conflict`); nothing was written */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The action does not fit the line, or more units than the ticket or the line has left (`not_eligible`); nothing was written */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveAftersaleRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "已核实，同意退款",
+                 *       "expectedVersion": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["AftersaleApprovalRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket after the answer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "resolved",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "waitingOn": null,
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "assignee": "agent-li",
+                     *       "version": 5,
+                     *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *       "overdue": false,
+                     *       "approval": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffAftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No refund waits for approval, the ticket moved past your version, or it is final (`conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    declineAftersaleRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description The ticket id (`ast_…`), as POST /v1/orders/{orderId}/after-sales answered it
+                 * @example ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60
+                 */
+                ticketId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "已核实，同意退款",
+                 *       "expectedVersion": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["AftersaleApprovalRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket after the answer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60",
+                     *       "orderId": "ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "mallOrderId": "JF20261201000123",
+                     *       "lineId": "1",
+                     *       "type": "damaged",
+                     *       "status": "in_progress",
+                     *       "quantity": 1,
+                     *       "reason": "冰箱门板有凹痕",
+                     *       "photos": [
+                     *         "https://img.example-mall.cn/as/8812/1.jpg"
+                     *       ],
+                     *       "waitingOn": "agent",
+                     *       "resolution": null,
+                     *       "firstResponseDueAt": "2026-12-05T03:00:00.000Z",
+                     *       "resolutionDueAt": "2026-12-11T03:00:00.000Z",
+                     *       "createdAt": "2026-12-04T03:00:00.000Z",
+                     *       "updatedAt": "2026-12-04T03:00:00.000Z",
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "assignee": "agent-li",
+                     *       "version": 5,
+                     *       "firstRespondedAt": "2026-12-04T04:10:00.000Z",
+                     *       "overdue": false,
+                     *       "approval": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffAftersaleTicket"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No refund waits for approval, the ticket moved past your version, or it is final (`conflict`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than `HUB_BODY_LIMIT_BYTES` (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "request body exceeds 1048576 bytes"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the body as application/json"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSuppliers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each supplier account */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "supplierId": "jd",
+                     *           "kind": "jd",
+                     *           "circuit": "closed",
+                     *           "inFlight": 2,
+                     *           "calls": 1284,
+                     *           "failures": 6,
+                     *           "errorRate": 0.0047,
+                     *           "p50Ms": 182.4,
+                     *           "p95Ms": 611,
+                     *           "windowMs": 300000,
+                     *           "lastErrorAt": "2026-12-01T01:27:41.093Z",
+                     *           "lastError": "unavailable (1008): 系统繁忙",
+                     *           "lastSync": {
+                     *             "runId": "1842",
+                     *             "mode": "incremental",
+                     *             "status": "succeeded",
+                     *             "startedAt": "2026-12-01T01:25:00.112Z",
+                     *             "finishedAt": "2026-12-01T01:25:03.907Z",
+                     *             "pages": 1,
+                     *             "seen": 37,
+                     *             "removed": 0,
+                     *             "errors": 0,
+                     *             "lastError": null,
+                     *             "lastSuccessAt": "2026-12-01T01:25:03.907Z"
+                     *           },
+                     *           "openAfterSales": 3,
+                     *           "balance": null
+                     *         },
+                     *         {
+                     *           "supplierId": "taobao",
+                     *           "kind": "taobao",
+                     *           "circuit": "open",
+                     *           "inFlight": 0,
+                     *           "calls": 41,
+                     *           "failures": 17,
+                     *           "errorRate": 0.4146,
+                     *           "p50Ms": 2410.5,
+                     *           "p95Ms": 10000.3,
+                     *           "windowMs": 300000,
+                     *           "lastErrorAt": "2026-12-01T01:29:58.310Z",
+                     *           "lastError": "timeout: no answer (ECONNABORTED)",
+                     *           "lastSync": {
+                     *             "runId": "1839",
+                     *             "mode": "full",
+                     *             "status": "running",
+                     *             "startedAt": "2026-11-30T19:00:00.004Z",
+                     *             "finishedAt": null,
+                     *             "pages": 118,
+                     *             "seen": 11800,
+                     *             "removed": 0,
+                     *             "errors": 1,
+                     *             "lastError": "taobao: no answer (ECONNABORTED)",
+                     *             "lastSuccessAt": "2026-11-29T19:41:17.530Z"
+                     *           },
+                     *           "openAfterSales": 1,
+                     *           "balance": null
+                     *         },
+                     *         {
+                     *           "supplierId": "topup-fulu",
+                     *           "kind": "topup",
+                     *           "circuit": "closed",
+                     *           "inFlight": 0,
+                     *           "calls": 215,
+                     *           "failures": 0,
+                     *           "errorRate": 0,
+                     *           "p50Ms": 64.2,
+                     *           "p95Ms": 131.8,
+                     *           "windowMs": 300000,
+                     *           "lastErrorAt": null,
+                     *           "lastError": null,
+                     *           "lastSync": {
+                     *             "runId": "1840",
+                     *             "mode": "full",
+                     *             "status": "succeeded",
+                     *             "startedAt": "2026-11-30T19:00:00.010Z",
+                     *             "finishedAt": "2026-11-30T19:00:02.455Z",
+                     *             "pages": 2,
+                     *             "seen": 312,
+                     *             "removed": 1,
+                     *             "errors": 0,
+                     *             "lastError": null,
+                     *             "lastSuccessAt": "2026-11-30T19:00:02.455Z"
+                     *           },
+                     *           "openAfterSales": 0,
+                     *           "balance": {
+                     *             "fen": 8523400,
+                     *             "readAt": "2026-12-01T01:30:00.000Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["SupplierHealth"][];
+                    };
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A configured supplier account (`jd`, `taobao`, `brand-acme`, `topup-fulu`, …)
+                 * @example jd
+                 */
+                supplierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The supplier account */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "supplierId": "jd",
+                     *       "kind": "jd",
+                     *       "circuit": "closed",
+                     *       "inFlight": 2,
+                     *       "calls": 1284,
+                     *       "failures": 6,
+                     *       "errorRate": 0.0047,
+                     *       "p50Ms": 182.4,
+                     *       "p95Ms": 611,
+                     *       "windowMs": 300000,
+                     *       "lastErrorAt": "2026-12-01T01:27:41.093Z",
+                     *       "lastError": "unavailable (1008): 系统繁忙",
+                     *       "lastSync": {
+                     *         "runId": "1842",
+                     *         "mode": "incremental",
+                     *         "status": "succeeded",
+                     *         "startedAt": "2026-12-01T01:25:00.112Z",
+                     *         "finishedAt": "2026-12-01T01:25:03.907Z",
+                     *         "pages": 1,
+                     *         "seen": 37,
+                     *         "removed": 0,
+                     *         "errors": 0,
+                     *         "lastError": null,
+                     *         "lastSuccessAt": "2026-12-01T01:25:03.907Z"
+                     *       },
+                     *       "openAfterSales": 3,
+                     *       "balance": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SupplierHealth"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No supplier account of that id is configured (`not_found`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };

@@ -1,4 +1,4 @@
-import type { InboundMessage, SupplierEvent, WebhookAck, WebhookInbound, WebhookRequest } from '../connector.ts';
+import type { AfterSaleStatus, InboundMessage, SupplierEvent, WebhookAck, WebhookInbound, WebhookRequest } from '../connector.ts';
 import { SupplierError } from '../errors.ts';
 import { afterSaleStatusOf, orderStatusOf, toShipment } from './mapper.ts';
 import { verifyBrandWebhook } from './sign.ts';
@@ -49,12 +49,21 @@ function readEvent(supplier: string, raw: string): WebhookEvent {
   }
 }
 
+// What each return event says, whatever its `data.status` (an unknown return.* type falls back on it).
+const RETURN_EVENT_STATUS: Readonly<Record<string, AfterSaleStatus>> = {
+  'return.approved': 'approved',
+  'return.received': 'received',
+  'return.rejected': 'rejected',
+  'return.refunded': 'refunded',
+  'return.completed': 'completed',
+};
+
 /** The neutral events of one brand event; an unknown type gives none (brands add types over time). */
 export function eventsOf(event: WebhookEvent): SupplierEvent[] {
   const at = event.created;
   if (event.type.startsWith('return.')) {
     const d = ReturnEventData.parse(event.data);
-    const status = event.type === 'return.received' ? 'received' : event.type === 'return.rejected' ? 'rejected' : d.status ? afterSaleStatusOf(d.status) : undefined;
+    const status = RETURN_EVENT_STATUS[event.type] ?? (d.status ? afterSaleStatusOf(d.status) : undefined);
     if (!status) return [];
     return [{ type: 'aftersale.updated', afterSaleId: d.returnId, ...(d.orderId ? { supplierOrderId: d.orderId } : {}), status, at }];
   }

@@ -39,7 +39,7 @@ export interface BrandConnectorOptions {
   /** Socket idle limit while streaming the bulk feed (default 60 s). */
   feedTimeoutMs?: number;
   resilience?: Partial<ResilienceOptions>;
-  /** Accepted for a uniform constructor; brand calls carry no timestamps (webhook checks get `now` from the hub). */
+  /** The time calls are placed in the health window by; brand calls carry no timestamps (webhook checks get `now` from the hub). */
   now?: () => Date;
   /** Age after which a webhook is stale (default 5 minutes). */
   webhookToleranceMs?: number;
@@ -64,7 +64,7 @@ export class BrandConnector implements SupplierConnector {
       feedTimeoutMs: opts.feedTimeoutMs ?? 60_000,
       apiKey: opts.credentials.apiKey,
     });
-    this.#caller = new SupplierCaller(opts.id, opts.resilience);
+    this.#caller = new SupplierCaller(opts.id, opts.resilience, opts.now);
     this.inbound = brandInbound(opts.id, opts.credentials.webhookSecret, opts.webhookToleranceMs);
   }
 

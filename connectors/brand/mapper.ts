@@ -83,9 +83,11 @@ export function toSupplierOrder(o: Wire.Order): SupplierOrder {
 
 const RETURN_STATUS: Record<Wire.ReturnStatus, AfterSaleStatus> = {
   requested: 'pending',
+  approved: 'approved',
   received: 'received',
   rejected: 'rejected',
   refunded: 'refunded',
+  completed: 'completed',
 };
 
 /** A brand return status in the hub's words. */
@@ -93,7 +95,17 @@ export function afterSaleStatusOf(status: Wire.ReturnStatus): AfterSaleStatus {
   return RETURN_STATUS[status];
 }
 
-/** A brand return as a neutral after-sale. */
+/** A brand return as a neutral after-sale, with what the brand granted once it reviewed it. */
 export function toAfterSale(r: Wire.Return): AfterSale {
-  return { afterSaleId: r.id, supplierOrderId: r.orderId, status: afterSaleStatusOf(r.status), updatedAt: r.updatedAt };
+  const status = afterSaleStatusOf(r.status);
+  return {
+    afterSaleId: r.id,
+    supplierOrderId: r.orderId,
+    status,
+    updatedAt: r.updatedAt,
+    ...(status === 'rejected' && r.rejectionReason ? { reason: r.rejectionReason } : {}),
+    ...(r.refundAmount ? { refundFen: r.refundAmount.amount } : {}),
+    ...(r.approvedItems ? { units: r.approvedItems.reduce((n, i) => n + i.quantity, 0) } : {}),
+    ...(r.replacement ? { replacement: { carrier: normalizeCarrier(r.replacement.carrier), trackingNo: r.replacement.trackingNumber } } : {}),
+  };
 }

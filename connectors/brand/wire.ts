@@ -105,10 +105,15 @@ export const CreateOrder = z.object({
 });
 export type CreateOrder = z.infer<typeof CreateOrder>;
 
-export const ReturnStatus = z.enum(['requested', 'received', 'rejected', 'refunded']);
+/** requested → approved → received (goods back) → refunded, or completed for an exchange (its replacement shipped); rejected at review. */
+export const ReturnStatus = z.enum(['requested', 'approved', 'received', 'rejected', 'refunded', 'completed']);
 export type ReturnStatus = z.infer<typeof ReturnStatus>;
 
-/** A return (after-sale) at the brand. */
+/**
+ * A return (after-sale) at the brand. Set once the brand has reviewed it (ours): `approvedItems`
+ * (what it accepted, possibly fewer units than asked), `refundAmount` (what it refunds; null for an
+ * exchange); `rejectionReason` when it refused; `replacement`, an exchange's parcel once shipped.
+ */
 export const Return = z.object({
   id: z.string(),
   orderId: z.string(),
@@ -118,6 +123,9 @@ export const Return = z.object({
   items: z.array(z.object({ productId: z.string(), quantity: z.number().int() })),
   reason: z.string(),
   rejectionReason: z.string().nullable(),
+  approvedItems: z.array(z.object({ productId: z.string(), quantity: z.number().int() })).optional(),
+  refundAmount: Money.nullable().optional(),
+  replacement: Shipment.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -140,8 +148,11 @@ export const EVENT_TYPES = [
   'order.shipped',
   'order.delivered',
   'order.cancelled',
+  'return.approved',
   'return.received',
   'return.rejected',
+  'return.refunded',
+  'return.completed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

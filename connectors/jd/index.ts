@@ -6,7 +6,7 @@ import { SupplierError } from '../errors.ts';
 import { type ResilienceOptions, SupplierCaller } from '../shared/resilience.ts';
 import { JdAreaResolver } from './areas.ts';
 import { type JdCredentials, JdClient } from './client.ts';
-import { type JdDetail, type JdMessage, type JdOrderBody, type JdPrice, type JdStock, toAfterSaleStatus, toEvents, toOffer, toOrder, toSku } from './mapper.ts';
+import { type JdAfterSaleBody, type JdDetail, type JdMessage, type JdOrderBody, type JdPrice, type JdStock, toAfterSale, toEvents, toOffer, toOrder, toSku } from './mapper.ts';
 import { JD_DEFAULT_AREA_NAMES, JD_MESSAGE, JD_METHODS as M, JD_RESULT } from './methods.ts';
 
 export type { JdCredentials } from './client.ts';
@@ -48,7 +48,7 @@ export class JdConnector implements SupplierConnector {
   constructor(opts: JdConnectorOptions) {
     this.id = opts.id ?? 'jd';
     this.#client = new JdClient({ supplier: this.id, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, credentials: opts.credentials, now: opts.now ?? (() => new Date()) });
-    this.#caller = new SupplierCaller(this.id, opts.resilience);
+    this.#caller = new SupplierCaller(this.id, opts.resilience, opts.now);
     this.#areas = new JdAreaResolver((method, params) => this.#read(method, params));
     this.inbound = {
       mode: 'poll',
@@ -164,17 +164,18 @@ export class JdConnector implements SupplierConnector {
   }
 
   async applyAfterSale(req: AfterSaleRequest): Promise<AfterSale> {
-    // customerExpect: 10 return for a refund, 20 exchange. Idempotent on thirdApplyId, so retried like a read.
+    // customerExpect: 10 return for a refund (JD takes a claim's goods back too), 20 exchange;
+    // pickwareType 4: JD picks the goods up. Idempotent on thirdApplyId, so retried like a read.
     const expect = req.type === 'exchange' ? 20 : 10;
-    const r = await this.#caller.call(() => this.#client.ok<{ afsServiceId: number; afsServiceStep?: number }>(M.afterSaleApply, {
-      jdOrderId: Number(req.supplierOrderId), skuId: Number(req.supplierSkuId), num: req.quantity, customerExpect: expect, questionDesc: req.reason, questionPic: (req.photos ?? []).join(','), thirdApplyId: req.reference,
+    const r = await this.#caller.call(() => this.#client.ok<JdAfterSaleBody>(M.afterSaleApply, {
+      jdOrderId: Number(req.supplierOrderId), skuId: Number(req.supplierSkuId), num: req.quantity, customerExpect: expect, pickwareType: 4, questionDesc: req.reason, questionPic: (req.photos ?? []).join(','), thirdApplyId: req.reference,
     }, { write: false }));
-    return { afterSaleId: String(r.afsServiceId), supplierOrderId: req.supplierOrderId, status: toAfterSaleStatus(r.afsServiceStep ?? 10), updatedAt: null };
+    return toAfterSale(r, req.supplierOrderId);
   }
 
   async getAfterSale(afterSaleId: string): Promise<AfterSale> {
-    const r = await this.#read<{ afsServiceId: number; jdOrderId: number; afsServiceStep: number }>(M.afterSaleStatus, { afsServiceId: Number(afterSaleId) });
-    return { afterSaleId, supplierOrderId: String(r.jdOrderId), status: toAfterSaleStatus(r.afsServiceStep), updatedAt: null };
+    const r = await this.#read<JdAfterSaleBody>(M.afterSaleStatus, { afsServiceId: Number(afterSaleId) });
+    return { ...toAfterSale(r, ''), afterSaleId };
   }
 
   health(): ConnectorHealth {

@@ -1,4 +1,4 @@
-import type { AfterSaleStatus, InboundMessage, Offer, Shipment, SupplierEvent, SupplierOrder, SupplierSku, TrackingStatus } from '../connector.ts';
+import type { AfterSale, AfterSaleStatus, InboundMessage, Offer, Shipment, SupplierEvent, SupplierOrder, SupplierSku, TrackingStatus } from '../connector.ts';
 import { normalizeCarrier } from '../shared/carrier.ts';
 import { parseUtc8Timestamp } from '../shared/timestamp.ts';
 import { yuanToFen } from '../shared/yuan.ts';
@@ -10,6 +10,21 @@ export interface JdStock { skuId: number; stockStateId: number; remainNum: numbe
 interface JdParcel { jdOrderId: number; state: string; waybill: string | null; carrier?: string | null; track: { msgTime: string; content: string; operateState: string }[]; sku: { skuId: number; num: number }[] }
 export interface JdOrderBody { jdOrderId: number; thirdOrder: string; state: 'occupied' | 'confirmed' | 'cancelled'; freight: string; sku: { skuId: number; num: number; price: string }[]; cOrder: JdParcel[]; parcels: JdParcel[] }
 export interface JdMessage { id: string; type: number; time: string; result: Record<string, unknown> }
+/**
+ * A service order as biz.afterSale.status answers it (a repeated apply answers it too; a first
+ * apply may answer only the id and step). Fields granted at review, all (ours): `approvedNum` units
+ * JD accepted, `refundPrice` what it refunds (yuan), `approveNotes` its note (the reason when it
+ * refused), `exchangeWaybill` an exchange's replacement parcel.
+ */
+export interface JdAfterSaleBody {
+  afsServiceId: number;
+  jdOrderId?: number;
+  afsServiceStep?: number;
+  approvedNum?: number;
+  refundPrice?: string;
+  approveNotes?: string;
+  exchangeWaybill?: { carrier?: string; deliveryOrderId: string };
+}
 
 // JD writes times as Beijing wall-clock `yyyy-MM-dd HH:mm:ss`; the hub keeps ISO instants.
 const iso = (jdTime: string): string => parseUtc8Timestamp(jdTime)?.toISOString() ?? jdTime;
@@ -50,7 +65,9 @@ export function toOffer(skuId: string, price: JdPrice | undefined, stock: JdStoc
   };
 }
 
-const TRACK: Record<string, TrackingStatus> = { picked_up: 'picked_up', in_transit: 'in_transit', out_for_delivery: 'out_for_delivery', delivered: 'delivered', exception: 'exception' };
+const TRACK: Record<string, TrackingStatus> = {
+  picked_up: 'picked_up', in_transit: 'in_transit', out_for_delivery: 'out_for_delivery', delivered: 'delivered', exception: 'exception', returned_to_sender: 'returned_to_sender',
+};
 
 function shipment(p: JdParcel): Shipment | null {
   if (!p.waybill) return null;
@@ -100,6 +117,22 @@ export function toOrder(o: JdOrderBody): SupplierOrder {
 /** JD after-sale steps (ours): 10 applied, 20 approved, 30 rejected, 40 goods received, 50 refunded, 60 done. */
 export function toAfterSaleStatus(step: number): AfterSaleStatus {
   return ({ 10: 'pending', 20: 'approved', 30: 'rejected', 40: 'received', 50: 'refunded', 60: 'completed' } as Record<number, AfterSaleStatus>)[step] ?? 'pending';
+}
+
+/** A service order in neutral form; `supplierOrderId` is the order it was applied on, when JD's answer does not name it. */
+export function toAfterSale(r: JdAfterSaleBody, supplierOrderId: string): AfterSale {
+  const status = toAfterSaleStatus(r.afsServiceStep ?? 10);
+  const refundFen = fen(r.refundPrice);
+  return {
+    afterSaleId: String(r.afsServiceId),
+    supplierOrderId: r.jdOrderId === undefined ? supplierOrderId : String(r.jdOrderId),
+    status,
+    updatedAt: null,
+    ...(status === 'rejected' && r.approveNotes ? { reason: r.approveNotes } : {}),
+    ...(refundFen !== null ? { refundFen } : {}),
+    ...(r.approvedNum !== undefined ? { units: r.approvedNum } : {}),
+    ...(r.exchangeWaybill?.deliveryOrderId ? { replacement: { carrier: normalizeCarrier(r.exchangeWaybill.carrier ?? '京东物流'), trackingNo: r.exchangeWaybill.deliveryOrderId } } : {}),
+  };
 }
 
 const CATALOG_CHANGE: Record<number, 'price' | 'listing' | 'pool' | 'product'> = { 2: 'price', 4: 'listing', 6: 'pool', 16: 'product' };

@@ -76,7 +76,7 @@ function parsePush(raw: string): SupplierEvent[] {
     }
     case TOPICS.refundChanged: {
       const c = RefundChangedContent.parse(content);
-      const status = afterSaleStatusOf(c.refund_status);
+      const status = afterSaleStatusOf(c.refund_status, c.is_return_goods);
       if (!status) return [];
       return [{ type: 'aftersale.updated', afterSaleId: c.refund_id, ...(c.purchase_order_id ? { supplierOrderId: c.purchase_order_id } : {}), status, at: isoOf(c.modified) ?? fallbackAt }];
     }

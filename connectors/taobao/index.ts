@@ -51,7 +51,7 @@ export class TaobaoConnector implements SupplierConnector {
   constructor(opts: TaobaoConnectorOptions) {
     this.id = opts.id ?? 'taobao';
     this.#client = new TaobaoClient({ supplier: this.id, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, credentials: opts.credentials, now: opts.now ?? (() => new Date()) });
-    this.#caller = new SupplierCaller(this.id, opts.resilience);
+    this.#caller = new SupplierCaller(this.id, opts.resilience, opts.now);
     this.inbound = taobaoInbound(this.id, opts.credentials.appSecret);
   }
 

@@ -128,8 +128,9 @@ export function toSupplierOrder(po: Order, steps: readonly Step[] = []): Supplie
   };
 }
 
-// TOP refund statuses: 1 applied, 2 agreed (return the goods), 3 goods returned, 4 closed,
-// 5 refunded, 6 refused, 9 none, 10 refused receipt, 12 agreed (refund being paid).
+// TOP refund statuses: 1 applied, 2 agreed (return the goods), 3 goods sent back (on their way to
+// the seller), 4 closed, 5 refunded, 6 refused, 9 none, 10 refused receipt, 12 agreed (refund being
+// paid): for a return, 12 comes once the seller has confirmed receipt of the goods.
 const REFUND_STATUS: Readonly<Record<number, AfterSaleStatus>> = {
   1: 'pending',
   2: 'approved',
@@ -141,14 +142,26 @@ const REFUND_STATUS: Readonly<Record<number, AfterSaleStatus>> = {
   12: 'approved',
 };
 
-/** The neutral after-sale status of a TOP refund status; undefined for one we do not know. */
-export function afterSaleStatusOf(status: number): AfterSaleStatus | undefined {
+/**
+ * The neutral after-sale status of a TOP refund status; undefined for one we do not know.
+ * `isReturnGoods` (when known) reads a return's 12 as received.
+ */
+export function afterSaleStatusOf(status: number, isReturnGoods?: boolean): AfterSaleStatus | undefined {
+  if (status === 12 && isReturnGoods === true) return 'received';
   return REFUND_STATUS[status];
 }
 
-/** A refund in neutral form. */
+/** A refund in neutral form, with what the seller agreed to (units, fen) and its reason when it refused. */
 export function toAfterSale(r: Refund): AfterSale | undefined {
-  const status = afterSaleStatusOf(r.refund_status);
+  const status = afterSaleStatusOf(r.refund_status, r.is_return_goods);
   if (!status) return undefined;
-  return { afterSaleId: r.refund_id, supplierOrderId: r.purchase_order_id, status, updatedAt: isoOf(r.modified) };
+  return {
+    afterSaleId: r.refund_id,
+    supplierOrderId: r.purchase_order_id,
+    status,
+    updatedAt: isoOf(r.modified),
+    ...(status === 'rejected' && r.refuse_reason ? { reason: r.refuse_reason } : {}),
+    ...(r.agreed_refund_fee !== undefined ? { refundFen: r.agreed_refund_fee } : {}),
+    ...(r.agreed_num !== undefined ? { units: r.agreed_num } : {}),
+  };
 }

@@ -77,7 +77,12 @@ export const PurchaseOrder = z.object({
   sub_purchase_orders: z.object({ sub_purchase_order: z.array(SubPurchaseOrder) }).optional(),
 });
 
-/** A refund (after-sale); `refund_status` is TOP's number (1 applied … 5 refunded); `dist_refund_no` is (ours). */
+/**
+ * A refund (after-sale); `refund_status` is TOP's number (1 applied … 5 refunded); `refund_fee` is
+ * what the distributor asked back. (ours): `dist_refund_no`; what the seller agreed to, once it
+ * did: `agreed_num` units and `agreed_refund_fee` (can be less than asked); `refuse_reason` when it
+ * refused (6, 10).
+ */
 export const RefundDetail = z.object({
   refund_id: Id,
   purchase_order_id: Id,
@@ -89,6 +94,9 @@ export const RefundDetail = z.object({
   refund_status: z.number().int(),
   refund_fee: Money.optional(),
   refund_desc: z.string().optional(),
+  agreed_num: z.number().int().optional(),
+  agreed_refund_fee: Money.optional(),
+  refuse_reason: z.string().optional(),
   apply_time: z.string().optional(),
   modified: z.string().optional(),
 });
@@ -135,7 +143,8 @@ export const ShippedContent = z.object({
   trace: z.array(TraceStep).default([]),
 });
 export const ClosedContent = z.object({ fenxiao_id: Id, dist_order_no: z.string().optional(), close_reason: z.string().optional(), modified: z.string() });
-export const RefundChangedContent = z.object({ refund_id: Id, purchase_order_id: Id.optional(), refund_status: z.number().int(), modified: z.string() });
+/** `is_return_goods` (ours) tells a return's 12 (goods received, refund being paid) from a refund only's (agreed). */
+export const RefundChangedContent = z.object({ refund_id: Id, purchase_order_id: Id.optional(), refund_status: z.number().int(), is_return_goods: z.boolean().optional(), modified: z.string() });
 export const ItemChangedContent = z.object({ num_iids: z.array(Id), modified: z.string() });
 
 /** The push envelope TOP posts to the hub. */

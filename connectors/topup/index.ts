@@ -50,7 +50,7 @@ export class TopupConnector implements SupplierConnector {
     this.id = id;
     this.#secret = credentials.appSecret;
     this.#client = new TopupClient({ supplier: id, baseUrl, timeoutMs, credentials, now });
-    this.#caller = new SupplierCaller(id, resilience);
+    this.#caller = new SupplierCaller(id, resilience, now);
     this.inbound = topupInbound(id, credentials.appSecret);
   }
 

@@ -39,6 +39,8 @@ export interface StaffTicketView extends TicketView {
   version: number;
   firstRespondedAt: string | null;
   overdue: boolean;
+  /** A refund an agent decided above their limit, waiting for an admin. */
+  approval: { refund: { points: number; cashFen: number }; units: number; requestedBy: string; requestedAt: string } | null;
 }
 
 export interface StaffHistoryEntry {
@@ -81,6 +83,7 @@ export function staffTicketView(t: TicketRow, now: Date): StaffTicketView {
     version: t.version,
     firstRespondedAt: iso(t.first_responded_at),
     overdue: ticketOverdue({ status: t.status, firstResponseDueAt: new Date(t.first_response_due_at), resolutionDueAt: new Date(t.resolution_due_at), firstRespondedAt: t.first_responded_at && new Date(t.first_responded_at) }, now),
+    approval: t.approval ? { refund: t.approval.refund, units: t.approval.decision.units, requestedBy: t.approval.requestedBy, requestedAt: t.approval.requestedAt } : null,
   };
 }
 

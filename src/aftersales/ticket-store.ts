@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EligibilityFacts, TicketEventKind, TicketStatus, TicketType } from '../domain/aftersales.ts';
+import type { EligibilityFacts, Resolution, TicketDecision, TicketEventKind, TicketStatus, TicketType, WaitingOn } from '../domain/aftersales.ts';
 import { OPEN_TICKET_STATUSES } from '../domain/aftersales.ts';
 import type { LineStatus } from '../domain/order-status.ts';
 import type { ItemKind } from '../domain/supplier-shapes.ts';
@@ -34,10 +34,26 @@ export interface TicketRow {
   version: number;
   assignee: string | null;
   first_responded_at: Date | null;
+  supplier_id: string | null;
+  supplier_aftersale_id: string | null;
+  waiting_on: WaitingOn | null;
+  decision: TicketDecision | null;
+  approval: TicketApproval | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
+/** A refund an agent decided above their limit, waiting for an admin. */
+export interface TicketApproval {
+  decision: TicketDecision;
+  refund: { points: number; cashFen: number };
+  requestedBy: string;
+  requestedAt: string;
 }
 
 const TICKET_COLUMNS = `t.id, t.mall_id, t.order_id, t.line_id, l.line_id mall_line_id, o.mall_order_id, t.type, t.status, t.quantity, t.reason, t.photos, t.resolution,
-  t.idempotency_key, t.request_hash, t.first_response_due_at, t.resolution_due_at, t.created_at, t.updated_at, t.version, t.assignee, t.first_responded_at`;
+  t.idempotency_key, t.request_hash, t.first_response_due_at, t.resolution_due_at, t.created_at, t.updated_at, t.version, t.assignee, t.first_responded_at,
+  t.supplier_id, t.supplier_aftersale_id, t.waiting_on, t.decision, t.approval, t.resolved_by, t.resolved_at`;
 const TICKET_FROM = 'aftersale_ticket t join order_line l on l.id = t.line_id join mall_order o on o.id = t.order_id';
 
 /** A line of the mall's order, locked (`for update`) so tickets of one line are opened one at a time; undefined when the mall has no such line. */
@@ -59,7 +75,7 @@ export async function eligibilityFacts(tx: EntityManager, lineId: string): Promi
        (select min(coalesce(s.shipped_at, s.created_at)) from shipment s where s.line_id = l.id and s.status <> 'pending') shipped_at,
        exists (select 1 from shipment s where s.line_id = l.id and s.status in ('exception', 'returned_to_sender')) tracking_trouble,
        (select max(v.created_at) from line_voucher v where v.line_id = l.id) voucher_at,
-       (select coalesce(sum(e.units), 0)::int from ledger_entry e where e.line_id = l.id and e.entry = 'refund') units_refunded,
+       (select coalesce(sum(e.units), 0)::int from ledger_entry e where e.line_id = l.id and e.entry = 'refund' and e.ref is not null) units_refunded,
        (select coalesce(sum(t.quantity), 0)::int from aftersale_ticket t where t.line_id = l.id and t.status = any(?::text[])) units_open,
        (select coalesce(jsonb_agg(distinct t.type), '[]') from aftersale_ticket t where t.line_id = l.id and t.status = any(?::text[])) open_types
      from order_line l where l.id = ?`,
@@ -212,4 +228,96 @@ export async function orderForStaff(
     [orderId],
   );
   return { recipient: order?.recipient ?? null, lines };
+}
+
+/**
+ * The hub moves a ticket on (its run): status, what it waits on, the supplier's after-sale it
+ * opened. Bumps the version, so a staff write prepared on the ticket as it was is refused (409).
+ */
+export async function setTicketProgress(
+  tx: EntityManager,
+  ticketId: string,
+  p: { status: TicketStatus; waitingOn: WaitingOn | null; at: Date; supplier?: { supplierId: string; afterSaleId: string } },
+): Promise<void> {
+  await run(
+    tx,
+    `update aftersale_ticket set status = ?, waiting_on = ?, supplier_id = coalesce(?, supplier_id), supplier_aftersale_id = coalesce(?, supplier_aftersale_id),
+       first_responded_at = coalesce(first_responded_at, ?), updated_at = ?, version = version + 1 where id = ?`,
+    [p.status, p.waitingOn, p.supplier?.supplierId ?? null, p.supplier?.afterSaleId ?? null, p.at, p.at, ticketId],
+  );
+}
+
+/**
+ * Records a decision for the ticket's run to carry out (or a refund waiting for approval),
+ * conditional on `version` when given: the new version, or undefined when another write came first.
+ */
+export async function setTicketDecision(
+  tx: EntityManager,
+  ticketId: string,
+  d: { decision: TicketDecision | null; approval: TicketApproval | null; waitingOn: WaitingOn | null; assignee?: string | null; at: Date; version?: number },
+): Promise<number | undefined> {
+  const [row] = await run<{ version: number }[]>(
+    tx,
+    `update aftersale_ticket set decision = ?, approval = ?, waiting_on = ?, status = case when status = 'open' then 'in_progress' else status end,
+       first_responded_at = coalesce(first_responded_at, ?), updated_at = ?, version = version + 1 where id = ?${d.version === undefined ? '' : ' and version = ?'} returning version`,
+    [d.decision && JSON.stringify(d.decision), d.approval && JSON.stringify(d.approval), d.waitingOn, d.at, d.at, ticketId, ...(d.version === undefined ? [] : [d.version])],
+  );
+  return row?.version;
+}
+
+/** Settles a ticket: its final status and resolution, who settled it and when. */
+export async function settleTicketRow(tx: EntityManager, ticketId: string, s: { status: 'resolved' | 'rejected'; resolution: Resolution; resolvedBy: string; at: Date }): Promise<void> {
+  await run(
+    tx,
+    `update aftersale_ticket set status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, waiting_on = null, decision = null, approval = null,
+       first_responded_at = coalesce(first_responded_at, ?), updated_at = ?, version = version + 1 where id = ?`,
+    [s.status, JSON.stringify(s.resolution), s.resolvedBy, s.at, s.at, s.at, ticketId],
+  );
+}
+
+/** The tickets following a supplier's after-sale (a callback about it wakes their runs). */
+export async function ticketsOfSupplierAfterSale(em: EntityManager, supplierId: string, afterSaleId: string): Promise<string[]> {
+  const rows = await run<{ id: string }[]>(em, 'select id from aftersale_ticket where supplier_id = ? and supplier_aftersale_id = ?', [supplierId, afterSaleId]);
+  return rows.map((r) => r.id);
+}
+
+/** The attempt that fulfilled a line (the last one sent to a supplier), with what after-sales ask its supplier about. */
+export interface LineSource {
+  attemptId: string;
+  supplierId: string;
+  supplierSkuId: string;
+  supplierOrderId: string | null;
+  reference: string;
+  status: string;
+}
+
+export async function lineSource(em: EntityManager, lineId: string): Promise<LineSource | undefined> {
+  const [row] = await run<{ id: string; supplier_id: string; supplier_sku_id: string; supplier_order_id: string | null; reference: string; status: string }[]>(
+    em,
+    `select id, supplier_id, supplier_sku_id, supplier_order_id, reference, status from line_attempt
+     where line_id = ? and status not in ('pending', 'failed', 'cancelled') order by seq desc limit 1`,
+    [lineId],
+  );
+  return row && { attemptId: row.id, supplierId: row.supplier_id, supplierSkuId: row.supplier_sku_id, supplierOrderId: row.supplier_order_id, reference: row.reference, status: row.status };
+}
+
+/** A line's parcels as the carrier last reported them. */
+export async function lineParcels(em: EntityManager, lineId: string): Promise<{ status: string; carrier: string; tracking_no: string; last_event_at: Date | null; shipped_at: Date | null; created_at: Date }[]> {
+  return run(em, 'select status, carrier, tracking_no, last_event_at, shipped_at, created_at from shipment where line_id = ? order by created_at', [lineId]);
+}
+
+/** A line's voucher codes as the mall sees them (masked), and when they were issued. */
+export async function lineVouchersMasked(em: EntityManager, lineId: string): Promise<{ masked: string; created_at: Date }[]> {
+  return run(em, 'select masked, created_at from line_voucher where line_id = ? order by created_at, id', [lineId]);
+}
+
+/**
+ * Any mall's ticket locked for settling, its line locked first: the lock order of every line move
+ * (the line, then its order), so a settlement and a move of the same line take turns.
+ */
+export async function lockTicketAndLine(tx: EntityManager, ticketId: string): Promise<TicketRow | undefined> {
+  const [t] = await run<{ line_id: string }[]>(tx, 'select line_id from aftersale_ticket where id = ?', [ticketId]);
+  if (!t) return undefined;
+  await run(tx, 'select id from order_line where id = ? for update', [t.line_id]);
+  return findTicketForStaff(tx, ticketId, true);
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type AftersaleConfig, canMoveTicket, eligibility, TERMINAL_TICKET_STATUSES, type TicketEventKind, type TicketStatus, type TicketType, ticketDueTimes } from '../domain/aftersales.ts';
+import { type AftersaleConfig, canMoveTicket, type Resolution, type WaitingOn, eligibility, TERMINAL_TICKET_STATUSES, type TicketEventKind, type TicketStatus, type TicketType, ticketDueTimes } from '../domain/aftersales.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { startRun } from '../../workflows/engine/index.ts';
 import { lineEvent } from '../orders/line-store.ts';
+import { firstWakeRow } from '../queues/enqueue.ts';
+import { addOutboxJob, type OutboxJob } from '../queues/job-outbox.ts';
 import { canonical } from '../orders/intake.ts';
 import { addTicketEvent, eligibilityFacts, findTicket, insertTicket, lockMallLine, mallHasOrder, mallVisibleHistory, type TicketRow, ticketByKey, ticketsOfOrder, updateTicket } from './ticket-store.ts';
 
@@ -45,7 +48,9 @@ export interface TicketView {
   quantity: number;
   reason: string;
   photos: string[];
-  resolution: null;
+  /** What the ticket waits on while in progress (null once settled, or not yet looked at). */
+  waitingOn: WaitingOn | null;
+  resolution: Resolution | null;
   firstResponseDueAt: string;
   resolutionDueAt: string;
   createdAt: string;
@@ -56,13 +61,13 @@ export interface TicketHistoryEntry {
   at: string;
   actor: 'mall' | 'staff' | 'system';
   kind: TicketEventKind;
-  data: { type?: TicketType; quantity?: number; reason?: string; photos?: string[]; comment?: string; returnWaybill?: Waybill };
+  data: { type?: TicketType; quantity?: number; reason?: string; photos?: string[]; comment?: string; returnWaybill?: Waybill; note?: string; waitingOn?: WaitingOn; resolution?: Resolution };
 }
 
 export function ticketView(t: TicketRow): TicketView {
   return {
     ticketId: t.id, orderId: t.order_id, mallOrderId: t.mall_order_id, lineId: t.mall_line_id, type: t.type, status: t.status, quantity: t.quantity, reason: t.reason,
-    photos: t.photos, resolution: null, firstResponseDueAt: new Date(t.first_response_due_at).toISOString(), resolutionDueAt: new Date(t.resolution_due_at).toISOString(),
+    photos: t.photos, waitingOn: t.waiting_on, resolution: (t.resolution as Resolution | null) ?? null, firstResponseDueAt: new Date(t.first_response_due_at).toISOString(), resolutionDueAt: new Date(t.resolution_due_at).toISOString(),
     createdAt: new Date(t.created_at).toISOString(), updatedAt: new Date(t.updated_at).toISOString(),
   };
 }
@@ -76,18 +81,18 @@ class KeyTaken extends Error {}
  * Refused, with nothing written: 404 for a line the mall does not have, 409 `conflict` for a
  * second open ticket of the type on the line, 422 `not_eligible` (`details.reason`) otherwise.
  */
-export async function openTicket(deps: TicketDeps, mallId: string, orderId: string, key: string, req: OpenTicketRequest): Promise<{ created: boolean; ticket: TicketView }> {
+export async function openTicket(deps: TicketDeps, mallId: string, orderId: string, key: string, req: OpenTicketRequest): Promise<{ created: boolean; ticket: TicketView; jobs: (OutboxJob & { rowId: string })[] }> {
   const requestHash = createHash('sha256').update(canonical({ orderId, ...req })).digest('hex');
-  const repeat = async (): Promise<{ created: false; ticket: TicketView } | null> => {
+  const repeat = async (): Promise<{ created: false; ticket: TicketView; jobs: [] } | null> => {
     const existing = await ticketByKey(deps.em, mallId, key);
     if (!existing) return null;
     if (existing.request_hash !== requestHash) throw new AppError('idempotency_conflict', 'this Idempotency-Key was used with another request body');
-    return { created: false, ticket: ticketView(existing) };
+    return { created: false, ticket: ticketView(existing), jobs: [] };
   };
   const before = await repeat();
   if (before) return before;
   try {
-    const ticketId = await deps.em.transactional(async (tx) => {
+    const { ticketId, job } = await deps.em.transactional(async (tx) => {
       const line = await lockMallLine(tx, mallId, orderId, req.lineId);
       if (!line) throw notFound('order line');
       const facts = await eligibilityFacts(tx, line.id);
@@ -106,10 +111,15 @@ export async function openTicket(deps: TicketDeps, mallId: string, orderId: stri
       }
       await addTicketEvent(tx, { ticketId: id, at: now, actorType: 'mall', actorId: mallId, kind: 'opened', visibleToMall: true, data: { type: req.type, quantity, reason: req.reason, photos } });
       await lineEvent(tx, deps.clock, { mallId, orderId, mallOrderId: line.mallOrderId, lineId: req.lineId }, 'aftersale.updated', { ticketId: id, type: req.type, status: 'open', quantity, change: 'opened' });
-      return id;
+      // Its settling run (workflows/tickets), committed with it: a ticket is never left unworked.
+      const runId = newId('wfr');
+      await startRun(tx, { id: runId, workflow: 'settle-ticket', subjectId: id, tenant: mallId }, now);
+      const wake = firstWakeRow(runId);
+      const rowId = await addOutboxJob(tx, wake);
+      return { ticketId: id, job: { ...wake, rowId } };
     });
     const ticket = await findTicket(deps.em, mallId, ticketId);
-    return { created: true, ticket: ticketView(ticket as TicketRow) };
+    return { created: true, ticket: ticketView(ticket as TicketRow), jobs: [job] };
   } catch (err) {
     if (!(err instanceof KeyTaken)) throw err;
     const after = await repeat();
@@ -126,11 +136,17 @@ export async function listOrderTickets(em: EntityManager, mallId: string, orderI
 
 const ACTOR: Record<string, TicketHistoryEntry['actor']> = { mall: 'mall', system: 'system' };
 
+/** What of a history entry the mall reads: the documented fields (the hub keeps more for staff: supplier statuses, steps). */
+const MALL_HISTORY_FIELDS = ['type', 'quantity', 'reason', 'photos', 'comment', 'returnWaybill', 'note', 'waitingOn', 'resolution'] as const;
+function mallData(data: Record<string, unknown>): TicketHistoryEntry['data'] {
+  return Object.fromEntries(MALL_HISTORY_FIELDS.filter((k) => data[k] !== undefined).map((k) => [k, data[k]]));
+}
+
 /** One of the mall's tickets with the history it may see (404 for another mall's). */
 export async function getTicket(em: EntityManager, mallId: string, ticketId: string): Promise<TicketView & { history: TicketHistoryEntry[] }> {
   const t = await findTicket(em, mallId, ticketId);
   if (!t) throw notFound('after-sales ticket');
-  const history = (await mallVisibleHistory(em, ticketId)).map((h) => ({ at: new Date(h.at).toISOString(), actor: ACTOR[h.actor_type] ?? 'staff', kind: h.kind, data: h.data }));
+  const history = (await mallVisibleHistory(em, ticketId)).map((h) => ({ at: new Date(h.at).toISOString(), actor: ACTOR[h.actor_type] ?? 'staff', kind: h.kind, data: mallData(h.data) }));
   return { ...ticketView(t), history };
 }
 
@@ -170,6 +186,8 @@ export function addEvidence(deps: TicketDeps, mallId: string, ticketId: string, 
 export function withdrawTicket(deps: TicketDeps, mallId: string, ticketId: string, reason: string): Promise<TicketView> {
   return changeTicket(deps, mallId, ticketId, (t) => {
     if (TERMINAL_TICKET_STATUSES.has(t.status)) throw new AppError('conflict', `after-sales ticket ${ticketId} is ${t.status}: it cannot be withdrawn`, { details: { from: t.status, to: 'withdrawn' } });
+    // A replacement already being sent (or issued) cannot be called back by withdrawing the ticket.
+    if (t.decision && t.waiting_on === 'hub') throw new AppError('conflict', `after-sales ticket ${ticketId} is being settled (${t.decision.action}): it can no longer be withdrawn`, { details: { from: t.status, to: 'withdrawn' } });
     return { status: 'withdrawn', photos: t.photos, kind: 'withdrawn', data: { reason } };
   });
 }

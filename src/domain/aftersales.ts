@@ -1,4 +1,5 @@
 import type { LineStatus } from './order-status.ts';
+import type { Carrier } from './supplier-shapes.ts';
 
 /**
  * After-sales tickets a mall opens on a line (issue 19, first part): their types, their state
@@ -11,8 +12,64 @@ export type TicketType = (typeof TICKET_TYPES)[number];
 export const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'rejected', 'withdrawn'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
-/** Kinds of history entry a ticket keeps (all but the last three are written today). */
-export const TICKET_EVENT_KINDS = ['opened', 'evidence_added', 'withdrawn', 'comment', 'assigned', 'status_changed', 'resolved', 'rejected'] as const;
+/** Kinds of history entry a ticket keeps. */
+export const TICKET_EVENT_KINDS = ['opened', 'evidence_added', 'withdrawn', 'comment', 'assigned', 'status_changed', 'progress', 'decided', 'approval_requested', 'approval_declined', 'resolved', 'rejected'] as const;
+
+/** How a ticket is settled (the contract's actions, and `reissue` for virtual benefits). */
+export const RESOLUTION_ACTIONS = ['refund', 'reship', 'reissue', 'return_to_supplier', 'reject'] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+
+/** What a ticket waits on while it is in progress. */
+export const WAITING_ON = ['hub', 'supplier', 'carrier', 'agent', 'approval'] as const;
+export type WaitingOn = (typeof WAITING_ON)[number];
+
+/** A ticket's settlement as stored on it and told to the mall. */
+export interface Resolution {
+  action: ResolutionAction;
+  units: number;
+  by: 'hub' | 'staff';
+  refund?: { points: number; cashFen: number };
+  shipment?: { supplierOrderId: string; carrier?: Carrier; trackingNo?: string };
+  evidence?: { providerOrderId: string; issuedAt?: string; vouchers?: string[] };
+  note?: string;
+}
+
+/** A decision the ticket's run carries out: taken by the hub on the evidence, or by staff. */
+export interface TicketDecision {
+  action: ResolutionAction;
+  units: number;
+  by: 'hub' | 'staff';
+  /** Staff id, for staff decisions. */
+  actor?: string;
+  note?: string;
+  /** For `reship`: the source to send from (default: routing chooses). */
+  supplierId?: string;
+}
+
+/** Refund limits of an agent (src/config.ts: HUB_AGENT_REFUND_LIMIT_*): above either, an admin approves. */
+export interface RefundLimits {
+  points: number;
+  cashFen: number;
+}
+
+/** Whether a refund an agent decides needs an admin's approval. Admins never need one. */
+export function needsApproval(role: 'agent' | 'admin', refund: { points: number; cashFen: number }, limits: RefundLimits): boolean {
+  return role === 'agent' && (refund.points > limits.points || refund.cashFen > limits.cashFen);
+}
+
+/** The status a decision settles a ticket in: `reject` rejects it, anything else resolves it. */
+export function settledStatus(action: ResolutionAction): 'resolved' | 'rejected' {
+  return action === 'reject' ? 'rejected' : 'resolved';
+}
+
+/**
+ * The remedy the hub applies by itself once the evidence settles a claim of goods that arrived
+ * damaged, wrong or short, or never arrived: send the units again when `prefer` is reship and a
+ * source has them, otherwise refund them.
+ */
+export function autoRemedy(prefer: 'reship' | 'refund', reshipPossible: boolean): 'reship' | 'refund' {
+  return prefer === 'reship' && reshipPossible ? 'reship' : 'refund';
+}
 export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
 /**
@@ -48,6 +105,16 @@ export interface AftersaleConfig {
   damageDays: number;
   notReceivedAfterMs: number;
   sla: Readonly<Record<TicketType, { firstResponseMs: number; resolutionMs: number }>>;
+  /** How often a supplier's after-sale, a replacement or a reissue is asked about when no callback came. */
+  pollMs: number;
+  /** How long an approved return may wait for the goods to reach the supplier before an agent looks. */
+  returnWaitMs: number;
+  /** How long a parcel may go without a tracking event before it counts as lost. */
+  lostAfterMs: number;
+  /** What the hub does by itself for goods damaged, wrong, short or lost once the evidence settles it. */
+  remedy: 'reship' | 'refund';
+  /** What an agent may refund on their own; above it an admin approves. */
+  agentRefundLimit: RefundLimits;
 }
 
 /** What eligibility looks at, read from the line, its shipments, ledger and other tickets. */

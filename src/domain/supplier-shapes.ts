@@ -5,7 +5,12 @@
  * that both import them and the domain imports no connector (CI checks it: .dependency-cruiser.cjs).
  */
 
-export type SupplierKind = 'jd' | 'taobao' | 'brand' | 'topup';
+/** Which API a supplier account speaks: JD VOP, Taobao TOP 供销, the brands' shared REST API, a recharge platform. */
+export const SUPPLIER_KINDS = ['jd', 'taobao', 'brand', 'topup'] as const;
+export type SupplierKind = (typeof SUPPLIER_KINDS)[number];
+/** A connector's circuit breaker: `closed` (calling), `open` (not calling, after repeated failures), `half_open` (one trial call). */
+export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 /** What an item is: goods shipped to an address, a recharge or code issued online, or a brand's e-voucher. */
 export const ITEM_KINDS = ['physical', 'virtual', 'service'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -151,6 +156,17 @@ export interface AfterSale {
   supplierOrderId: string;
   status: AfterSaleStatus;
   updatedAt: string | null;
+  /** Why the supplier refused it (status `rejected`), in the supplier's words. */
+  reason?: string;
+  /**
+   * What the supplier refunds the hub, integer fen, once it has agreed an amount (approved on); it
+   * can be less than asked. Absent for an exchange and before the supplier has reviewed it.
+   */
+  refundFen?: number;
+  /** Units the supplier accepted once it reviewed the after-sale; can be fewer than asked. */
+  units?: number;
+  /** An exchange's replacement parcel, once the supplier has shipped it. */
+  replacement?: { carrier: Carrier; trackingNo: string };
 }
 
 /** A supplier event in neutral form, from a webhook or a polled message. */

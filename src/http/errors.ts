@@ -3,8 +3,10 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { NOT_ELIGIBLE_REASONS, TICKET_TYPES } from '../domain/aftersales.ts';
+import { NOT_ELIGIBLE_REASONS, RESOLUTION_ACTIONS, TICKET_TYPES } from '../domain/aftersales.ts';
 import { AppError, ErrorCode, type FieldIssue, validationFailed } from '../domain/errors.ts';
+import { ORDER_ACTION_REFUSALS, RUN_STATUSES } from '../domain/order-actions.ts';
+import { LINE_STATUSES } from '../domain/order-status.ts';
 import type { HubEnv } from './context.ts';
 import { DependencyUnavailableError, dependencyFailure } from './dependency-failure.ts';
 import { ReadinessChecks } from './schemas.ts';
@@ -87,9 +89,52 @@ const VersionDetails = z
   })
   .openapi('VersionConflictErrorDetails', { description: '`conflict` from a staff action on an after-sales ticket: it changed since the version sent' });
 
+const SettlementDetails = z
+  .object({
+    reason: z.enum(['quantity_exceeded', 'action_unfit', 'decision_under_way', 'approval_pending', 'no_approval_pending']).openapi({
+      description: '`quantity_exceeded` (422: more units than the ticket is about, or than are paid and not yet refunded), `action_unfit` (422: reissue for goods, reship for a virtual benefit), `decision_under_way` (409: the hub is already sending a replacement), `approval_pending` (409: an agent acting while a refund waits for an admin), `no_approval_pending` (409: nothing to approve or decline)',
+      example: 'quantity_exceeded',
+    }),
+    asked: z.number().int().optional().openapi({ description: 'Units asked' }),
+    left: z.number().int().optional().openapi({ description: 'Units left that may be refunded' }),
+    action: z.enum(RESOLUTION_ACTIONS).openapi({ description: 'The action refused, or the one under way' }),
+  })
+  .openapi('SettlementRefusedErrorDetails', { description: '`not_eligible` or `conflict` from settling a ticket or refunding units: why' });
+
+const OrderActionNotEligibleDetails = z
+  .object({
+    reason: z.enum(ORDER_ACTION_REFUSALS).openapi({
+      description:
+        'Why: `line_status` (shipped or issued for a reroute; still being fulfilled, or cancelled, for a refund), `quantity_exceeded` (more units than paid and not refunded), `source_cannot_sell` (the named source does not offer the item, or cannot sell it to the recipient’s region now), `no_other_source` (every source that offers it was tried)',
+      example: 'quantity_exceeded',
+    }),
+    lineId: z.string().openapi({ description: 'The mall’s line id', example: '1' }),
+    asked: z.number().int().optional().openapi({ description: '`quantity_exceeded`: the units asked' }),
+    left: z.number().int().optional().openapi({ description: '`quantity_exceeded`: the units paid and not refunded yet' }),
+    lineStatus: z.enum(LINE_STATUSES).optional().openapi({ description: '`line_status`: the line’s status' }),
+    supplierId: z.string().optional().openapi({ description: '`source_cannot_sell`: the source named' }),
+  })
+  .openapi('OrderActionNotEligibleErrorDetails', { description: '`not_eligible` from a staff action on an order (POST /admin/orders/{orderId}/actions/…)' });
+
+const RefundLimitDetails = z
+  .object({
+    limit: z.object({ points: z.number().int(), cashFen: z.number().int() }).openapi({ description: 'What an agent may refund at once' }),
+    refund: z.object({ points: z.number().int(), cashFen: z.number().int() }).openapi({ description: 'What this refund comes to' }),
+    requiredRole: z.enum(['admin']).openapi({ description: 'Who may make it' }),
+  })
+  .openapi('RefundLimitErrorDetails', { description: '`forbidden` from POST /admin/orders/{orderId}/actions/refund: an agent asked for more than their limit' });
+
+const RunStateDetails = z
+  .object({
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES).openapi({ description: 'The run’s status' }),
+    step: z.string().openapi({ description: 'The step it is at' }),
+  })
+  .openapi('RunStateErrorDetails', { description: '`conflict` from POST /admin/orders/{orderId}/actions/retry: the run is neither dead nor waiting' });
+
 /** Every shape of `details`; which one goes with which code is said by each. */
 export const ErrorDetails = z
-  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails, NotEligibleDetails, VersionDetails])
+  .union([ValidationDetails, OrderLinesDetails, AddressDetails, DependencyDetails, CancelDetails, ReadinessDetails, SignatureDetails, TransitionDetails, LinesNotFoundDetails, NotEligibleDetails, VersionDetails, SettlementDetails, OrderActionNotEligibleDetails, RefundLimitDetails, RunStateDetails])
   .openapi('ErrorDetails', { description: 'Present for the codes that carry details (see each shape); absent otherwise' });
 export type ErrorDetails = z.infer<typeof ErrorDetails>;
 

@@ -36,6 +36,8 @@ export const TAG_GROUPS: { name: string; tags: { name: string; description: stri
       { name: 'Admin: catalog', description: 'Catalog sync status and runs per supplier, and why an item is (not) sellable, source by source.' },
       { name: 'Admin: workflows', description: 'Line workflows given up (dead letters): inspect, replay, or abort with compensation.' },
       { name: 'Admin: after-sales', description: 'After-sales tickets of every mall for the hub’s staff: list with filters (overdue included), read with the whole history and the order (recipient masked for agents), assign, comment. Agents and admins; every action audited.' },
+      { name: 'Admin: suppliers', description: 'Each supplier account: its circuit, recent error rate and latency, last catalog sync, after-sales still open on it, and its prepaid balance where it has one. Agents and admins.' },
+      { name: 'Admin: orders', description: 'Orders of every mall for the hub’s staff: search by mall order id, phone tail, tracking number or supplier order id; one order with its whole timeline (personal data masked for agents, in full and audited for admins); retry, reroute, cancel and refund its lines. Agents and admins; every action audited.' },
       { name: 'Admin: webhooks', description: 'Deliveries of events to malls: inspect attempts, replay, re-enable an endpoint disabled by a 410, endpoint health.' },
     ],
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TICKET_STATUSES, TICKET_TYPES } from '../domain/aftersales.ts';
+import { RESOLUTION_ACTIONS, TICKET_STATUSES, TICKET_TYPES } from '../domain/aftersales.ts';
 import { LINE_STATUSES, ORDER_STATUSES } from '../domain/order-status.ts';
 import { CARRIERS, ITEM_KINDS, TRACKING_STATUSES } from '../domain/supplier-shapes.ts';
 
@@ -104,6 +104,17 @@ const envelope = <T extends string, D extends z.ZodObject>(type: T, data: D) =>
   });
 
 /** The body of each event type. */
+/** How a ticket was settled, as the mall reads it (on `aftersale.updated` and the ticket). */
+export const TicketResolution = z.object({
+  action: z.enum(RESOLUTION_ACTIONS).meta({ description: '`refund`: the member gets the units’ points and cash back (see `refund.required`); `reship`: the units are sent again; `reissue`: the benefit is issued again; `return_to_supplier`: the goods went back and the supplier replaced them (exchange); `reject`: the claim is not upheld (see `note` and `evidence`)' }),
+  units: z.number().int().min(0).meta({ description: 'Units the resolution covers' }),
+  by: z.enum(['hub', 'staff']).meta({ description: '`hub`: settled by the hub on the evidence, with no agent; `staff`: by a support agent or admin' }),
+  refund: z.object({ points: z.number().int().min(0), cashFen: z.number().int().min(0) }).optional().meta({ description: 'What the member gets back (the `refund.required` event carries the same)' }),
+  shipment: z.object({ supplierOrderId: z.string(), carrier: z.enum(CARRIERS).optional(), trackingNo: z.string().optional() }).optional().meta({ description: 'The replacement: its supplier order and, once shipped, its parcel' }),
+  evidence: z.object({ providerOrderId: z.string(), issuedAt: dateTime.optional(), vouchers: z.array(z.string()).optional() }).optional().meta({ description: 'For a virtual benefit the provider says it issued: its order id, when, and the voucher codes masked' }),
+  note: z.string().optional().meta({ description: 'Why, in words the mall can pass on to the member' }),
+});
+
 export const MALL_EVENT_SCHEMAS = {
   'order.accepted': envelope('order.accepted', z.object({ ...orderRef, lines: z.array(z.object({ lineId: z.string(), skuId: z.string(), quantity: z.number().int().min(1) })).min(1) })),
   'line.submitted': envelope('line.submitted', z.object({ ...lineRef, source: supplierId('The supplier the line was placed at') })),
@@ -136,6 +147,7 @@ export const MALL_EVENT_SCHEMAS = {
     cashFen: count.meta({ description: 'Cash to give back to the member, in fen' }),
     units: count.meta({ description: 'Units this refund is for' }),
     reason: z.string(),
+    ticketId: z.string().regex(/^ast_[0-9a-f]{32}$/).optional().meta({ description: 'The after-sales ticket this refund settles (absent for units that failed or were cancelled)' }),
   })),
   'order.completed': envelope('order.completed', orderFinal('completed')),
   'order.partially_failed': envelope('order.partially_failed', orderFinal('partially_failed')),
@@ -147,7 +159,10 @@ export const MALL_EVENT_SCHEMAS = {
     type: z.enum(TICKET_TYPES),
     status: z.enum(TICKET_STATUSES).meta({ description: 'The ticket’s status now' }),
     quantity: z.number().int().min(1).meta({ description: 'Units the ticket is about' }),
-    change: z.enum(['opened', 'evidence_added', 'withdrawn', 'comment']).meta({ description: 'What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history)' }),
+    change: z.enum(['opened', 'evidence_added', 'withdrawn', 'comment', 'progress', 'resolved', 'rejected']).meta({
+      description: 'What happened: opened, evidence added, withdrawn by the mall; `comment`: the hub’s staff wrote to the mall (read it in the ticket’s history); `progress`: the ticket moved on (the supplier answered, a replacement shipped); `resolved` or `rejected`: settled, see `resolution`',
+    }),
+    resolution: TicketResolution.optional().meta({ description: 'How the ticket was settled (with `resolved` and `rejected`)' }),
   })),
   'catalog.changed': envelope('catalog.changed', z.object({
     cursor: z.string().regex(/^c\d{1,18}$/).meta({ description: 'Read GET /v1/catalog/changes from this cursor', example: 'c18234' }),

@@ -5,6 +5,7 @@ import { countInboundAttempt, finishInboundEvent, lockInboundEvent } from './inb
 import { findLineOf } from './timeline-store.ts';
 import { applyOrderEvent } from './timeline.ts';
 import { wakeSubjectRuns } from '../../workflows/engine/index.ts';
+import { ticketsOfSupplierAfterSale } from '../aftersales/ticket-store.ts';
 
 /** What processing needs. */
 export interface InboundDeps {
@@ -65,10 +66,20 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
         return 'processed' as const;
       }
     }
+    // A supplier's after-sale moved: the tickets following it look again now (their runs also ask
+    // on their own, so one that arrives before the ticket recorded the after-sale is not lost).
+    let afterSalesMatched = 0;
+    for (const event of events) {
+      if (event.type !== 'aftersale.updated') continue;
+      for (const ticketId of await ticketsOfSupplierAfterSale(tx, row.supplier, event.afterSaleId)) {
+        wakes.add(ticketId);
+        afterSalesMatched++;
+      }
+    }
     if (!orderEvents.length) {
-      // JD's catalog messages are the pool sync's; after-sales have no model in the hub yet.
-      await finish('ignored');
-      return 'ignored' as const;
+      // JD's catalog messages are the pool sync's.
+      await finish(afterSalesMatched ? 'processed' : 'ignored');
+      return afterSalesMatched ? ('processed' as const) : ('ignored' as const);
     }
     let matched = 0;
     for (const event of orderEvents) {
@@ -89,6 +100,6 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
     await finish('processed');
     return 'processed' as const;
   });
-  for (const lineId of wakes) await wakeSubjectRuns(deps.em.fork(), deps.clock, deps.scheduleRun, lineId);
+  for (const subjectId of wakes) await wakeSubjectRuns(deps.em.fork(), deps.clock, deps.scheduleRun, subjectId);
   return outcome;
 }

@@ -64,6 +64,16 @@ export function validBody(op: Operation, ctx: RequestContext, order?: { points: 
       return { assignee: 'agent-li' };
     case 'commentAftersaleTicket':
       return { text: '已联系供应商核实' };
+    case 'resolveAftersaleTicket':
+      return { action: 'reject', note: '照片显示商品完好' };
+    case 'retryOrderLine':
+      return { lineId: ids.lineId };
+    case 'rerouteOrderLine':
+      return { lineId: ids.lineId, reason: '供应商缺货' };
+    case 'cancelOrderForStaff':
+      return { reason: '会员取消' };
+    case 'refundOrderLine':
+      return { lineId: ids.lineId, units: 1, reason: '破损' };
     default:
       return op.body ? {} : undefined;
   }

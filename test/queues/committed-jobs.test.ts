@@ -43,7 +43,8 @@ async function pendingRows(ids: string[]): Promise<number> {
 describe('jobs committed by requests', () => {
   it('are gathered for the linger time and added to their queue in one round trip, then marked dispatched', async () => {
     const producer = new CountingProducer(redis.redis, redis.prefix);
-    const dispatcher = new CommittedJobDispatcher(hub.deps.orm.em.fork(), producer, (err) => { throw err; }, { lingerMs: 100, markEveryMs: 20 });
+    // A linger far above the requests' spacing: a loaded machine (the suite runs files in parallel) delays timers by tens of ms.
+    const dispatcher = new CommittedJobDispatcher(hub.deps.orm.em.fork(), producer, (err) => { throw err; }, { lingerMs: 1_000, markEveryMs: 20 });
     const jobs = await outboxRows(6, 'linger');
     // Six requests commit one after another within the linger time.
     for (const j of jobs) {

@@ -80,6 +80,31 @@ export class RunHold<D> {
     await compensateRun(this.#deps, workflow, { ...this.#run, goal: 'cancel', reason }, 'held');
   }
 
+  /**
+   * Sends the run to another step of its workflow and lets it go (an operator's reroute: a line
+   * back to choosing its source once the caller has given up its attempt), with a state patch
+   * (null removes a key) and the caller's own writes (the attempt, the audit entry) in one
+   * transaction fenced by the hold; then queues it at once. The run's finished steps stay as
+   * recorded: their compensations are guarded (an attempt given up has nothing left to undo).
+   * Not for a run being compensated (`goal` set). False when the hold was lost (nothing written).
+   */
+  async redirect(step: string, patch: Record<string, unknown>, commit?: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+    const workflow = this.#deps.workflows.get(this.#run.workflow);
+    if (!workflow?.steps.some((s) => s.id === step)) throw new Error(`workflow ${this.#run.workflow} has no step ${step}`);
+    if (this.#run.goal) return false;
+    const moved = await this.#deps.em.fork().transactional(async (tx) => {
+      const done = await store.redirectHeld(tx, this.#run, step, patch, this.#deps.clock.now());
+      if (!done) return null;
+      await commit?.(tx);
+      return done;
+    });
+    if (!moved) return false;
+    // The hold ended with the redirect (its lease cleared): release() is a no-op from here.
+    this.#run = { ...this.#run, step, state: withPatch(this.#run.state, patch), status: 'waiting', wakes: moved.wakes };
+    await this.#deps.schedule(this.#run.id, moved.wakes, 0);
+    return true;
+  }
+
   /** Lets the run go (only if still ours: a worker that took it over keeps its lease). */
   async release(): Promise<void> {
     await store.letGo(this.#deps.em.fork(), this.#run);

@@ -47,3 +47,12 @@ export async function wakeSubjectRuns(em: EntityManager, clock: Clock, schedule:
 
 /** A run's steps and compensations in order. */
 export const runHistory = store.runSteps;
+
+/**
+ * The runs of some subjects (the lines of an order, its tickets) of the named workflows, oldest
+ * first: where each is, and why it waits or died. For operators' views; their steps come from
+ * `runHistory`.
+ */
+export async function runsOfSubject(em: EntityManager, subjectIds: readonly string[], workflows: readonly string[]): Promise<store.SubjectRunRow[]> {
+  return store.subjectRuns(em, subjectIds, workflows);
+}

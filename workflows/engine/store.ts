@@ -43,6 +43,21 @@ export function insertRunsFrom(source: string, cols: { id: string; workflow: str
 }
 
 /**
+ * Starts one run of a workflow on a subject, in the caller's transaction, due now with the given
+ * state: the run exists exactly when the change that needs it (a ticket) committed. The caller
+ * puts its first wake-up in the same transaction's outbox.
+ */
+export async function insertRun(tx: Tx, r: { id: string; workflow: string; subjectId: string; tenant: string; state?: Record<string, unknown> }, now: Date): Promise<void> {
+  await exec(
+    tx,
+    `insert into workflow_run (id, workflow, subject_id, tenant, status, step, state, next_run_at, created_at, updated_at)
+     values (?, ?, ?, ?, 'pending', 'start', ?, ?, ?, ?)`,
+    [r.id, r.workflow, r.subjectId, r.tenant, JSON.stringify(r.state ?? {}), now, now, now],
+    'run',
+  );
+}
+
+/**
  * Takes a run for execution when it is due and nobody holds it. Taking over a run still marked
  * running means its last worker died mid-step: that counts as an attempt, so the step knows to
  * look up what the dead worker may have done (a submit). A compensating run stays compensating.
@@ -386,8 +401,11 @@ export async function deadRuns(em: EntityManager, q: { tenant?: string | undefin
 }
 
 /** A run's history: its steps and compensations in order (for an operator, and for tests). */
-export async function runSteps(em: EntityManager, runId: string): Promise<{ seq: number; step: string; status: string; compensates: number | null; attempts: number; error: string | null; output: Record<string, unknown> }[]> {
-  return exec(em, 'select seq, step, status, compensates, attempts, error, output from workflow_step where run_id = ? order by seq', [runId]);
+export async function runSteps(
+  em: EntityManager,
+  runId: string,
+): Promise<{ seq: number; step: string; status: string; compensates: number | null; attempts: number; error: string | null; output: Record<string, unknown>; started_at: Date; finished_at: Date }[]> {
+  return exec(em, 'select seq, step, status, compensates, attempts, error, output, started_at, finished_at from workflow_step where run_id = ? order by seq', [runId]);
 }
 
 /** A compensating run that cannot end (its last word failed for good): dead, goal kept, so a replay finishes the same undo. */
@@ -399,4 +417,52 @@ export async function deadWhileCompensating(em: EntityManager, run: RunRow, erro
     'run',
   );
   return affected(res) > 0;
+}
+
+/** A run as an operator reads it: where it is, and why it waits or died. */
+export interface SubjectRunRow {
+  id: string;
+  workflow: string;
+  subject_id: string;
+  status: string;
+  step: string;
+  attempt: number;
+  goal: CompensationGoal | null;
+  last_error: string | null;
+  next_run_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * The runs of some subjects (the lines of an order, its tickets), oldest first. By `(workflow,
+ * subject_id)`, the unique index's order: the caller names the workflows it looks for.
+ */
+export async function subjectRuns(em: EntityManager, subjectIds: readonly string[], workflows: readonly string[]): Promise<SubjectRunRow[]> {
+  if (!subjectIds.length || !workflows.length) return [];
+  return exec(
+    em,
+    `select id, workflow, subject_id, status, step, attempt, goal, last_error, next_run_at, created_at, updated_at from workflow_run
+     where workflow in (select jsonb_array_elements_text(?::jsonb)) and subject_id in (select jsonb_array_elements_text(?::jsonb)) order by created_at, id`,
+    [JSON.stringify(workflows), JSON.stringify(subjectIds)],
+  );
+}
+
+/**
+ * Sends a held run to another step of its workflow (an operator's reroute), due now with fresh
+ * attempts, its state patched (a null value removes a key) and the hold ended (lease cleared), so
+ * a worker takes it at the next wake-up. Refused (null) when the hold was lost or the run is
+ * being compensated. Returns the run's new wake count, for the caller to queue it.
+ */
+export async function redirectHeld(tx: Tx, run: RunRow, step: string, patch: Record<string, unknown>, now: Date): Promise<{ wakes: number } | null> {
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined));
+  const drop = Object.keys(patch).filter((k) => patch[k] === null || patch[k] === undefined);
+  const [row] = await exec<{ wakes: number }[]>(
+    tx,
+    `update workflow_run set step = ?, state = (state || ?::jsonb) - array(select jsonb_array_elements_text(?::jsonb)), status = 'waiting', attempt = 0,
+       wakes = wakes + 1, last_error = null, next_run_at = ?, lease_until = null, updated_at = ?
+     where id = ? and lease_until = ? and status <> 'compensating' and goal is null returning wakes`,
+    [step, JSON.stringify(set), JSON.stringify(drop), now, now, run.id, run.lease],
+  );
+  return row ?? null;
 }

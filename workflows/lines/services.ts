@@ -29,4 +29,9 @@ export interface LineState {
    * cancelled as the mall asked, never rerouted to another source (see pick-source).
    */
   cancelRequested?: string;
+  /**
+   * The source staff named when they rerouted the line (POST /admin/orders/{orderId}/actions/reroute):
+   * pick-source tries it first, tried before or not, and drops it once it has chosen.
+   */
+  preferSupplier?: string;
 }

@@ -53,8 +53,8 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
   const state = new BrandState({ seed: ctx.seed, faults });
   const catalog = new BrandCatalog({ supplier: opts.id, seed: ctx.seed, size: ctx.skus, start: ctx.clock.now(), revisionEveryMs: opts.revisionEveryMs ?? 24 * 3600_000 });
   const webhooks = new BrandWebhookSender({ callbacks, hubUrl: ctx.hubUrl, supplierId: opts.id, secret: opts.webhookSecret, signingNow: opts.signingNow ?? (() => new Date()) });
-  const lifecycle = new BrandLifecycle({ timeline, webhooks, delays: ctx.lifecycle });
-  const orders = new BrandOrders({ catalog, state, lifecycle });
+  const lifecycle = new BrandLifecycle({ timeline, webhooks, delays: ctx.lifecycle, faults });
+  const orders = new BrandOrders({ catalog, state, lifecycle, faults });
   let requests = 0;
 
   const tick = async (now: Date): Promise<void> => {

@@ -22,7 +22,7 @@ export function brandLedger(state: BrandState): LedgerOrder[] {
   });
 }
 
-/** Every return (after-sale) in the ledger shape; only `requested` is still open. */
+/** Every return (after-sale) in the ledger shape; open until the goods are back or it is refunded, rejected or done. */
 export function brandAfterSales(state: BrandState): LedgerAfterSale[] {
   return [...state.returns.values()].map((r) => ({
     reference: r.clientReference,
@@ -32,7 +32,7 @@ export function brandAfterSales(state: BrandState): LedgerAfterSale[] {
     type: r.type,
     status: r.status,
     lines: r.items.map((i) => ({ sku: i.productId, units: i.quantity })),
-    open: r.status === 'requested',
+    open: r.status === 'requested' || r.status === 'approved',
     createdAt: r.createdAt,
   }));
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { provinceCodeOf } from '../../shared/region.ts';
 import type * as Wire from '../../brand/wire.ts';
 import type { GoodsSku } from '../../../fixtures/catalog/index.ts';
+import type { Faults } from '../common/faults.ts';
 import type { BrandCatalog } from './catalog.ts';
 import type { BrandLifecycle } from './lifecycle.ts';
 import { BrandState, type OrderRecord } from './state.ts';
@@ -30,12 +31,14 @@ export class BrandOrders {
   readonly #catalog: BrandCatalog;
   readonly #state: BrandState;
   readonly #lifecycle: BrandLifecycle;
+  readonly #faults: Faults;
   readonly #tag: string;
 
-  constructor(opts: { catalog: BrandCatalog; state: BrandState; lifecycle: BrandLifecycle }) {
+  constructor(opts: { catalog: BrandCatalog; state: BrandState; lifecycle: BrandLifecycle; faults: Faults }) {
     this.#catalog = opts.catalog;
     this.#state = opts.state;
     this.#lifecycle = opts.lifecycle;
+    this.#faults = opts.faults;
     this.#tag = opts.catalog.supplier.replace(/^brand-/, '').toUpperCase();
   }
 
@@ -163,8 +166,9 @@ export class BrandOrders {
     };
     this.#state.returns.set(ret.id, ret);
     this.#state.returnByReference.set(ret.clientReference, ret.id);
-    const hasServices = req.items.some((i) => o.items.find((l) => l.productId === i.productId)?.kind === 'service');
-    this.#lifecycle.startReturn(ret, hasServices, now);
+    const lineOf = (productId: string) => o.items.find((l) => l.productId === productId);
+    const hasServices = req.items.some((i) => lineOf(i.productId)?.kind === 'service');
+    this.#lifecycle.startReturn(ret, { hasServices, unitFen: (productId) => lineOf(productId)?.unitPrice.amount ?? 0, fate: this.#faults.afterSaleFate() }, now);
     return { ok: true, status: 201, value: ret };
   }
 

@@ -1,6 +1,6 @@
 import type * as Wire from '../../brand/wire.ts';
 import { DEFAULT_PROVINCE_CODE, type GoodsSku, PROVINCES, stockFor } from '../../../fixtures/catalog/index.ts';
-import type { Faults } from '../common/faults.ts';
+import type { Faults, ParcelTrouble } from '../common/faults.ts';
 
 /** Idempotency keys are kept this long (sandbox time), as suppliers.md says. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -17,6 +17,8 @@ export interface KeptAnswer {
 export interface OrderRecord {
   order: Wire.Order;
   held: { key: string; units: number }[];
+  /** What the carrier does to its parcel, decided as it ships (the parcelTrouble fault); never on the wire. */
+  trouble?: ParcelTrouble;
 }
 
 const namesOf = new Map(PROVINCES.map((p) => [p.code, [p.code, p.name, p.short]]));

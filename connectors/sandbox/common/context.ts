@@ -20,9 +20,22 @@ export interface SandboxContext {
    * Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up
    * result; and the share of recharges a platform fails (decided per order number, so a test that
    * needs one outcome sets 0 or 1). `splitGapMs` (default a minute) separates the parcels of a
-   * split JD order.
+   * split JD order. The after-sale steps (see aftersale-steps.ts) count from the apply: reviewed
+   * (approved or refused) at `afterSaleReviewAfterMs` (default `shipAfterMs`), a return's goods
+   * received back at `returnReceivedAfterMs` (default `transitAfterMs`), refunded, or an exchange's
+   * replacement shipped, at `afterSaleRefundAfterMs` (default `deliverAfterMs`).
    */
-  lifecycle: { shipAfterMs: number; transitAfterMs: number; deliverAfterMs: number; topupResultAfterMs: number; topupFailRate?: number; splitGapMs?: number };
+  lifecycle: {
+    shipAfterMs: number;
+    transitAfterMs: number;
+    deliverAfterMs: number;
+    topupResultAfterMs: number;
+    topupFailRate?: number;
+    splitGapMs?: number;
+    afterSaleReviewAfterMs?: number;
+    returnReceivedAfterMs?: number;
+    afterSaleRefundAfterMs?: number;
+  };
 }
 
 /** The share of recharges a real platform fails as a channel failure. */

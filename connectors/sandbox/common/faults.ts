@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { seededRandom } from './rng.ts';
 
+/** What the carrier does to a parcel (the parcelTrouble fault): `none` delivers it. */
+export const ParcelTrouble = z.enum(['none', 'exception', 'returned_to_sender', 'lost']);
+export type ParcelTrouble = z.infer<typeof ParcelTrouble>;
+
 /** Faults a sandbox injects; set at runtime with `PUT /sandbox/faults` or by seed in tests. */
 export const FaultConfig = z.object({
   seed: z.number().int().default(1),
@@ -27,6 +31,23 @@ export const FaultConfig = z.object({
   soldOutAtOrderSkus: z.array(z.string()).default([]),
   /** Access tokens/sessions are treated as expired until refreshed. */
   expireTokens: z.boolean().default(false),
+  // After-sale faults (JD, Taobao, brands; top-up providers take no after-sales). The first three
+  // are decided when an after-sale is applied for, so switching them off later does not change the
+  // fate of one already under way; lostAfterSaleCallbacks acts when a status change would be sent.
+  /** After-sales applied while set are refused at review, with a reason (JD step 30, TOP refund 6, brand `rejected`). */
+  afterSaleRefusal: z.boolean().default(false),
+  /** After-sales applied while set are approved for less than asked: one unit fewer, or half the money of a single unit. */
+  afterSalePartialRefund: z.boolean().default(false),
+  /** Returns and exchanges applied while set are approved, but their goods never arrive: they stay approved. */
+  returnNeverReceived: z.boolean().default(false),
+  /** After-sale status changes are not pushed (Taobao, brands) nor put in JD's message pool: only getAfterSale shows them. */
+  lostAfterSaleCallbacks: z.boolean().default(false),
+  /**
+   * What the carrier does to parcels shipped while set (JD, Taobao, brands): after in transit, a
+   * carrier exception, a return to the sender, or nothing more at all (lost); never delivered.
+   * Decided as each parcel ships, so switching it off later does not save one already under way.
+   */
+  parcelTrouble: ParcelTrouble.default('none'),
   callbacks: z
     .object({
       duplicateRate: z.number().min(0).max(1).default(0),
@@ -47,12 +68,33 @@ export interface InjectedCounts {
   rateLimited: number;
   callbacksDropped: number;
   callbacksDuplicated: number;
+  /** After-sales refused at review (afterSaleRefusal). */
+  afterSalesRefused: number;
+  /** After-sales approved for less than asked (afterSalePartialRefund). */
+  afterSalesPartlyRefunded: number;
+  /** Returns whose goods were due back and never arrived (returnNeverReceived). */
+  returnsNeverReceived: number;
+  /** After-sale status changes kept from the hub (lostAfterSaleCallbacks). */
+  afterSaleCallbacksLost: number;
+  /** Parcels that met a carrier exception, went back to the sender, or were lost, counted when delivery was due (parcelTrouble). */
+  parcelsInTrouble: number;
+}
+
+/** What an after-sale meets at its supplier, decided when it is applied for (see the after-sale faults). */
+export interface AfterSaleFate {
+  refuse: boolean;
+  partial: boolean;
+  neverReceived: boolean;
 }
 
 /** The current faults of one sandbox and the seeded dice they are rolled with. */
 export class Faults {
   /** Counted where each decision is taken, so a test run can show every fault it set did happen. */
-  readonly injected: InjectedCounts = { errors: 0, hangs: 0, lostAnswers: 0, rateLimited: 0, callbacksDropped: 0, callbacksDuplicated: 0 };
+  readonly injected: InjectedCounts = {
+    errors: 0, hangs: 0, lostAnswers: 0, rateLimited: 0, callbacksDropped: 0, callbacksDuplicated: 0,
+    afterSalesRefused: 0, afterSalesPartlyRefunded: 0, returnsNeverReceived: 0, afterSaleCallbacksLost: 0,
+    parcelsInTrouble: 0,
+  };
   #config: FaultConfig = FaultConfig.parse({});
   #random: () => number = seededRandom(1);
   #windowStart = 0;
@@ -114,6 +156,32 @@ export class Faults {
   /** Whether a callback is sent twice (`callbacks.duplicateRate`). */
   duplicateCallback(): boolean {
     return this.#counted('callbacksDuplicated', this.roll(this.#config.callbacks.duplicateRate));
+  }
+
+  /** The fate of an after-sale applied for now. A refused one is neither partly refunded nor left unreceived. */
+  afterSaleFate(): AfterSaleFate {
+    const c = this.#config;
+    return { refuse: c.afterSaleRefusal, partial: !c.afterSaleRefusal && c.afterSalePartialRefund, neverReceived: !c.afterSaleRefusal && c.returnNeverReceived };
+  }
+
+  /** Counts an after-sale fault when its effect shows (refused at review, approved for less, goods not arrived when due). */
+  afterSaleFaultShown(fault: 'afterSalesRefused' | 'afterSalesPartlyRefunded' | 'returnsNeverReceived'): void {
+    this.injected[fault]++;
+  }
+
+  /** Whether an after-sale status change is kept from the hub: not pushed, not put in the pool (`lostAfterSaleCallbacks`). */
+  loseAfterSaleCallback(): boolean {
+    return this.#counted('afterSaleCallbacksLost', this.#config.lostAfterSaleCallbacks);
+  }
+
+  /** What the carrier will do to a parcel shipping now (`parcelTrouble`); kept with the parcel. */
+  parcelFate(): ParcelTrouble {
+    return this.#config.parcelTrouble;
+  }
+
+  /** Counts a parcel in trouble when its delivery was due: the exception or return scanned instead, or nothing (lost). */
+  parcelTroubleShown(): void {
+    this.injected.parcelsInTrouble++;
   }
 
   #counted(fault: keyof InjectedCounts, fired: boolean): boolean {

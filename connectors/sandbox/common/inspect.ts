@@ -1,7 +1,7 @@
 import type { CallbackRecord } from './callbacks.ts';
 import type { SandboxClock } from './clock.ts';
 import type { Sandbox } from './context.ts';
-import type { InjectedCounts } from './faults.ts';
+import { FaultConfig, type InjectedCounts } from './faults.ts';
 
 /** What the inspection routes read of a sandbox: its ledgers, callbacks and fault counters. */
 export type InspectedSandbox = Pick<Sandbox, 'id' | 'kind' | 'faults' | 'callbacks' | 'orderLedger' | 'afterSales'>;
@@ -15,8 +15,26 @@ export interface SupplierSummary {
   /** Over the deliveries it remembers (the last 500). */
   callbacks: { recorded: number } & Record<CallbackRecord['outcome'], number>;
   faultsInjected: InjectedCounts;
+  /** The faults set now that differ from the defaults (`GET …/faults` has them all). */
+  faultsInForce: Partial<FaultConfig>;
   links: Record<string, string>;
 }
+
+const NO_FAULTS = FaultConfig.parse({});
+
+/** The faults of a config that differ from the defaults, by name. */
+export function faultsInForce(config: FaultConfig): Partial<FaultConfig> {
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(NO_FAULTS[k as keyof FaultConfig])));
+}
+
+/**
+ * The after-sale faults (JD, Taobao, brands; top-up providers take no after-sales), named on the
+ * page so they can be found without the docs (docs/suppliers.md, "Faults", says what each does).
+ */
+export const AFTER_SALE_FAULTS = ['afterSaleRefusal', 'afterSalePartialRefund', 'returnNeverReceived', 'lostAfterSaleCallbacks'] as const;
+
+/** The parcel faults (JD, Taobao, brands: the goods sandboxes), named on the page as the after-sale ones are. */
+export const PARCEL_FAULTS = ['parcelTrouble'] as const;
 
 /** The control routes of a supplier, relative to the sandbox host. */
 export function supplierLinks(s: Pick<Sandbox, 'id' | 'kind'>): Record<string, string> {
@@ -59,6 +77,7 @@ export function summarize(s: InspectedSandbox): SupplierSummary {
       dropped: count(callbacks, (c) => c.outcome === 'dropped'),
     },
     faultsInjected: { ...s.faults.injected },
+    faultsInForce: faultsInForce(s.faults.config),
     links: supplierLinks(s),
   };
 }

@@ -42,7 +42,7 @@ export interface LedgerAfterSale {
   orderReference: string | null;
   /** What the customer asked for: money back only, goods back for money, or another unit. */
   type: 'refund' | 'return' | 'exchange';
-  /** The supplier's own status (JD's step 10…60, TOP's refund_status 1…12, the brand's requested/received/rejected/refunded). */
+  /** The supplier's own status (JD's step 10…60, TOP's refund_status 1…12, the brand's requested/approved/received/rejected/refunded/completed). */
   status: string;
   lines: { sku: string; units: number }[];
   /** Still moving: not yet refunded, received, rejected, closed or done. */

@@ -1,5 +1,5 @@
 import type { SandboxClock } from './clock.ts';
-import { clockView, type InspectedSandbox, summarize } from './inspect.ts';
+import { AFTER_SALE_FAULTS, clockView, type InspectedSandbox, PARCEL_FAULTS, summarize } from './inspect.ts';
 
 // How much of each list the page shows per supplier (newest first); the JSON routes have it all.
 const ORDERS_SHOWN = 50;
@@ -87,6 +87,7 @@ ${callbacks.length === 0
 ${callbacks.map((c) => html`<tr><td>${c.sentAt}</td><td>${c.sandboxTime}</td><td>${c.event}${c.duplicate ? ' (duplicate)' : ''}</td><td>${c.reference}</td><td>${c.orderId}</td><td class="n">${c.status ?? 'no answer'}</td><td class="n">${c.attempts}</td><td>${c.outcome}</td></tr>
 `)}</tbody></table>`}
 <p class="muted">Faults fired: ${Object.entries(sum.faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}</p>
+<p class="muted">Faults in force: ${Object.keys(sum.faultsInForce).length === 0 ? 'none' : Object.entries(sum.faultsInForce).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}. Set with <code>PUT ${sum.links.faults}</code>${s.kind === 'topup' ? '' : html` (after-sales: ${AFTER_SALE_FAULTS.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}; parcels: ${PARCEL_FAULTS.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)})`}.</p>
 </section>`;
 }
 

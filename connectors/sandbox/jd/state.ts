@@ -1,7 +1,8 @@
 import { goodsSku, indexOfSkuId, PROVINCES, stockFor } from '../../../fixtures/catalog/index.ts';
 import { REMOTE_PROVINCE_CODES } from '../../../fixtures/catalog/provinces.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
-import type { Faults } from '../common/faults.ts';
+import { JD_MESSAGE } from '../../jd/methods.ts';
+import type { AfterSaleFate, Faults, ParcelTrouble } from '../common/faults.ts';
 import type { AreaNode } from './areas.ts';
 
 /** One parcel: the whole order, or one child order after a split; each has its own waybill. */
@@ -11,6 +12,8 @@ export interface Parcel {
   state: 'waiting' | 'shipped' | 'delivered';
   waybill: string | null;
   track: { msgTime: string; content: string; operateState: string }[];
+  /** What the carrier does to it, decided as it ships (the parcelTrouble fault); never on the wire. */
+  trouble: ParcelTrouble;
 }
 
 /** An order as the sandbox keeps it. */
@@ -28,15 +31,31 @@ export interface JdOrder {
   createdAt: string;
 }
 
-/** An after-sale service order; `step` follows JD's 10 applied … 60 done (see the connector's mapper). */
+/**
+ * An after-sale service order; `step` follows the sandbox's numbering (ours, see the connector's
+ * mapper): 10 applied, 20 approved, 30 refused, 40 goods received, 50 refunded, 60 done.
+ */
 export interface AfterSaleRecord {
   jdOrderId: number;
   skuId: string;
   num: number;
   /** 10 return (refund), 20 exchange. */
   customerExpect: number;
+  /** How the goods come back: 4 JD picks them up, 40 the customer sends them (JD VOP's pickwareType). */
+  pickwareType: number;
   step: number;
   thirdApplyId: string;
+  /** What the unit cost the hub (fen): a refund is worked out from it. */
+  unitFen: number;
+  /** What it meets at JD, decided at the apply (the after-sale faults). */
+  fate: AfterSaleFate;
+  /** Set at review: units JD accepted and the money it refunds (fen; none for an exchange). */
+  approvedNum?: number;
+  refundFen?: number;
+  /** JD's review note: the reason, when it refused. */
+  approveNotes?: string;
+  /** An exchange's replacement parcel, once shipped. */
+  exchangeWaybill?: { carrier: string; deliveryOrderId: string };
   /** When it was applied for (sandbox time, ISO). */
   createdAt: string;
 }
@@ -123,6 +142,32 @@ export class JdState {
       if (f.reorder) this.pool.unshift(msg);
       else this.pool.push(msg);
     }
+  }
+
+  /** Puts an after-sale step in the pool (type 31), unless the lostAfterSaleCallbacks fault keeps it out. */
+  postAfterSale(result: { afsServiceId: number; orderId: number; step: number }, now: Date): void {
+    if (this.#faults.loseAfterSaleCallback()) return;
+    this.post(JD_MESSAGE.AFTER_SALE, result, now);
+  }
+
+  /** What an after-sale applied for now meets (the after-sale faults in force). */
+  afterSaleFate(): AfterSaleFate {
+    return this.#faults.afterSaleFate();
+  }
+
+  /** Counts an after-sale fault when its effect shows. */
+  afterSaleFaultShown(fault: Parameters<Faults['afterSaleFaultShown']>[0]): void {
+    this.#faults.afterSaleFaultShown(fault);
+  }
+
+  /** What the carrier will do to a parcel shipping now (the parcelTrouble fault in force). */
+  parcelFate(): ParcelTrouble {
+    return this.#faults.parcelFate();
+  }
+
+  /** Counts a parcel in trouble when its delivery was due. */
+  parcelTroubleShown(): void {
+    this.#faults.parcelTroubleShown();
   }
 
   /** Up to 100 visible messages of the given types (all types when none are given), oldest in the pool first. */

@@ -76,6 +76,9 @@ export function refundBody(r: SandboxRefund): WireRefund {
     refund_status: r.status,
     refund_fee: fenToYuan(r.feeFen),
     refund_desc: r.desc,
+    ...(r.agreedNum !== undefined ? { agreed_num: r.agreedNum } : {}),
+    ...(r.agreedFeeFen !== undefined ? { agreed_refund_fee: fenToYuan(r.agreedFeeFen) } : {}),
+    ...(r.refuseReason ? { refuse_reason: r.refuseReason } : {}),
     apply_time: time(r.created),
     modified: time(r.modified),
   };

@@ -61,8 +61,8 @@ export function createTaobaoSandbox(ctx: SandboxContext, opts: TaobaoSandboxOpti
   const catalog = new SandboxCatalog({ seed: ctx.seed, size: ctx.skus, revision: opts.revision ?? 0, publishedAt: new Date(startedAt.getTime() - 86_400_000), state, faults });
   const who = { appSecret: opts.appSecret, userId: opts.userId ?? 2_200_000_001, nick: opts.nick ?? '积分商城分销' };
   const pushes = new TaobaoPushes({ hubUrl: ctx.hubUrl, callbacks, who, nextId: () => state.nextId().id });
-  const lifecycle = new TaobaoLifecycle({ delays: ctx.lifecycle, timeline, pushes });
-  const env: MethodEnv = { catalog, state, lifecycle };
+  const lifecycle = new TaobaoLifecycle({ delays: ctx.lifecycle, timeline, pushes, faults });
+  const env: MethodEnv = { catalog, state, lifecycle, faults };
   let requests = 0;
   // Pushes go out one flush after another; tick awaits the chain so tests see them delivered.
   let sending: Promise<void> = Promise.resolve();

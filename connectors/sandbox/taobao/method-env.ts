@@ -1,3 +1,4 @@
+import type { Faults } from '../common/faults.ts';
 import type { SandboxCatalog } from './catalog.ts';
 import type { TaobaoLifecycle } from './lifecycle.ts';
 import type { TaobaoState } from './state.ts';
@@ -14,4 +15,6 @@ export interface MethodEnv {
   catalog: SandboxCatalog;
   state: TaobaoState;
   lifecycle: TaobaoLifecycle;
+  /** The sandbox's faults (refund methods decide an after-sale's fate from them). */
+  faults: Faults;
 }

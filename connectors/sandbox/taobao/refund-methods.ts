@@ -5,7 +5,7 @@ import type { SandboxRefund } from './state.ts';
 import { businessFault, invalidParameter } from './top-response.ts';
 
 /** Refund apply and status; a distributor refund number already used answers that refund. */
-export function refundMethods({ state, lifecycle }: MethodEnv): Record<string, MethodHandler> {
+export function refundMethods({ state, lifecycle, faults }: MethodEnv): Record<string, MethodHandler> {
   function create(params: Readonly<Record<string, string>>, now: Date): SandboxRefund {
     const distRefundNo = params.dist_refund_no ?? '';
     if (!distRefundNo) throw invalidParameter('missing dist_refund_no');
@@ -29,6 +29,8 @@ export function refundMethods({ state, lifecycle }: MethodEnv): Record<string, M
       isReturnGoods,
       status: 1,
       feeFen: line.priceFen * num,
+      unitFen: line.priceFen,
+      fate: faults.afterSaleFate(),
       desc: params.refund_desc ?? '',
       created: now,
       modified: now,

@@ -1,3 +1,5 @@
+import type { AfterSaleFate, ParcelTrouble } from '../common/faults.ts';
+
 /** TOP purchase order statuses the sandbox moves through (WAIT_BUYER_PAY never occurs: orders are paid from the deposit). */
 export type PoStatus = 'WAIT_SELLER_SEND_GOODS' | 'WAIT_BUYER_CONFIRM_GOODS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
 
@@ -23,6 +25,8 @@ export interface SandboxOrder {
   logistics?: { code: string; name: string; waybill: string; consignTime: Date };
   trace: TraceEntry[];
   closeReason?: string;
+  /** What the carrier does to the parcel, decided as it ships (the parcelTrouble fault); never on the wire. */
+  trouble?: ParcelTrouble;
 }
 
 /** A refund as the sandbox keeps it; `status` is TOP's refund status number. */
@@ -35,7 +39,17 @@ export interface SandboxRefund {
   num: number;
   isReturnGoods: boolean;
   status: number;
+  /** What the distributor asked back (fen): the line's price times `num`. */
   feeFen: number;
+  /** What one unit cost the distributor (fen). */
+  unitFen: number;
+  /** What it meets at the seller, decided at the apply (the after-sale faults). */
+  fate: AfterSaleFate;
+  /** Set when the seller agrees: the units and money it refunds (fen), possibly less than asked. */
+  agreedNum?: number;
+  agreedFeeFen?: number;
+  /** Why the seller refused (status 6). */
+  refuseReason?: string;
   desc: string;
   created: Date;
   modified: Date;

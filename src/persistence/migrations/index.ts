@@ -16,6 +16,8 @@ import { Migration20261207_0014_OrderListing } from './20261207-0014-order-listi
 import { Migration20261207_0015_LineIssuedVouchers } from './20261207-0015-line-issued-vouchers.ts';
 import { Migration20261208_0016_AftersaleTickets } from './20261208-0016-aftersale-tickets.ts';
 import { Migration20261209_0017_AftersaleStaff } from './20261209-0017-aftersale-staff.ts';
+import { Migration20261210_0018_AftersaleResolution } from './20261210-0018-aftersale-resolution.ts';
+import { Migration20261211_0019_StaffOrderSearch } from './20261211-0019-staff-order-search.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -36,4 +38,6 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261207-0015-line-issued-vouchers', class: Migration20261207_0015_LineIssuedVouchers },
   { name: '20261208-0016-aftersale-tickets', class: Migration20261208_0016_AftersaleTickets },
   { name: '20261209-0017-aftersale-staff', class: Migration20261209_0017_AftersaleStaff },
+  { name: '20261210-0018-aftersale-resolution', class: Migration20261210_0018_AftersaleResolution },
+  { name: '20261211-0019-staff-order-search', class: Migration20261211_0019_StaffOrderSearch },
 ];

@@ -78,7 +78,7 @@ describe('Taobao sandbox order lifecycle on the virtual clock', () => {
     expect(receivedEvents()).toEqual([expect.objectContaining({ type: 'order.cancelled', reason: '缺货无法发货' })]);
   });
 
-  it('moves a return 1 → 2 → 3 → 5 and a refund-only 1 → 12 → 5, pushing each status', async () => {
+  it('moves a return 1 → 2 → 3 → 12 (goods received) → 5 and a refund-only 1 → 12 → 5, pushing each status', async () => {
     const order = await run.connector.submitOrder(run.orderRequest(ref()));
     const refundOnly = await run.connector.applyAfterSale({ supplierOrderId: order.supplierOrderId, supplierSkuId: run.orderedSku, quantity: 1, type: 'refund', reason: '不想要了', reference: ref() });
     await expect(
@@ -93,7 +93,7 @@ describe('Taobao sandbox order lifecycle on the virtual clock', () => {
     expect((await run.connector.getAfterSale(ret.afterSaleId)).status).toBe('refunded');
     expect((await run.connector.getAfterSale(refundOnly.afterSaleId)).status).toBe('refunded');
     const byRefund = (id: string) => receivedEvents().flatMap((e) => (e.type === 'aftersale.updated' && e.afterSaleId === id ? [e.status] : []));
-    expect(byRefund(ret.afterSaleId)).toEqual(['pending', 'approved', 'approved', 'refunded']);
+    expect(byRefund(ret.afterSaleId)).toEqual(['pending', 'approved', 'approved', 'received', 'refunded']);
   });
 });
 

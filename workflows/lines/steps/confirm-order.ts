@@ -1,5 +1,5 @@
 import { isSupplierError } from '../../../connectors/errors.ts';
-import { loadLine, setLineStatus, updateAttempt } from '../../../src/orders/line-store.ts';
+import { loadLine, setLineStatus, supplierCostBooked, updateAttempt } from '../../../src/orders/line-store.ts';
 import type { Step } from '../../engine/types.ts';
 import { reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -30,8 +30,10 @@ export const confirmOrderStep: Step<LineState, LineServices> = {
       commit: async (tx) => {
         await updateAttempt(tx, ctx.clock, attemptId, { status: 'accepted', freightFen: order.freightFen });
         const line = await loadLine(tx, ctx.subjectId);
-        if (line.status !== 'submitted') return;
-        await setLineStatus(tx, ctx.clock, line, { status: 'accepted' });
+        if (line.status === 'submitted') await setLineStatus(tx, ctx.clock, line, { status: 'accepted' });
+        // A line rerouted here after another source had accepted it is `accepted` already; its cost
+        // at this source is booked all the same, once per attempt.
+        else if (line.status !== 'accepted' || (await supplierCostBooked(tx, attemptId))) return;
         await recordCost(tx, ctx.clock, line, ctx.state, order);
       },
     };

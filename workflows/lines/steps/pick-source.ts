@@ -10,7 +10,8 @@ import { FAIL_LINE, PICK_SOURCE, SUBMIT_ISSUANCE, SUBMIT_ORDER } from '../step-i
  * Chooses the source of the line's next attempt. Score, in order: the source has not been tried
  * for this line; its circuit is closed; live, it is sellable and has the quantity in the
  * recipient's region (goods) or is on sale (virtual); then the lowest live cost (synced cost when
- * the supplier gives none). A source that errors while asked is skipped. No source left: the line
+ * the supplier gives none). A source staff named when rerouting the line (`preferSupplier`) comes
+ * first when it can take the line, tried before or not. A source that errors while asked is skipped. No source left: the line
  * fails (and the mall is told to refund), unless a source could not be asked: then nobody has said
  * "none" yet, and the step fails retryably so the runner asks again after its backoff (a supplier
  * that stays down opens its circuit, and is then passed over). Compensation: the attempt it
@@ -24,12 +25,14 @@ export const pickSourceStep: Step<LineState, LineServices> = {
     if (cancelRequested) return { done: true, output: { cancelled: cancelRequested }, commit: (tx) => recordCancelled(tx, ctx.clock, ctx.subjectId, { reason: cancelRequested, attemptId }) };
     const line = await loadLine(ctx.em, ctx.subjectId);
     const tried = ctx.state.tried ?? [];
+    // A source staff named (a reroute): asked even if tried before; routing's choice if it cannot take the line now.
+    const named = ctx.state.preferSupplier;
     const region: Region | null = line.recipient ? (JSON.parse(s.crypto.open(line.recipient)) as Region) : null;
     const candidates = [];
     const unanswered: { supplierId: string; error: unknown }[] = [];
     for (const offer of await sourceOffers(ctx.em, line.itemId)) {
       const connector = s.connectors.get(offer.supplierId);
-      if (!connector || tried.includes(offer.supplierId) || connector.health().circuit === 'open') continue;
+      if (!connector || (tried.includes(offer.supplierId) && offer.supplierId !== named) || connector.health().circuit === 'open') continue;
       if (line.kind !== 'physical' || !region) {
         candidates.push({ offer, cost: offer.costFen });
         continue;
@@ -43,7 +46,7 @@ export const pickSourceStep: Step<LineState, LineServices> = {
       }
     }
     candidates.sort((a, b) => a.cost - b.cost || a.offer.supplierId.localeCompare(b.offer.supplierId));
-    const chosen = candidates[0];
+    const chosen = candidates.find((c) => c.offer.supplierId === named) ?? candidates[0];
     if (!chosen && unanswered.length) {
       const which = unanswered.map((u) => `${u.supplierId}: ${u.error instanceof Error ? u.error.message : String(u.error)}`).join('; ');
       throw new AppError('unavailable', `no source could be asked whether it has the item (${which})`, { retryable: true, cause: unanswered[0]?.error });
@@ -52,7 +55,7 @@ export const pickSourceStep: Step<LineState, LineServices> = {
     const seq = tried.length + 1;
     return {
       next: line.kind === 'virtual' ? SUBMIT_ISSUANCE : SUBMIT_ORDER,
-      state: { tried: [...tried, chosen.offer.supplierId], supplierId: chosen.offer.supplierId, supplierSkuId: chosen.offer.supplierSkuId },
+      state: { tried: [...tried, chosen.offer.supplierId], supplierId: chosen.offer.supplierId, supplierSkuId: chosen.offer.supplierSkuId, preferSupplier: undefined },
       output: { supplierId: chosen.offer.supplierId, seq },
       compensateInput: { seq },
       commit: async (tx) => {

@@ -58,7 +58,15 @@ export const submitOrderStep: Step<LineState, LineServices> = {
       commit: async (tx) => {
         await updateAttempt(tx, ctx.clock, attemptId, { status: confirmed ? 'accepted' : 'submitted', supplierOrderId: placed.supplierOrderId, freightFen: placed.freightFen });
         const current = await loadLine(tx, line.id);
-        if (current.status !== 'pending') return;
+        if (current.status !== 'pending') {
+          // Rerouted after an earlier source had taken the line (a confirm refused, an order gone
+          // before shipping, staff): the line names its new source, and an accepted order books its cost.
+          if (current.status === 'submitted' || current.status === 'accepted') {
+            await setLineStatus(tx, ctx.clock, current, { status: confirmed ? 'accepted' : current.status, source: supplierId });
+            if (confirmed) await recordCost(tx, ctx.clock, current, ctx.state, placed);
+          }
+          return;
+        }
         await setLineStatus(tx, ctx.clock, current, { status: confirmed ? 'accepted' : 'submitted', source: supplierId });
         await lineEvent(tx, ctx.clock, current, 'line.submitted', { source: supplierId });
         if (confirmed) await recordCost(tx, ctx.clock, current, ctx.state, placed);

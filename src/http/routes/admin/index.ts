@@ -6,8 +6,11 @@ import { registerDeadLetterRoutes } from './dead-letters.ts';
 import { registerGetMall } from './get-mall.ts';
 import { registerListAudit } from './list-audit.ts';
 import { registerListMalls } from './list-malls.ts';
+import { registerOrderRoutes } from './orders.ts';
 import { registerRotateMallKey } from './rotate-mall-key.ts';
 import { registerRotateWebhookSecret } from './rotate-webhook-secret.ts';
+import { registerSupplierRoutes } from './suppliers.ts';
+import { registerTicketResolutionRoutes } from './ticket-resolution.ts';
 import { registerTicketRoutes } from './tickets.ts';
 import { registerTokenRoutes } from './tokens.ts';
 import { registerUpdateMall } from './update-mall.ts';
@@ -30,4 +33,7 @@ export function registerAdminRoutes(app: HubApp): void {
   registerWebhookDeliveryRoutes(app);
   registerWebhookDeliveryActions(app);
   registerTicketRoutes(app);
+  registerOrderRoutes(app);
+  registerTicketResolutionRoutes(app);
+  registerSupplierRoutes(app);
 }

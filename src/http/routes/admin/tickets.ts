@@ -16,15 +16,24 @@ import { Ticket, TICKET_EXAMPLE, TICKET_ID_EXAMPLE, TicketIdParam, TicketStatusS
 
 const staff = { security: staffSecurity, middleware: [requireRole('agent', 'admin')], tags: ['Admin: after-sales'] };
 
-const StaffTicket = Ticket.extend({
+export const StaffTicket = Ticket.extend({
   mallId: z.string().openapi({ example: MALL_ID_EXAMPLE }),
   assignee: z.string().nullable().openapi({ description: 'Who works the ticket (null: nobody yet)', example: 'agent-li' }),
   version: z.number().int().min(1).openapi({ description: 'Bumped by every staff write; send it back as `expectedVersion` (or `If-Match`) so a change made meanwhile is refused with 409' }),
   firstRespondedAt: Timestamp.nullable().openapi({ description: 'When staff first acted on the ticket (null: not yet)' }),
   overdue: z.boolean().openapi({ description: 'Not final, and its resolution is past due, or its first response is past due with no staff action yet' }),
+  approval: z
+    .object({
+      refund: z.object({ points: z.number().int(), cashFen: z.number().int() }),
+      units: z.number().int(),
+      requestedBy: z.string().openapi({ description: 'The agent who asked' }),
+      requestedAt: Timestamp,
+    })
+    .nullable()
+    .openapi({ description: 'A refund an agent decided above their limit, waiting for an admin (POST …/approve or …/decline); null when none waits' }),
 }).openapi('StaffAftersaleTicket');
 
-const STAFF_EXAMPLE: StaffTicketView = { ...TICKET_EXAMPLE, mallId: MALL_ID_EXAMPLE, assignee: 'agent-li', version: 3, firstRespondedAt: '2026-12-04T04:10:00.000Z', overdue: false, status: 'in_progress' };
+export const STAFF_EXAMPLE: StaffTicketView = { ...TICKET_EXAMPLE, mallId: MALL_ID_EXAMPLE, assignee: 'agent-li', version: 3, firstRespondedAt: '2026-12-04T04:10:00.000Z', overdue: false, status: 'in_progress', waitingOn: 'agent', approval: null };
 
 const StaffHistoryEntry = z
   .object({
@@ -115,14 +124,14 @@ const get = createRoute({
   responses: { 200: jsonResponse('The ticket', StaffTicketDetailSchema, DETAIL_EXAMPLE), ...errorResponses(403, 404) },
 });
 
-const IfMatchHeader = z.object({
+export const IfMatchHeader = z.object({
   'if-match': z
     .string()
     .max(100)
     .optional()
     .openapi({ param: { name: 'if-match', in: 'header', required: false, description: 'The ticket’s `version` you read (`"3"` or `3`); `expectedVersion` in the body takes precedence', example: '"3"' } }),
 });
-const ExpectedVersion = z.number().int().min(1).optional().openapi({ description: 'The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written', example: 3 });
+export const ExpectedVersion = z.number().int().min(1).optional().openapi({ description: 'The `version` you read: when the ticket is at another one, 409 `conflict` and nothing is written', example: 3 });
 
 const CONFLICT = documentedError(409, {
   description: 'The ticket moved past the version you sent, or it is resolved, rejected or withdrawn (`conflict`); nothing was written',
@@ -131,7 +140,7 @@ const CONFLICT = documentedError(409, {
     closed: { summary: 'The ticket is final', value: { error: { code: 'conflict', message: `after-sales ticket ${TICKET_ID_EXAMPLE} is withdrawn: staff act on open tickets only`, details: { from: 'withdrawn', to: 'withdrawn' } } } },
   },
 });
-const ACTION_NOTE = 'Conditional: the row is locked and updated only at the version read, so of two staff acting at once with the same `expectedVersion` one succeeds and the other gets 409. The first staff action takes an `open` ticket `in_progress` and sets `firstRespondedAt`. Audited (actor, before and after, request id).';
+export const ACTION_NOTE = 'Conditional: the row is locked and updated only at the version read, so of two staff acting at once with the same `expectedVersion` one succeeds and the other gets 409. The first staff action takes an `open` ticket `in_progress` and sets `firstRespondedAt`. Audited (actor, before and after, request id).';
 
 const AssignBody = z
   .object({ assignee: z.string().trim().min(1).max(100).openapi({ description: 'Who works the ticket', example: 'agent-li' }), expectedVersion: ExpectedVersion })
@@ -170,7 +179,7 @@ const comment = createRoute({
 });
 
 /** The version a client sent: the body's, else `If-Match` (`"3"`, `W/"3"` or `3`); a malformed `If-Match` is 400. */
-function expectedVersionOf(body: number | undefined, ifMatch: string | undefined): number | undefined {
+export function expectedVersionOf(body: number | undefined, ifMatch: string | undefined): number | undefined {
   if (body !== undefined) return body;
   if (ifMatch === undefined) return undefined;
   const m = ifMatch.trim().match(/^(?:W\/)?"?(\d{1,9})"?$/);

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addEvidence, getTicket, listOrderTickets, openTicket, type TicketView, withdrawTicket } from '../../../aftersales/tickets.ts';
-import { TICKET_EVENT_KINDS, TICKET_STATUSES, TICKET_TYPES } from '../../../domain/aftersales.ts';
+import { TICKET_EVENT_KINDS, TICKET_STATUSES, TICKET_TYPES, WAITING_ON } from '../../../domain/aftersales.ts';
+import { TicketResolution } from '../../../mall-webhooks/event-schemas.ts';
 import { AppError } from '../../../domain/errors.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
@@ -45,7 +46,8 @@ export const Ticket = z
     quantity: z.number().int().min(1).openapi({ description: 'Units the ticket is about' }),
     reason: z.string(),
     photos: z.array(z.string()).openapi({ description: 'Every photo URL given, at opening and as evidence' }),
-    resolution: z.null().openapi({ description: 'Always null for now: resolution workflows are not built yet' }),
+    waitingOn: z.enum(WAITING_ON).nullable().openapi({ description: 'While in progress, who the ticket waits on: `hub` (carrying out a decision), `supplier`, `carrier`, `agent` (a person at the hub looks at it), `approval` (a refund waiting for a supervisor); null when settled or not yet looked at' }),
+    resolution: TicketResolution.nullable().openapi({ description: 'How the ticket was settled (null until it is resolved or rejected)' }),
     firstResponseDueAt: Timestamp.openapi({ description: 'When the hub’s first response is due (its SLA)' }),
     resolutionDueAt: Timestamp.openapi({ description: 'When a resolution is due (its SLA)' }),
     createdAt: Timestamp,
@@ -66,8 +68,11 @@ const HistoryEntry = z
         photos: z.array(z.string()).optional(),
         comment: z.string().optional(),
         returnWaybill: Waybill.optional(),
+        note: z.string().optional().openapi({ description: '`progress`: what happened (the supplier answered, a replacement is on its way)' }),
+        waitingOn: z.enum(WAITING_ON).optional().openapi({ description: '`progress`: who the ticket waits on from then' }),
+        resolution: TicketResolution.optional(),
       })
-      .openapi({ description: 'What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason' }),
+      .openapi({ description: 'What the entry carries: `opened` the type, units, reason and photos; `evidence_added` photos, a comment and/or a waybill; `withdrawn` the reason; `progress` a note; `resolved` and `rejected` the resolution' }),
   })
   .openapi('AftersaleTicketHistoryEntry');
 const TicketWithHistory = Ticket.extend({ history: z.array(HistoryEntry).openapi({ description: 'The entries the mall may see, oldest first' }) }).openapi('AftersaleTicketWithHistory');
@@ -75,7 +80,7 @@ const TicketWithHistory = Ticket.extend({ history: z.array(HistoryEntry).openapi
 const AT = '2026-12-04T03:00:00.000Z';
 export const TICKET_EXAMPLE: TicketView = {
   ticketId: TICKET_ID_EXAMPLE, orderId: ORDER_ID_EXAMPLE, mallOrderId: 'JF20261201000123', lineId: '1', type: 'damaged', status: 'open', quantity: 1,
-  reason: '冰箱门板有凹痕', photos: ['https://img.example-mall.cn/as/8812/1.jpg'], resolution: null,
+  reason: '冰箱门板有凹痕', photos: ['https://img.example-mall.cn/as/8812/1.jpg'], waitingOn: null, resolution: null,
   firstResponseDueAt: '2026-12-05T03:00:00.000Z', resolutionDueAt: '2026-12-11T03:00:00.000Z', createdAt: AT, updatedAt: AT,
 };
 
@@ -218,6 +223,8 @@ export function registerAftersaleRoutes(app: HubApp): void {
     if (!key) throw new AppError('idempotency_key_required', 'POST /v1/orders/{orderId}/after-sales needs an Idempotency-Key header');
     const d = c.get('deps');
     const out = await openTicket({ em: c.get('em'), clock: d.clock, config: d.config.aftersale }, callerMallId(c), c.req.valid('param').orderId, key, c.req.valid('json'));
+    // Start settling now rather than at the relay's next tick; the outbox keeps the job if this fails.
+    d.committedJobs.dispatch(out.jobs);
     return c.json(out.ticket, out.created ? 201 : 200);
   });
   app.openapi(list, async (c) => c.json({ items: await listOrderTickets(c.get('em'), callerMallId(c), c.req.valid('param').orderId) }, 200));
