@@ -58,14 +58,12 @@ export interface ConnectorCapabilities {
 }
 
 /**
- * Circuit and call statistics of one connector, for routing and /admin/suppliers. The call
- * statistics cover the attempts this process made (each retry is an attempt; calls refused while
- * the circuit is open or the queue is full reached no supplier and are not counted) over the last
- * `windowMs`.
+ * Call statistics of one connector: the attempts this process made (each retry is an attempt;
+ * calls refused while the circuit is open or the queue is full reached no supplier and are not
+ * counted) over the last `windowMs`. Kept by the rolling window of shared/call-window.ts and read
+ * as part of `ConnectorHealth`.
  */
-export interface ConnectorHealth {
-  circuit: CircuitState;
-  inFlight: number;
+export interface CallStats {
   /** Attempts that finished within the window. */
   calls: number;
   /** Of those, the ones that say the supplier is unhealthy (5xx or "system busy", timeouts, network errors, unreadable answers); business refusals (stockout, not cancellable, …) are not failures. */
@@ -79,6 +77,12 @@ export interface ConnectorHealth {
   /** The last failure (kept beyond the window): when, and its code and message with long numbers masked and URLs left out. */
   lastErrorAt: string | null;
   lastError: string | null;
+}
+
+/** Circuit and call statistics of one connector, for routing and /admin/suppliers. */
+export interface ConnectorHealth extends CallStats {
+  circuit: CircuitState;
+  inFlight: number;
 }
 
 /** The adapter for one supplier account. */

@@ -4107,7 +4107,7 @@ export interface components {
             order: {
                 orderId: string;
                 mallOrderId: string;
-                recipient: components["schemas"]["StaffTicketRecipient"];
+                recipient: components["schemas"]["StaffRecipient"];
                 lines: {
                     lineId: string;
                     skuId: string;
@@ -4155,7 +4155,7 @@ export interface components {
             };
         };
         /** @description null for an order without goods */
-        StaffTicketRecipient: {
+        StaffRecipient: {
             /** @example 张* */
             name: string;
             /** @example 138****5678 */
@@ -4168,7 +4168,7 @@ export interface components {
             district: string;
             /** @example **** */
             address: string;
-            /** @description true for an agent: name, phone and street address masked; an admin reads them in full, and that read is audited */
+            /** @description true: name, phone and street address masked (an agent, or any list); false: an admin reading one order or ticket in full, a read written to the audit log */
             masked: boolean;
         } | null;
         AssignAftersaleTicketRequest: {
@@ -4209,7 +4209,7 @@ export interface components {
                 id: string;
                 tier: string | null;
             };
-            recipient: components["schemas"]["StaffOrderRecipient"];
+            recipient: components["schemas"]["StaffRecipient"] & unknown;
             /**
              * Format: date-time
              * @example 2026-12-01T01:30:00.000Z
@@ -4229,23 +4229,6 @@ export interface components {
                 status: "pending" | "submitted" | "accepted" | "shipped" | "delivered" | "issuing" | "issued" | "cancelled" | "failed" | "returned" | "refunded";
             }[];
         };
-        /** @description Always masked in a list (open the order for more); null for an order without goods */
-        StaffOrderRecipient: {
-            /** @example 张* */
-            name: string;
-            /** @example 138****5678 */
-            phone: string;
-            /** @example 北京 */
-            province: string;
-            /** @example 北京市 */
-            city: string;
-            /** @example 朝阳区 */
-            district: string;
-            /** @example **** */
-            address: string;
-            /** @description true: name, phone and street address masked (an agent, or any list); false: an admin reading the order, a read written to the audit log */
-            masked: boolean;
-        } | null;
         StaffOrder: {
             /** @example ord_0196f0c1a1f07c3a8b1d2e3f4a5b6c7d */
             orderId: string;
@@ -4270,7 +4253,7 @@ export interface components {
             lines: components["schemas"]["StaffOrderLine"][];
             /** @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d */
             mallId: string;
-            recipient: components["schemas"]["StaffOrderRecipient"] & unknown;
+            recipient: components["schemas"]["StaffRecipient"] & unknown;
             /** @description Everything that happened to the order, oldest first */
             timeline: components["schemas"]["OrderTimelineEntry"][];
         };

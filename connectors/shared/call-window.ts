@@ -1,3 +1,5 @@
+import type { CallStats } from '../connector.ts';
+
 /**
  * Recent calls of one connector, for /admin/suppliers: how many finished, how many failed and how
  * long they took, over the last `windowMs`. Time is cut into `buckets` slices that are reused as
@@ -23,17 +25,6 @@ export interface CallWindowOptions {
   now: () => number;
   /** For the reservoir; tests pin it. */
   random: () => number;
-}
-
-export interface CallWindowStats {
-  calls: number;
-  failures: number;
-  errorRate: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  windowMs: number;
-  lastErrorAt: string | null;
-  lastError: string | null;
 }
 
 interface Slice {
@@ -83,7 +74,7 @@ export class CallWindow {
     }
   }
 
-  stats(): CallWindowStats {
+  stats(): CallStats {
     const current = Math.floor(this.#opts.now() / this.#sliceMs);
     const oldest = current - this.#slices.length + 1;
     let calls = 0;

@@ -1,8 +1,8 @@
 import { BrokenCircuitError, bulkhead, CircuitState, circuitBreaker, ConsecutiveBreaker, handleWhen, BulkheadRejectedError } from 'cockatiel';
 import pRetry from 'p-retry';
-import type { ConnectorHealth } from '../connector.ts';
+import type { CallStats, ConnectorHealth } from '../connector.ts';
 import { SupplierError } from '../errors.ts';
-import { CallWindow, type CallWindowStats, defaultCallWindow } from './call-window.ts';
+import { CallWindow, defaultCallWindow } from './call-window.ts';
 
 /** Retry, circuit and concurrency settings of one supplier; every delay is config so tests shorten it. */
 export interface ResilienceOptions {
@@ -129,8 +129,8 @@ export class SupplierCaller {
     // The call statistics are computed on first read (a sort of the window's samples): routing reads
     // only the circuit, for every candidate source of every line, and must not pay for them.
     const window = this.#window;
-    let stats: CallWindowStats | undefined;
-    const w = (): CallWindowStats => (stats ??= window.stats());
+    let stats: CallStats | undefined;
+    const w = (): CallStats => (stats ??= window.stats());
     return {
       circuit,
       inFlight: this.#opts.concurrency - this.#bulkhead.executionSlots,

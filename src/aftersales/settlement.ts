@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { ActorType } from '../domain/principal.ts';
 import { lineEvent } from '../orders/line-store.ts';
 import { recordSupplierRefund, refundUnits } from '../orders/refunds.ts';
+import { addReplacementParcel } from '../supplier-events/timeline-store.ts';
 import { addTicketEvent, settleTicketRow, type TicketRow } from './ticket-store.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface Settlement {
   /** What the source supplier refunds the hub for returned or claimed units. */
   supplierRefund?: { supplierId: string; units: number; fen: number };
   shipment?: Resolution['shipment'];
+  /** The supplier that sent `shipment` (its parcel joins the line's shipments). */
+  shipmentSupplierId?: string;
   evidence?: Resolution['evidence'];
   /** Who settles it, for the history and (staff) the audit log. */
   actor: { actorType: ActorType; actorId: string };
@@ -36,7 +39,12 @@ export async function settleTicket(tx: EntityManager, clock: Clock, t: TicketRow
   if (s.supplierRefund && s.supplierRefund.fen > 0) {
     await recordSupplierRefund(tx, clock, t.line_id, { ...s.supplierRefund, ref: `supplier-refund:${t.id}`, reason: `after-sales ${t.type} ${t.id}` });
   }
-  if (s.shipment) resolution.shipment = s.shipment;
+  if (s.shipment) {
+    resolution.shipment = s.shipment;
+    if (s.shipment.carrier && s.shipment.trackingNo && s.shipmentSupplierId) {
+      await addReplacementParcel(tx, clock, { lineId: t.line_id, supplierId: s.shipmentSupplierId, supplierOrderId: s.shipment.supplierOrderId, carrier: s.shipment.carrier, trackingNo: s.shipment.trackingNo });
+    }
+  }
   if (s.evidence) resolution.evidence = s.evidence;
   if (d.note) resolution.note = d.note;
   const status = settledStatus(d.action);

@@ -1,12 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit-log.ts';
-import { maskName, maskPhone, statusAfterStaffAction, TERMINAL_TICKET_STATUSES, type TicketEventKind, type TicketStatus, type TicketType, ticketOverdue } from '../domain/aftersales.ts';
+import { statusAfterStaffAction, TERMINAL_TICKET_STATUSES, type TicketEventKind, type TicketStatus, type TicketType, ticketOverdue } from '../domain/aftersales.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import type { LineStatus } from '../domain/order-status.ts';
 import type { ActorType } from '../domain/principal.ts';
+import { type Recipient, recipientForStaff, type StaffRecipient } from '../domain/recipient.ts';
 import type { ItemKind } from '../domain/supplier-shapes.ts';
 import { lineEvent } from '../orders/line-store.ts';
+import type { TimelineEntry } from '../orders/order-timeline.ts';
+import { staffOrderTimeline } from '../orders/staff-orders.ts';
 import type { CryptoBox } from '../security/crypto-box.ts';
 import { addTicketEvent, applyStaffChange, findTicketForStaff, fullHistory, listTicketsForStaff, orderForStaff, type StaffTicketFilter, type TicketRow } from './ticket-store.ts';
 import { type TicketView, ticketView } from './tickets.ts';
@@ -24,6 +27,8 @@ export interface StaffTicketDeps {
   em: EntityManager;
   clock: Clock;
   crypto: CryptoBox;
+  /** Workflows whose runs the order's timeline shows (the hub's registry). */
+  workflows?: readonly string[];
 }
 
 /** Who is acting, for history and audit entries. */
@@ -52,17 +57,6 @@ export interface StaffHistoryEntry {
   data: Record<string, unknown>;
 }
 
-export interface StaffRecipient {
-  name: string;
-  phone: string;
-  province: string;
-  city: string;
-  district: string;
-  address: string;
-  /** True when name, phone and address are masked (an agent reads it). */
-  masked: boolean;
-}
-
 export interface StaffTicketDetail extends StaffTicketView {
   history: StaffHistoryEntry[];
   order: {
@@ -70,6 +64,8 @@ export interface StaffTicketDetail extends StaffTicketView {
     mallOrderId: string;
     recipient: StaffRecipient | null;
     lines: { lineId: string; skuId: string; kind: ItemKind; quantity: number; status: LineStatus; qtyFulfilled: number }[];
+    /** The order's merged timeline (lines, runs, supplier calls, parcels, webhooks, tickets, refunds, staff). */
+    timeline: TimelineEntry[];
   };
 }
 
@@ -101,18 +97,17 @@ export async function listStaffTickets(em: EntityManager, clock: Clock, filter: 
 export async function getStaffTicket(deps: StaffTicketDeps, ticketId: string, who: StaffActor & { role: 'agent' | 'admin' }): Promise<StaffTicketDetail> {
   const t = await findTicketForStaff(deps.em, ticketId);
   if (!t) throw notFound('after-sales ticket');
-  const [history, order] = await Promise.all([fullHistory(deps.em, ticketId), orderForStaff(deps.em, t.order_id)]);
+  const [history, order, timeline] = await Promise.all([fullHistory(deps.em, ticketId), orderForStaff(deps.em, t.order_id), staffOrderTimeline({ em: deps.em, workflows: deps.workflows ?? [] }, t.order_id, who.role)]);
   let recipient: StaffRecipient | null = null;
   if (order.recipient) {
-    const r = JSON.parse(deps.crypto.open(order.recipient)) as Omit<StaffRecipient, 'masked'>;
-    if (who.role === 'admin') {
+    const r = JSON.parse(deps.crypto.open(order.recipient)) as Recipient;
+    const full = who.role === 'admin';
+    if (full) {
       await deps.em.transactional(async (tx) => {
         recordAudit(tx, deps.clock, { actor: who.actor, action: 'ticket.read_personal_data', resourceType: 'aftersale_ticket', resourceId: ticketId, mallId: t.mall_id, after: { orderId: t.order_id, fields: ['recipient'] }, requestId: who.requestId });
       });
-      recipient = { ...r, masked: false };
-    } else {
-      recipient = { ...r, name: maskName(r.name), phone: maskPhone(r.phone), address: '****', masked: true };
     }
+    recipient = recipientForStaff(r, full);
   }
   return {
     ...staffTicketView(t, deps.clock.now()),
@@ -122,6 +117,7 @@ export async function getStaffTicket(deps: StaffTicketDeps, ticketId: string, wh
       mallOrderId: t.mall_order_id,
       recipient,
       lines: order.lines.map((l) => ({ lineId: l.line_id, skuId: l.sku_id, kind: l.kind, quantity: l.quantity, status: l.status, qtyFulfilled: l.qty_fulfilled })),
+      timeline,
     },
   };
 }

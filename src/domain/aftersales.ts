@@ -220,15 +220,3 @@ export function ticketOverdue(t: { status: TicketStatus; firstResponseDueAt: Dat
   if (TERMINAL_TICKET_STATUSES.has(t.status)) return false;
   return t.resolutionDueAt.getTime() < now.getTime() || (t.firstRespondedAt === null && t.firstResponseDueAt.getTime() < now.getTime());
 }
-
-/** A name masked for an agent: its first character, then one `*` per character left (`张三` → `张*`). */
-export function maskName(name: string): string {
-  const chars = [...name];
-  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(chars.length - 1)}`;
-}
-
-/** A phone masked for an agent: the first three and last four digits (`13812345678` → `138****5678`). */
-export function maskPhone(phone: string): string {
-  const d = phone.replace(/\D/g, '');
-  return d.length < 8 ? '****' : `${d.slice(0, 3)}****${d.slice(-4)}`;
-}

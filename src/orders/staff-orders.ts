@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SubjectRunRow } from '../../workflows/engine/index.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { maskName, maskPhone } from '../domain/aftersales.ts';
 import type { Clock } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import type { RunStatus } from '../domain/order-actions.ts';
 import type { LineStatus, OrderStatus } from '../domain/order-status.ts';
 import type { ActorType } from '../domain/principal.ts';
+import { maskPhone, type Recipient, recipientForStaff, type StaffRecipient } from '../domain/recipient.ts';
 import type { ItemKind } from '../domain/supplier-shapes.ts';
 import { scrubString } from '../observability/scrub.ts';
 import type { CryptoBox, Sealed } from '../security/crypto-box.ts';
@@ -41,24 +41,13 @@ export interface StaffViewer {
   role: 'agent' | 'admin';
 }
 
-export interface StaffOrderRecipient {
-  name: string;
-  phone: string;
-  province: string;
-  city: string;
-  district: string;
-  address: string;
-  /** True when name, phone and street address are masked. */
-  masked: boolean;
-}
-
 export interface StaffOrderSummary {
   orderId: string;
   mallId: string;
   mallOrderId: string;
   status: OrderStatus;
   member: { id: string; tier: string | null };
-  recipient: StaffOrderRecipient | null;
+  recipient: StaffRecipient | null;
   createdAt: string;
   updatedAt: string;
   lines: { lineId: string; skuId: string; kind: ItemKind; quantity: number; status: LineStatus }[];
@@ -80,7 +69,7 @@ export type StaffOrderLine = OrderView['lines'][number] & { rechargeAccount: str
 
 export interface StaffOrderDetail extends Omit<OrderView, 'lines'> {
   mallId: string;
-  recipient: StaffOrderRecipient | null;
+  recipient: StaffRecipient | null;
   lines: StaffOrderLine[];
   timeline: TimelineEntry[];
 }
@@ -97,11 +86,8 @@ export interface OrderSearch {
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-function recipientOf(crypto: CryptoBox, sealed: Sealed | null, full: boolean): StaffOrderRecipient | null {
-  if (!sealed) return null;
-  const r = JSON.parse(crypto.open(sealed)) as Omit<StaffOrderRecipient, 'masked'>;
-  const plain = { name: r.name, phone: r.phone, province: r.province, city: r.city, district: r.district, address: r.address };
-  return full ? { ...plain, masked: false } : { ...plain, name: maskName(r.name), phone: maskPhone(r.phone), address: '****', masked: true };
+function recipientOf(crypto: CryptoBox, sealed: Sealed | null, full: boolean): StaffRecipient | null {
+  return sealed ? recipientForStaff(JSON.parse(crypto.open(sealed)) as Recipient, full) : null;
 }
 
 /** A recharge account masked: a phone as `138****5678`, anything else to its last four characters. */
@@ -175,6 +161,18 @@ export async function getStaffOrder(deps: StaffOrderDeps, orderId: string, who: 
     // number or an email: masked for an agent, as the logs mask them.
     timeline: full ? timeline : timeline.map((e) => scrubbed(e)),
   };
+}
+
+/**
+ * An order's merged timeline as a staff reader sees it, for the pages that show it next to
+ * something else (a ticket): it carries no recipient or recharge account, and for an agent its free
+ * text is scrubbed as in getStaffOrder. Empty for an unknown order.
+ */
+export async function staffOrderTimeline(deps: Pick<StaffOrderDeps, 'em' | 'workflows'>, orderId: string, role: 'agent' | 'admin'): Promise<TimelineEntry[]> {
+  const order = await findOrderForStaff(deps.em, orderId);
+  if (!order) return [];
+  const { timeline } = await orderTimeline({ em: deps.em, workflows: deps.workflows }, order, await linesForStaff(deps.em, [order.id]));
+  return role === 'admin' ? timeline : timeline.map((e) => scrubbed(e));
 }
 
 /** A copy with every string value scrubbed (keys kept). */

@@ -209,3 +209,13 @@ export async function shipmentsView(em: EntityManager, orderIds: string | readon
   }
   return out;
 }
+
+/**
+ * A replacement parcel an after-sales ticket sent (an exchange's, a reship's) joins the line's
+ * shipments as picked up, so the mall's order view lists it next to the first. Its later scans are
+ * the supplier's: the hub follows the ticket to the parcel's dispatch, not the parcel to the door.
+ */
+export async function addReplacementParcel(tx: EntityManager, clock: Clock, p: { lineId: string; supplierId: string; supplierOrderId: string; carrier: Carrier; trackingNo: string }): Promise<void> {
+  const id = await upsertShipment(tx, clock, { lineId: p.lineId, attemptId: '', supplierId: p.supplierId }, p.supplierOrderId, { carrier: p.carrier, trackingNo: p.trackingNo });
+  await run(tx, "update shipment set status = 'picked_up', shipped_at = coalesce(shipped_at, ?), updated_at = ? where id = ? and status = 'pending'", [clock.now(), clock.now(), id]);
+}

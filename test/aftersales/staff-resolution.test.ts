@@ -72,6 +72,10 @@ describe('POST /admin/tickets/{ticketId}/resolve', () => {
     expect(mallView.history.at(-1)).toMatchObject({ kind: 'resolved', actor: 'staff' });
     const [line] = await sql<{ status: string }[]>('select status from order_line where id = ?', [t.lineRowId]);
     expect(line?.status).toBe('delivered');
+    // The staff's ticket page carries the order's timeline: the ticket, its refund, the staff action.
+    const detail = await json(await staff('GET', `/admin/tickets/${t.ticketId}`, agent));
+    const sources = new Set((detail.order.timeline as { source: string }[]).map((e) => e.source));
+    expect([...sources]).toEqual(expect.arrayContaining(['line', 'ticket', 'refund', 'staff']));
   });
 
   it('rejects a claim with the reason the mall reads, and no money moves', async () => {

@@ -1,6 +1,9 @@
 /** One HTTP exchange with the hub as the run saw it; `status` null when no answer came (the process was killed, a timeout). */
 export interface Answer {
+  /** When the request was sent. */
   atMs: number;
+  /** When its answer came (a request in flight when an outage began is answered by the outage). */
+  doneMs?: number;
   api: string;
   /** The route as a template (`POST /v1/orders/{orderId}/cancel`), so answers can be counted per route. */
   route: string;
@@ -67,7 +70,7 @@ export class HubClient {
           json = { raw: text.slice(0, 200) };
         }
         const retryAfter = res.headers.get('retry-after') ?? undefined;
-        this.answers.push({ atMs, api: api.name, route: req.route, status: res.status, ...(json?.error?.code ? { code: String(json.error.code) } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+        this.answers.push({ atMs, doneMs: Date.now(), api: api.name, route: req.route, status: res.status, ...(json?.error?.code ? { code: String(json.error.code) } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) });
         statuses.push(res.status);
         last = { status: res.status, json, api: api.name, tries: statuses };
         if (res.status !== 429 && res.status < 500) return last;

@@ -489,7 +489,8 @@ function noCrossMallRead(r: RunRecord): Invariant {
 /** The only 5xx the hub may answer is 503 with Retry-After, and only while a dependency was down (plus the grace to reconnect). */
 function only503DuringOutage(r: RunRecord): Invariant {
   const fives = r.answers.filter((a) => a.status !== null && a.status >= 500);
-  const inOutage = (a: Answer) => r.outages.some((w) => a.atMs >= w.fromMs && a.atMs <= w.toMs && (!w.routes || w.routes.includes(a.route)));
+  // In an outage when the request was in flight during it: sent before the cut and answered during it counts.
+  const inOutage = (a: Answer) => r.outages.some((w) => (a.doneMs ?? a.atMs) >= w.fromMs && a.atMs <= w.toMs && (!w.routes || w.routes.includes(a.route)));
   const wrongStatus = fives.filter((a) => a.status !== 503);
   const noRetryAfter = fives.filter((a) => a.status === 503 && !a.retryAfter);
   const outside = fives.filter((a) => !inOutage(a));

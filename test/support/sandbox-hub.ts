@@ -9,11 +9,9 @@ import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { loadConfig } from '../../src/config.ts';
-import { relayOutbox } from '../../src/queues/outbox-relay.ts';
-import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
-import { runnerDeps } from '../../src/workflow-runner.ts';
 import { json, startTestHub, type TestHub } from './hub.ts';
 import { startLineWorkers } from './line-workers.ts';
+import { settleUntil } from './settle.ts';
 
 /**
  * A test hub with every supplier's sandbox served on loopback (calling back into the hub), their
@@ -28,11 +26,14 @@ export interface SandboxHub {
   sql<T extends object[]>(q: string, p?: unknown[]): Promise<T>;
   /** Places an order of one line of `item` (virtual lines get a recharge account), returning its id. */
   order(item: Item, opts?: { virtual?: boolean; quantity?: number }): Promise<string>;
-  /** A physical item only `source` sells, in stock there for the test address. */
-  physicalItemFrom(source: string): Promise<Item>;
+  /**
+   * A physical item only `source` sells, in stock there for the test address; `evenSku`: one whose
+   * supplier SKU id is even (JD's sandbox splits two units of such a SKU into two child orders).
+   */
+  physicalItemFrom(source: string, opts?: { evenSku?: boolean }): Promise<Item>;
   /** A phone top-up. */
   virtualItem(): Promise<Item>;
-  /** Moves both clocks on, relays the outbox and wakes due runs until `done` holds of what `read` returns. */
+  /** Moves both clocks on, relays the outbox and wakes due runs until `done` holds of what `read` returns (`settleUntil`, 80 rounds by default). */
   until<T>(read: () => Promise<T>, done: (v: T) => boolean, step: { hubMs: number; supplierMs: number; rounds?: number }): Promise<T>;
   /** The mall's view of an order. */
   orderView(orderId: string): Promise<Record<string, any>>;
@@ -66,7 +67,6 @@ export async function startSandboxHub(opts: { env?: Record<string, string>; seed
   const workers = startLineWorkers(hub);
   const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
   let n = 0;
-  const maintenanceDeps = { em: hub.deps.orm.em.fork(), clock: hub.clock, scheduleRun: runnerDeps(hub.deps).schedule };
 
   return {
     hub,
@@ -89,7 +89,7 @@ export async function startSandboxHub(opts: { env?: Record<string, string>; seed
       expect(res.status).toBe(201);
       return (await json(res)).orderId as string;
     },
-    async physicalItemFrom(source) {
+    async physicalItemFrom(source, pick = {}) {
       const rows = await sql<{ sku_id: string; points: number; cash_fen: number; supplier_sku_id: string }[]>(
         `select ci.sku_id, mi.points, mi.cash_fen, min(o.supplier_sku_id) supplier_sku_id from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
          where ci.kind = 'physical' and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
@@ -97,6 +97,7 @@ export async function startSandboxHub(opts: { env?: Record<string, string>; seed
         [mall.mallId, source],
       );
       for (const r of rows) {
+        if (pick.evenSku && Number(r.supplier_sku_id) % 2 !== 0) continue;
         const [live] = await (hub.deps.connectors.get(source) as SupplierConnector).getOffers([r.supplier_sku_id], RECIPIENT);
         if (live?.sellable && live.available && (live.stock === null || live.stock > 5)) return { skuId: r.sku_id, points: r.points, cashFen: r.cash_fen };
       }
@@ -111,18 +112,7 @@ export async function startSandboxHub(opts: { env?: Record<string, string>; seed
       if (!row) throw new Error('no phone top-up item');
       return { skuId: row.sku_id, points: row.points, cashFen: row.cash_fen };
     },
-    async until(read, done, step) {
-      for (let i = 0; i < (step.rounds ?? 80); i++) {
-        const v = await read();
-        if (done(v)) return v;
-        await relayOutbox(hub.deps.orm.em, hub.deps.queues);
-        hub.clock.advance(step.hubMs);
-        await sandboxClock.advance(step.supplierMs);
-        await processMaintenance({ task: 'wake-due-runs' }, maintenanceDeps);
-        await new Promise((r) => setTimeout(r, 120));
-      }
-      throw new Error(`did not settle: ${JSON.stringify(await read())}`);
-    },
+    until: (read, done, step) => settleUntil({ hub, sandboxClock }, read, done, { ...step, rounds: step.rounds ?? 80, pauseMs: 120 }),
     orderView: async (orderId) => json(await hub.call('GET', `/v1/orders/${orderId}`, { token: mall.apiKey })),
     async close() {
       await workers.close();

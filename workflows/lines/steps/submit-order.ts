@@ -1,8 +1,8 @@
 import type { SupplierOrder } from '../../../connectors/connector.ts';
-import { isSupplierError } from '../../../connectors/errors.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import { addLedger, attemptStatus, lineEvent, loadLine, setLineStatus, updateAttempt } from '../../../src/orders/line-store.ts';
 import type { CompensationContext, CompensationOutcome, Step } from '../../engine/types.ts';
+import { cancelAtSupplier } from '../../shared/cancel-at-supplier.ts';
 import { recordIssued } from '../issued.ts';
 import { isSourceRefusal, reroute } from '../reroute.ts';
 import type { LineServices, LineState } from '../services.ts';
@@ -92,24 +92,17 @@ export interface PlacedOrder {
 }
 
 /**
- * Cancels a placed order at its supplier and marks the attempt cancelled. Guarded: an attempt
- * given up already (rerouted away from, cancelled) has nothing left to undo. A supplier that
- * refuses to cancel what it already cancelled (the answer to a first cancel was lost) is asked
- * for the order's status; one that refuses because the order went on (confirmed, shipped) throws
- * its `not_cancellable` (permanent: an after-sales return is the way).
+ * Cancels a placed order at its supplier (`cancelAtSupplier`: an order the supplier already
+ * cancelled counts as undone; one that went on, confirmed or shipped, throws its permanent
+ * `not_cancellable`) and marks the attempt cancelled. Guarded: an attempt given up already
+ * (rerouted away from, cancelled) has nothing left to undo.
  */
 export async function cancelPlacedOrder(input: PlacedOrder, ctx: CompensationContext, s: LineServices): Promise<CompensationOutcome> {
   const status = await attemptStatus(ctx.em, input.attemptId);
   if (status === 'failed' || status === 'cancelled') return { output: { skipped: `attempt ${status}` } };
   const connector = s.connectors.get(input.supplierId);
   if (!connector) throw new AppError('unavailable', `supplier ${input.supplierId} is not configured: its order ${input.supplierOrderId} cannot be cancelled`, { retryable: false });
-  try {
-    await connector.cancelOrder(input.supplierOrderId);
-  } catch (err) {
-    if (!isSupplierError(err, 'not_cancellable')) throw err;
-    const now = await connector.getOrder(input.supplierOrderId);
-    if (now.status !== 'cancelled' && now.status !== 'failed') throw err;
-  }
+  await cancelAtSupplier(connector, input.supplierOrderId);
   return {
     output: { cancelled: input.supplierOrderId },
     commit: (tx) => updateAttempt(tx, ctx.clock, input.attemptId, { status: 'cancelled', supplierOrderId: input.supplierOrderId, failureReason: ctx.reason }),

@@ -1,9 +1,9 @@
 import type { SupplierOrder } from '../../../connectors/connector.ts';
-import { isSupplierError } from '../../../connectors/errors.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import { loadLine, sourceOffers } from '../../../src/orders/line-store.ts';
 import type { CompensationContext, CompensationOutcome, Step } from '../../engine/types.ts';
 import { isSourceRefusal } from '../../lines/reroute.ts';
+import { cancelAtSupplier } from '../../shared/cancel-at-supplier.ts';
 import type { TicketServices, TicketState } from '../services.ts';
 import { AWAIT_REPLACEMENT, SEND_REPLACEMENT } from '../step-ids.ts';
 import { ticketOf } from '../ticket-step.ts';
@@ -77,16 +77,10 @@ export const sendReplacementStep: Step<TicketState, TicketServices> = {
   whenRetriesRunOut: 'hold',
 };
 
-/** Cancels a replacement order; one the supplier already cancelled counts as undone. */
+/** Cancels a replacement order (`cancelAtSupplier`: one the supplier already cancelled counts as undone). */
 async function cancelReplacement(input: { supplierId: string; supplierOrderId: string }, _ctx: CompensationContext, s: TicketServices): Promise<CompensationOutcome> {
   const connector = s.connectors.get(input.supplierId);
   if (!connector) throw new AppError('unavailable', `supplier ${input.supplierId} is not configured: replacement ${input.supplierOrderId} cannot be cancelled`, { retryable: false });
-  try {
-    await connector.cancelOrder(input.supplierOrderId);
-  } catch (err) {
-    if (!isSupplierError(err, 'not_cancellable')) throw err;
-    const now = await connector.getOrder(input.supplierOrderId);
-    if (now.status !== 'cancelled' && now.status !== 'failed') throw err;
-  }
+  await cancelAtSupplier(connector, input.supplierOrderId);
   return { output: { cancelled: input.supplierOrderId } };
 }

@@ -50,7 +50,7 @@ export const settleStep: Step<TicketState, TicketServices> = {
         await settleTicket(tx, ctx.clock, locked, {
           decision,
           ...(supplierRefund ? { supplierRefund } : {}),
-          ...(shipment ? { shipment } : {}),
+          ...(shipment ? { shipment, shipmentSupplierId: ctx.state.replacement?.supplierId ?? ctx.state.supplierId } : {}),
           ...(evidence ? { evidence } : {}),
           // The run carries the decision out: staff's own act was audited when they took it.
           actor: { actorType: 'system', actorId: 'hub' },

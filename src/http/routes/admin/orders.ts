@@ -15,6 +15,7 @@ import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
 import { ItemKindSchema, MALL_ID_EXAMPLE, OrderStatusSchema, queryParam, staffSecurity, Timestamp } from '../../schemas.ts';
 import { Order, ORDER_EXAMPLE, ORDER_ID_EXAMPLE, OrderIdParam } from '../mall/order-schemas.ts';
+import { MASKED_RECIPIENT_EXAMPLE, StaffRecipientSchema } from './staff-schemas.ts';
 import type { Context } from 'hono';
 
 /**
@@ -28,20 +29,6 @@ const staff = { security: staffSecurity, middleware: [requireRole('agent', 'admi
 // ---------------------------------------------------------------------------------------------
 // schemas
 
-const Recipient = z
-  .object({
-    name: z.string().openapi({ example: '张*' }),
-    phone: z.string().openapi({ example: '138****5678' }),
-    province: z.string().openapi({ example: '北京' }),
-    city: z.string().openapi({ example: '北京市' }),
-    district: z.string().openapi({ example: '朝阳区' }),
-    address: z.string().openapi({ example: '****' }),
-    masked: z.boolean().openapi({ description: 'true: name, phone and street address masked (an agent, or any list); false: an admin reading the order, a read written to the audit log' }),
-  })
-  .openapi('StaffOrderRecipient');
-
-const MASKED = { name: '张*', phone: '138****5678', province: '北京', city: '北京市', district: '朝阳区', address: '****', masked: true };
-
 const StaffOrderSummarySchema = z
   .object({
     orderId: z.string().openapi({ example: ORDER_ID_EXAMPLE }),
@@ -49,7 +36,7 @@ const StaffOrderSummarySchema = z
     mallOrderId: z.string().openapi({ example: 'JF20261201000123' }),
     status: OrderStatusSchema,
     member: z.object({ id: z.string(), tier: z.string().nullable() }),
-    recipient: Recipient.nullable().openapi({ description: 'Always masked in a list (open the order for more); null for an order without goods' }),
+    recipient: StaffRecipientSchema.nullable().openapi({ description: 'Always masked in a list (open the order for more); null for an order without goods' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     lines: z.array(z.object({ lineId: z.string(), skuId: z.string(), kind: ItemKindSchema, quantity: z.number().int(), status: z.enum(LINE_STATUSES) })),
@@ -62,7 +49,7 @@ const SUMMARY_EXAMPLE: StaffOrderSummary = {
   mallOrderId: 'JF20261201000123',
   status: 'in_progress',
   member: { id: 'member-8812', tier: 'gold' },
-  recipient: MASKED,
+  recipient: MASKED_RECIPIENT_EXAMPLE,
   createdAt: '2026-12-01T01:30:00.000Z',
   updatedAt: '2026-12-01T05:30:00.000Z',
   lines: [
@@ -94,7 +81,7 @@ const StaffOrderLine = z
   })
   .openapi('StaffOrderLine');
 
-const TimelineEntry = z
+export const TimelineEntry = z
   .object({
     at: Timestamp.openapi({ description: 'When it happened (a tracking event: when the carrier recorded it)' }),
     source: z.enum(TIMELINE_SOURCES).openapi({
@@ -111,7 +98,7 @@ const TimelineEntry = z
 const StaffOrder = z.object({
   ...Order.shape,
   mallId: z.string().openapi({ example: MALL_ID_EXAMPLE }),
-  recipient: Recipient.nullable().openapi({ description: 'Masked for an agent; in full for an admin (the read is audited as `order.read_personal_data`); null for an order without goods' }),
+  recipient: StaffRecipientSchema.nullable().openapi({ description: 'Masked for an agent; in full for an admin (the read is audited as `order.read_personal_data`); null for an order without goods' }),
   lines: z.array(StaffOrderLine),
   timeline: z.array(TimelineEntry).openapi({ description: 'Everything that happened to the order, oldest first' }),
 }).openapi('StaffOrder');
@@ -120,7 +107,7 @@ type StaffOrderView = z.infer<typeof StaffOrder>;
 const DETAIL_EXAMPLE: StaffOrderView = {
   ...ORDER_EXAMPLE,
   mallId: MALL_ID_EXAMPLE,
-  recipient: MASKED,
+  recipient: MASKED_RECIPIENT_EXAMPLE,
   lines: ORDER_EXAMPLE.lines.map((l) => ({
     ...l,
     rechargeAccount: l.kind === 'virtual' ? '136****6000' : null,

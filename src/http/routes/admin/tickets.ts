@@ -3,14 +3,17 @@ import { getStaffTicket, listStaffTickets, type StaffTicketDetail, type StaffTic
 import { TICKET_EVENT_KINDS } from '../../../domain/aftersales.ts';
 import { AppError, unauthorized } from '../../../domain/errors.ts';
 import { LINE_STATUSES } from '../../../domain/order-status.ts';
+import { runnerDeps } from '../../../workflow-runner.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
 import { documentedError, errorResponses } from '../../errors.ts';
 import { requireRole } from '../../middleware/auth.ts';
 import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { TimelineEntry } from './orders.ts';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../../pagination.ts';
 import { ItemKindSchema, MALL_ID_EXAMPLE, queryParam, staffSecurity, Timestamp } from '../../schemas.ts';
 import { Ticket, TICKET_EXAMPLE, TICKET_ID_EXAMPLE, TicketIdParam, TicketStatusSchema, TicketTypeSchema, Waybill } from '../mall/aftersales.ts';
+import { MASKED_RECIPIENT_EXAMPLE, StaffRecipientSchema } from './staff-schemas.ts';
 
 /** The staff's after-sales routes (issue 19, admin part): list, read with history and order, assign, comment. Agents and admins. */
 
@@ -57,25 +60,14 @@ const StaffHistoryEntry = z
   })
   .openapi('StaffAftersaleHistoryEntry');
 
-const Recipient = z
-  .object({
-    name: z.string().openapi({ example: '张*' }),
-    phone: z.string().openapi({ example: '138****5678' }),
-    province: z.string().openapi({ example: '北京' }),
-    city: z.string().openapi({ example: '北京市' }),
-    district: z.string().openapi({ example: '朝阳区' }),
-    address: z.string().openapi({ example: '****' }),
-    masked: z.boolean().openapi({ description: 'true for an agent: name, phone and street address masked; an admin reads them in full, and that read is audited' }),
-  })
-  .openapi('StaffTicketRecipient');
-
 const StaffTicketDetailSchema = StaffTicket.extend({
   history: z.array(StaffHistoryEntry).openapi({ description: 'Every entry, internal notes included, oldest first' }),
   order: z.object({
     orderId: z.string(),
     mallOrderId: z.string(),
-    recipient: Recipient.nullable().openapi({ description: 'null for an order without goods' }),
+    recipient: StaffRecipientSchema.nullable().openapi({ description: 'null for an order without goods' }),
     lines: z.array(z.object({ lineId: z.string(), skuId: z.string(), kind: ItemKindSchema, quantity: z.number().int(), status: z.enum(LINE_STATUSES), qtyFulfilled: z.number().int() })),
+    timeline: z.array(TimelineEntry).openapi({ description: 'The order’s timeline, oldest first, as GET /admin/orders/{orderId} gives it (free text masked for an agent)' }),
   }),
 }).openapi('StaffAftersaleTicketDetail');
 
@@ -88,8 +80,12 @@ const DETAIL_EXAMPLE: StaffTicketDetail = {
   order: {
     orderId: TICKET_EXAMPLE.orderId,
     mallOrderId: TICKET_EXAMPLE.mallOrderId,
-    recipient: { name: '张*', phone: '138****5678', province: '北京', city: '北京市', district: '朝阳区', address: '****', masked: true },
+    recipient: MASKED_RECIPIENT_EXAMPLE,
     lines: [{ lineId: '1', skuId: 'sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7', kind: 'physical', quantity: 1, status: 'delivered', qtyFulfilled: 1 }],
+    timeline: [
+      { at: '2026-12-01T01:30:00.000Z', source: 'line', kind: 'line.created', lineId: '1', summary: 'line 1: 1 × sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7 (physical) accepted', data: { skuId: 'sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7', kind: 'physical', quantity: 1 } },
+      { at: '2026-12-04T03:00:00.000Z', source: 'ticket', kind: 'ticket.opened', lineId: '1', summary: 'damaged ticket opened: 冰箱门板有凹痕', data: { ticketId: TICKET_ID_EXAMPLE } },
+    ],
   },
 };
 
@@ -189,7 +185,7 @@ export function expectedVersionOf(body: number | undefined, ifMatch: string | un
 
 /** GET /admin/tickets, GET /admin/tickets/{ticketId}, POST …/assign, POST …/comment */
 export function registerTicketRoutes(app: HubApp): void {
-  const actDeps = (c: Parameters<Parameters<typeof app.openapi>[1]>[0]) => ({ em: c.get('em'), clock: c.get('deps').clock, crypto: c.get('deps').crypto });
+  const actDeps = (c: Parameters<Parameters<typeof app.openapi>[1]>[0]) => ({ em: c.get('em'), clock: c.get('deps').clock, crypto: c.get('deps').crypto, workflows: [...runnerDeps(c.get('deps')).workflows.keys()] });
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
