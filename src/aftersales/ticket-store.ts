@@ -321,3 +321,14 @@ export async function lockTicketAndLine(tx: EntityManager, ticketId: string): Pr
   await run(tx, 'select id from order_line where id = ? for update', [t.line_id]);
   return findTicketForStaff(tx, ticketId, true);
 }
+
+/** Records the replacement a ticket sent (its supplier's callbacks then find the ticket). */
+export async function setTicketReplacement(tx: EntityManager, ticketId: string, supplierId: string, supplierOrderId: string): Promise<void> {
+  await run(tx, 'update aftersale_ticket set replacement_supplier_id = ?, replacement_order_id = ? where id = ?', [supplierId, supplierOrderId, ticketId]);
+}
+
+/** The tickets whose replacement is this supplier order. */
+export async function ticketsOfReplacement(em: EntityManager, supplierId: string, supplierOrderId: string): Promise<string[]> {
+  const rows = await run<{ id: string }[]>(em, 'select id from aftersale_ticket where replacement_supplier_id = ? and replacement_order_id = ?', [supplierId, supplierOrderId]);
+  return rows.map((r) => r.id);
+}

@@ -5,7 +5,7 @@ import { countInboundAttempt, finishInboundEvent, lockInboundEvent } from './inb
 import { findLineOf } from './timeline-store.ts';
 import { applyOrderEvent } from './timeline.ts';
 import { wakeSubjectRuns } from '../../workflows/engine/index.ts';
-import { ticketsOfSupplierAfterSale } from '../aftersales/ticket-store.ts';
+import { ticketsOfReplacement, ticketsOfSupplierAfterSale } from '../aftersales/ticket-store.ts';
 
 /** What processing needs. */
 export interface InboundDeps {
@@ -84,7 +84,13 @@ export async function processInboundEvent(deps: InboundDeps, inboundEventId: str
     let matched = 0;
     for (const event of orderEvents) {
       const ref = await findLineOf(tx, row.supplier, { supplierOrderId: event.supplierOrderId, ...('reference' in event && event.reference ? { reference: event.reference } : {}) });
-      if (!ref) continue;
+      if (!ref) {
+        // Not a line's order: maybe the replacement an after-sales ticket sent; its run looks now.
+        const tickets = await ticketsOfReplacement(tx, row.supplier, event.supplierOrderId);
+        for (const ticketId of tickets) wakes.add(ticketId);
+        matched += tickets.length;
+        continue;
+      }
       matched++;
       const applied = await applyOrderEvent(tx, deps.clock, row.supplier, event, ref);
       if (applied.wake) wakes.add(ref.lineId);

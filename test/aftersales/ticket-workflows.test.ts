@@ -169,6 +169,9 @@ describe('goods damaged, wrong or short', () => {
     const [original] = await rig.sql<{ supplier_order_id: string }[]>('select a.supplier_order_id from line_attempt a join order_line l on l.id = a.line_id where l.order_id = ? order by a.seq desc limit 1', [orderId]);
     expect(t.resolution.shipment.supplierOrderId).not.toBe(original?.supplier_order_id);
     expect(((await rig.orderView(orderId)).lines[0].shipments as { trackingNo: string }[]).map((p) => p.trackingNo)).toContain(t.resolution.shipment.trackingNo);
+    // The brand's callbacks about the replacement found the ticket (processed, not set aside as no line's).
+    const callbacks = await rig.sql<{ status: string }[]>("select status from inbound_event where supplier = 'brand-acme' and body like ?", [`%${t.resolution.shipment.supplierOrderId}%`]);
+    expect(callbacks.map((c) => c.status)).toContain('processed');
     expect((await ledger(orderId)).filter((m) => m.entry === 'refund')).toHaveLength(0);
   });
 

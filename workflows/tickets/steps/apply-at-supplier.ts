@@ -9,6 +9,9 @@ import { preempted, progress, ticketOf, toAgent } from '../ticket-step.ts';
 /** The supplier's after-sale a ticket type opens: goods back (return), goods swapped (exchange), or a claim with photos (refund without return). */
 const SUPPLIER_TYPE: Partial<Record<TicketType, AfterSaleType>> = { return: 'return', exchange: 'exchange', damaged: 'refund', wrong_item: 'refund', missing_item: 'refund' };
 
+/** How the history tells the mall what was asked. */
+const ASKED: Record<AfterSaleType, string> = { return: 'a return', exchange: 'an exchange', refund: 'a claim (refund without return)' };
+
 /**
  * Opens the after-sale at the source supplier (JD createAfsApply, Taobao refund, brand returns),
  * keyed by the ticket id so a retry after a lost answer is the same after-sale. The photos go as
@@ -40,7 +43,7 @@ export const applyAtSupplierStep: Step<TicketState, TicketServices> = {
       next: AWAIT_SUPPLIER,
       state: { afterSaleId },
       output: { afterSaleId, status: afterSale.status },
-      commit: (tx) => progress(tx, ctx.clock, t.id, 'supplier', `asked ${supplierId} for a ${type}`, { supplierStatus: afterSale.status }, { supplier: { supplierId, afterSaleId } }),
+      commit: (tx) => progress(tx, ctx.clock, t.id, 'supplier', `asked ${supplierId} for ${ASKED[type]}`, { supplierStatus: afterSale.status }, { supplier: { supplierId, afterSaleId } }),
     };
   },
 };

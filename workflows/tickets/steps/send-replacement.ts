@@ -7,6 +7,7 @@ import { cancelAtSupplier } from '../../shared/cancel-at-supplier.ts';
 import type { TicketServices, TicketState } from '../services.ts';
 import { AWAIT_REPLACEMENT, SEND_REPLACEMENT } from '../step-ids.ts';
 import { ticketOf } from '../ticket-step.ts';
+import { setTicketReplacement } from '../../../src/aftersales/ticket-store.ts';
 
 /**
  * Sends the ticket's units again as a new order with its own reference (derived from the ticket
@@ -71,6 +72,8 @@ export const sendReplacementStep: Step<TicketState, TicketServices> = {
       state: { replacement, tried: [...tried, supplierId] },
       output: { supplierId, supplierOrderId: order.supplierOrderId, status: order.status },
       ...(decision.action === 'reship' ? { compensateInput: { supplierId, supplierOrderId: order.supplierOrderId } } : {}),
+      // On the ticket, so the supplier's callbacks about the replacement wake this run (process-inbound).
+      commit: (tx) => setTicketReplacement(tx, ctx.subjectId, supplierId, replacement.supplierOrderId),
     };
   },
   compensate: (input, ctx, s) => cancelReplacement(input as { supplierId: string; supplierOrderId: string }, ctx, s),

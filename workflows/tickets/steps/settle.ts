@@ -31,7 +31,7 @@ export const settleStep: Step<TicketState, TicketServices> = {
         output: { action: decision.action, units: decision.units },
         commit: async (tx) => {
           await setTicketDecision(tx, t.id, { decision, approval: null, waitingOn: 'hub', at: ctx.clock.now() });
-          await progress(tx, ctx.clock, t.id, 'hub', decision.action === 'reship' ? `sending ${decision.units} units again` : 'issuing it again', { decision: decision.action, by: decision.by });
+          await progress(tx, ctx.clock, t.id, 'hub', decision.action === 'reship' ? `sending ${decision.units} ${decision.units === 1 ? 'unit' : 'units'} again` : 'issuing it again', { decision: decision.action, by: decision.by });
         },
       };
     }
