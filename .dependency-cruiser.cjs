@@ -17,10 +17,10 @@ module.exports = {
     {
       name: 'persistence-is-infrastructure',
       comment:
-        'src/persistence/ is infrastructure only (the ORM set-up, entities, migrations, the query helpers bound-query.ts and micro-batch.ts): it imports no capability folder (catalog, orders, supplier-events, mall-webhooks, malls, audit), nothing of the edge or the processes (http, queues, roles) and no workflow. A store or service goes to the capability that owns its tables.',
+        'src/persistence/ is infrastructure only (the ORM set-up, entities, migrations, the query helpers bound-query.ts and micro-batch.ts): it imports no capability folder (catalog, orders, supplier-events, mall-webhooks, malls, audit, board), nothing of the edge or the processes (http, queues, roles) and no workflow. A store or service goes to the capability that owns its tables.',
       severity: 'error',
       from: { path: '^src/persistence/' },
-      to: { path: ['^src/(catalog|orders|aftersales|suppliers|supplier-events|mall-webhooks|malls|audit|http|queues|roles)/', '^workflows/'] },
+      to: { path: ['^src/(catalog|orders|aftersales|suppliers|supplier-events|mall-webhooks|malls|audit|board|http|queues|roles)/', '^workflows/'] },
     },
     {
       name: 'connectors-know-suppliers-not-the-hub',
@@ -66,6 +66,22 @@ module.exports = {
       severity: 'error',
       from: { pathNot: ['^src/queues/enqueue\\.ts$', '^src/queues/job-ids\\.ts$'] },
       to: { path: '^src/queues/job-ids\\.ts$' },
+    },
+    {
+      name: 'console-through-the-admin-api',
+      comment:
+        'The support console (src/console/) is a client of the admin HTTP API like any other: it reads and acts only through requests to the hub (app.request with the signed-in session), so roles, validation, audit and error answers apply to it as to anyone. It imports no store, service, queue or workflow; types from src/domain and the generated client (clients/typescript) are fine.',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: {
+        path: [
+          '^src/(persistence|orders|aftersales|catalog|malls|audit|supplier-events|mall-webhooks|suppliers|queues|board|redis|roles|http)/',
+          '^src/(deps|workflow-runner|app|main|suppliers)\\.ts$',
+          '^workflows/',
+          '^connectors/',
+          'node_modules/(@mikro-orm|bullmq|ioredis|pg|kysely)/',
+        ],
+      },
     },
     {
       name: 'no-circular-in-the-hub',

@@ -6,6 +6,7 @@
  * BENCH_QUERY_CONNECTIONS (10,50); to run beside another bench: BENCH_DB, BENCH_SANDBOX_PORT, BENCH_HUB_PORT, BENCH_BARE_PORT.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { benchBoard } from './board.ts';
 import { benchCatalogPaging } from './catalog-paging.ts';
 import { benchCatalogQuery } from './catalog-query.ts';
 import { benchCatalogSync } from './catalog-sync.ts';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'catalog-query': benchCatalogQuery,
   'order-intake': benchOrderIntake,
   'webhook-delivery': benchWebhookDelivery,
+  board: benchBoard,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -17,6 +17,8 @@ import { applyOpenApiConventions } from './http/openapi-conventions.ts';
 import { registerOpsRoutes } from './http/routes/ops/index.ts';
 import { registerSupplierWebhookRoutes } from './http/routes/supplier-webhooks/index.ts';
 import { AppError } from './domain/errors.ts';
+import { createConsole } from './console/index.ts';
+import { registerQueueDashboard } from './http/queue-dashboard.ts';
 
 /** Builds the hub's HTTP application: middleware, every route, error mapping and the OpenAPI document. */
 export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
@@ -26,6 +28,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
   app.use('*', wellFormedUrl());
   // A known path with a method it does not serve: 405 with Allow, before auth and body parsing.
   app.use('*', methodNotAllowed(app));
+  // Before the /admin/* middleware: the queue dashboard authenticates itself (bearer or console cookie).
+  registerQueueDashboard(app);
   for (const area of ['/v1/*', '/admin/*'] as const) app.use(area, ...jsonBody(deps.config.bodyLimitBytes));
   app.use('/webhooks/*', storableRawBody(deps.config.bodyLimitBytes));
   app.use('/v1/*', mallAuth());
@@ -36,6 +40,8 @@ export function createApp(deps: HubDeps): OpenAPIHono<HubEnv> {
   registerMallRoutes(app);
   registerAdminRoutes(app);
   registerSupplierWebhookRoutes(app);
+  // The support console: pages that call this app's own admin API, in-process, with the signed-in session.
+  app.route('/console', createConsole({ fetch: (path, init) => app.request(path, init), now: () => deps.clock.now(), csrfKey: deps.config.tokenPepper, publicUrl: deps.config.publicUrl, sessionMs: deps.config.consoleSessionMs }));
   registerOpenApiDocument(app, deps.config.publicUrl);
   // What the middleware above adds to every route of its area, in the document (after every route).
   applyOpenApiConventions(app);

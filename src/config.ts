@@ -43,6 +43,8 @@ const schema = z
     HUB_RATE_LIMIT_BURST: int(400),
     /** How long a verified credential is cached in-process; revocation takes effect within it. */
     HUB_AUTH_CACHE_MS: int(5_000),
+    /** How long a staff session (POST /admin/sessions, the console's sign-in) lasts; never past its token's own expiry. */
+    HUB_CONSOLE_SESSION_MS: z.coerce.number().int().min(60_000).default(8 * 3600_000),
     HUB_READY_TIMEOUT_MS: int(1_000),
     HUB_SHUTDOWN_GRACE_MS: int(10_000),
     /** How long a rotated webhook secret keeps signing next to the new one. */
@@ -132,6 +134,8 @@ const schema = z
     HUB_JOB_DISPATCH: z.enum(['api', 'relay']).default('api'),
     /** How often reconcilers compare PostgreSQL with the queues (Redis may lose jobs). */
     HUB_RECONCILE_EVERY_MS: int(60_000),
+    /** How often a worker brings the data board's tables up to date with the orders (the board lags by at most about this). */
+    HUB_BOARD_REFRESH_EVERY_MS: int(60_000),
     /**
      * How often each worker checks that the job schedulers (reconcilers, JD pool poll, catalog
      * syncs) are still in Redis and re-creates the missing ones (Redis may lose them too).
@@ -204,6 +208,8 @@ export interface Config {
   bodyLimitBytes: number;
   rateLimit: { perSec: number; burst: number };
   authCacheMs: number;
+  /** Lifetime of a staff session (HUB_CONSOLE_SESSION_MS). */
+  consoleSessionMs: number;
   readyTimeoutMs: number;
   shutdownGraceMs: number;
   webhookSecretOverlapMs: number;
@@ -217,6 +223,7 @@ export interface Config {
   intakeBatch: { max: number; inFlight: number };
   maintenanceEveryMs: number;
   reconcileEveryMs: number;
+  boardRefreshEveryMs: number;
   /** How often a worker restores job schedulers Redis lost (HUB_SCHEDULE_CHECK_EVERY_MS). */
   scheduleCheckEveryMs: number;
   workflow: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; leaseMs: number };
@@ -291,6 +298,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimitBytes: e.HUB_BODY_LIMIT_BYTES,
     rateLimit: { perSec: e.HUB_RATE_LIMIT_PER_SEC, burst: e.HUB_RATE_LIMIT_BURST },
     authCacheMs: e.HUB_AUTH_CACHE_MS,
+    consoleSessionMs: e.HUB_CONSOLE_SESSION_MS,
     readyTimeoutMs: e.HUB_READY_TIMEOUT_MS,
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     webhookSecretOverlapMs: e.HUB_WEBHOOK_SECRET_OVERLAP_MS,
@@ -313,6 +321,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,
+    boardRefreshEveryMs: e.HUB_BOARD_REFRESH_EVERY_MS,
     scheduleCheckEveryMs: e.HUB_SCHEDULE_CHECK_EVERY_MS,
     workflow: { maxAttempts: e.HUB_WORKFLOW_MAX_ATTEMPTS, backoffBaseMs: e.HUB_WORKFLOW_BACKOFF_MS, backoffMaxMs: e.HUB_WORKFLOW_BACKOFF_MAX_MS, leaseMs: e.HUB_WORKFLOW_LEASE_MS },
     issuancePollMs: e.HUB_ISSUANCE_POLL_MS,

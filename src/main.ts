@@ -75,6 +75,7 @@ function printWelcome(config: Config, secrets: Awaited<ReturnType<typeof ensureD
     `  API            ${u}`,
     `  API reference  ${u}/docs   (OpenAPI: ${u}/openapi.json)`,
     `  health         ${u}/healthz   ${u}/readyz   ${u}/metrics`,
+    `  console        ${u}/console   (support staff: sign in with a staff token, e.g. the admin token below)`,
     `  sandbox        ${sandboxUrl}   (demo mall webhooks: ${sandboxUrl}/mall-receiver/demo)`,
   ];
   if (secrets?.demoMall) {

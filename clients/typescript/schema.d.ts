@@ -420,6 +420,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mall’s data board over a period (数据看板)
+         * @description Orders and lines per day or week, the redemption success rate, time to ship and to issue (p50, p90), failure and refund reasons, points redeemed and refunded per bucket (积分消耗趋势), the top items, the physical / virtual / service shares, after-sales rates by ticket type and by supplier, and the cost ratio with the items above the 70 % rule. Counted over the orders the mall placed in the period (refunds: those made in the period). `from` and `to` are dates (days of China Standard Time, UTC+08:00; `to` takes in its whole day) or RFC 3339 timestamps; the period is [from, to), by default the 30 days up to now, at most 366 days. `from` not before `to`, a longer period, or a value that is neither is 400 `validation_failed`. The board is kept up to date by the hub within about a minute (`asOf`).
+         */
+        get: operations["getBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/board.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mall’s data board as CSV, for a spreadsheet
+         * @description The same board as GET /v1/board, as one long table with a value per row. `from` and `to` are dates (days of China Standard Time, UTC+08:00; `to` takes in its whole day) or RFC 3339 timestamps; the period is [from, to), by default the 30 days up to now, at most 366 days. `from` not before `to`, a longer period, or a value that is neither is 400 `validation_failed`.
+         */
+        get: operations["getBoardCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/malls": {
         parameters: {
             query?: never;
@@ -547,6 +587,50 @@ export interface paths {
          * @description The token stops working at once on this process and within `HUB_AUTH_CACHE_MS` on the others. Revoking a revoked token changes nothing. Audited.
          */
         delete: operations["revokeStaffToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a session with a staff token (the console’s sign-in)
+         * @description Send the staff token (agent or admin) as the bearer; no body. Answers a session of the same role: a new bearer secret (`rh_sess_…`, shown once) that works until `expiresAt` (`HUB_CONSOLE_SESSION_MS`, 8 h by default, never past the token’s own expiry) or until it is ended with DELETE /admin/sessions/current, and that stops working when its token is revoked. A session cannot start another (403). Audited.
+         */
+        post: operations["createStaffSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The session the request is made with: who is signed in, until when
+         * @description What the console asks on every page: the role and name to show, and whether the session still works (401 once it has expired or been ended).
+         */
+        get: operations["getCurrentStaffSession"];
+        put?: never;
+        post?: never;
+        /**
+         * End the session the request is made with (sign-out)
+         * @description The session stops working at once on this process and within `HUB_AUTH_CACHE_MS` on the others; its staff token is untouched. Audited.
+         */
+        delete: operations["endCurrentStaffSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1104,6 +1188,46 @@ export interface paths {
          * @description As one entry of GET /admin/suppliers. The circuit and the call statistics are those of the process that answers: an `api` process sees its live availability checks and balance reads, each `worker` keeps its own for the orders, syncs and polls it runs (`start` runs both in one process, so there they are shared). Sync runs and after-sales come from PostgreSQL and are the same everywhere.
          */
         get: operations["getSupplier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data board of one mall or of every mall (agents and admins)
+         * @description What GET /v1/board answers a mall, for any mall (`mallId`) or across all of them (`mallId` left out: `mallId` null in the answer; points are valued at each mall’s own rate). `from` and `to` are dates (days of China Standard Time, UTC+08:00; `to` takes in its whole day) or RFC 3339 timestamps; the period is [from, to), by default the 30 days up to now, at most 366 days. `from` not before `to`, a longer period, or a value that is neither is 400 `validation_failed`.
+         */
+        get: operations["getAdminBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/board.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data board of one mall or of every mall as CSV (agents and admins)
+         * @description The same board as GET /admin/board, as one long table with a value per row (see GET /v1/board.csv). `from` and `to` are dates (days of China Standard Time, UTC+08:00; `to` takes in its whole day) or RFC 3339 timestamps; the period is [from, to), by default the 30 days up to now, at most 366 days. `from` not before `to`, a longer period, or a value that is neither is 400 `validation_failed`.
+         */
+        get: operations["getAdminBoardCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3764,6 +3888,166 @@ export interface components {
             /** @example 会员已与商城协商解决 */
             reason: string;
         };
+        Board: {
+            period: {
+                /**
+                 * Format: date-time
+                 * @description Start of the period, included (UTC)
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the period, excluded (UTC)
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                to: string;
+                /** @enum {string} */
+                bucket: "day" | "week";
+            };
+            /**
+             * @description The mall counted; null: every mall (GET /admin/board without `mallId`)
+             * @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+             */
+            mallId: string | null;
+            totals: components["schemas"]["BoardTotals"];
+            /** @description Every day or week the period touches, oldest first, empty ones included (积分消耗趋势). The first and last may be partly outside the period: only what falls inside is counted */
+            buckets: {
+                /**
+                 * Format: date-time
+                 * @description Start of the day or week (midnight, China Standard Time, written in UTC)
+                 * @example 2026-12-01T01:30:00.000Z
+                 */
+                start: string;
+                orders: number;
+                lines: number;
+                linesSucceeded: number;
+                pointsRedeemed: number;
+                pointsRefunded: number;
+            }[];
+            timeToShip: components["schemas"]["BoardPercentiles"];
+            timeToIssue: components["schemas"]["BoardPercentiles"] & unknown;
+            /** @description The 10 commonest reasons lines of the period failed (`failure_reason`), most lines first */
+            failureReasons: {
+                /** @example no source could sell it: out of stock */
+                reason: string;
+                count: number;
+            }[];
+            /** @description The 10 commonest reasons of the period’s refunds (failed or cancelled units, after-sales, staff), most refunds first; `unspecified` when none was given */
+            refundReasons: {
+                /** @example no source could sell it: out of stock */
+                reason: string;
+                count: number;
+            }[];
+            topItems: {
+                /** @description The 10 items with most units redeemed */
+                byRedemptions: components["schemas"]["BoardTopItem"][];
+                /** @description The 10 items with most points paid */
+                byPoints: components["schemas"]["BoardTopItem"][];
+            };
+            /** @description Lines of each kind (`physical`, `virtual`, `service`), every kind listed */
+            kindShares: {
+                kind: components["schemas"]["ItemKind"];
+                lines: number;
+                /** @description Of all lines (0 without lines) */
+                share: number;
+            }[];
+            afterSales: {
+                /** @description After-sales tickets opened on the period’s lines, by type, every type listed */
+                byType: {
+                    type: components["schemas"]["AftersaleTicketType"];
+                    tickets: number;
+                    /** @description `tickets / totals.linesSucceeded` (0 without) */
+                    rate: number;
+                }[];
+                /** @description By supplier: the one a ticket was taken to, else the one that fulfilled its line; every supplier with tickets or with lines delivered or issued, most tickets first. A rate may pass 1 only when lines not yet delivered get tickets (`not_received`) */
+                bySupplier: {
+                    /** @example jd */
+                    supplierId: string;
+                    tickets: number;
+                    /** @description Its tickets over the lines it delivered or issued (0 without) */
+                    rate: number;
+                }[];
+            };
+            costRatio: components["schemas"]["BoardCostRatio"];
+            /**
+             * Format: date-time
+             * @description When the board’s tables were last brought up to date (every `HUB_BOARD_REFRESH_EVERY_MS`, a minute by default): what happened since is not counted yet. null before the first refresh
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            asOf: string | null;
+        };
+        BoardTotals: {
+            /** @description Orders accepted in the period */
+            orders: number;
+            /** @description Their lines */
+            lines: number;
+            /** @description Lines accepted: every line of an accepted order (the same as `lines`; the success rate’s denominator) */
+            linesAccepted: number;
+            /** @description Of those, lines delivered or issued (counted even if returned or refunded after-sales since) */
+            linesSucceeded: number;
+            /** @description `linesSucceeded / linesAccepted` (0 without lines); lines still on their way count as not (yet) succeeded */
+            successRate: number;
+            /** @description Points paid for those lines at acceptance */
+            pointsRedeemed: number;
+            /** @description Points refunded in the period (the ledger’s refunds by when they were made, whatever order they belong to) */
+            pointsRefunded: number;
+            /** @description Cash (fen) paid with the points for those lines */
+            cashFen: number;
+        };
+        /** @description From the order’s acceptance to the first scan of the line’s first parcel (`shipment.shipped_at`), lines with a parcel scanned */
+        BoardPercentiles: {
+            /**
+             * @description Median in ms: a value some line had (`percentile_disc`); null without any
+             * @example 93600000
+             */
+            p50Ms: number | null;
+            /**
+             * @description 90th percentile in ms; null without any
+             * @example 187200000
+             */
+            p90Ms: number | null;
+            /**
+             * @description Lines measured
+             * @example 3702
+             */
+            count: number;
+        };
+        BoardTopItem: {
+            /** @example sku_5f0c2a9e7d4b4e1f8a3c6b2d9e0f1a2b */
+            skuId: string;
+            /**
+             * @description As the catalog names it now
+             * @example 小米 Redmi Buds 6 活力版 蓝牙耳机
+             */
+            title: string;
+            /**
+             * @description Units redeemed (a line of 2 units counts 2)
+             * @example 412
+             */
+            redemptions: number;
+            /**
+             * @description Points paid for them at acceptance
+             * @example 3213600
+             */
+            points: number;
+        };
+        BoardCostRatio: {
+            /** @description `costFen / pointsValueFen` of the lines delivered or issued; null when their points are worth nothing */
+            overall: number | null;
+            /** @description Supplier cost and freight booked for the lines delivered or issued (attempts given up left out) */
+            costFen: number;
+            /** @description What their points are worth in fen at each mall’s `pointsPerYuan` (100 points = 1 yuan by default); cash paid is not included */
+            pointsValueFen: number;
+            /** @description Items whose cost is above 70 % of the value of their points (the industry’s 70 % rule), worst first, at most 50 */
+            flagged: {
+                skuId: string;
+                title: string;
+                costFen: number;
+                pointsValueFen: number;
+                ratio: number;
+            }[];
+        };
         CreateMallResponse: {
             mallId: string;
             /** @description The mall API key (`rh_live_…`), shown once: store it now */
@@ -3882,6 +4166,27 @@ export interface components {
              * @example 2027-06-30T16:00:00.000Z
              */
             expiresAt?: string;
+        };
+        StaffSession: {
+            /** @description The session id (`cred_…`) */
+            sessionId: string;
+            /** @description The staff token it was made from (`bootstrap`: HUB_ADMIN_TOKEN); audit entries and assignments name this one */
+            tokenId: string;
+            role: components["schemas"]["StaffRole"];
+            /** @description The token’s name: who is signed in */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it stops working
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description When it was ended (null: still live)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            revokedAt: string | null;
         };
         AuditEntry: {
             id: string;
@@ -4117,6 +4422,8 @@ export interface components {
                     status: "pending" | "submitted" | "accepted" | "shipped" | "delivered" | "issuing" | "issued" | "cancelled" | "failed" | "returned" | "refunded";
                     qtyFulfilled: number;
                 }[];
+                /** @description The order’s timeline, oldest first, as GET /admin/orders/{orderId} gives it (free text masked for an agent) */
+                timeline: components["schemas"]["OrderTimelineEntry"][];
             };
         };
         StaffAftersaleHistoryEntry: {
@@ -4171,6 +4478,36 @@ export interface components {
             /** @description true: name, phone and street address masked (an agent, or any list); false: an admin reading one order or ticket in full, a read written to the audit log */
             masked: boolean;
         } | null;
+        OrderTimelineEntry: {
+            /**
+             * Format: date-time
+             * @description When it happened (a tracking event: when the carrier recorded it)
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            at: string;
+            /**
+             * @description `line`: the line accepted, and every event told to the mall (its moves, reroutes, refunds required, …); `workflow`: a step of a line’s or ticket’s run (or its undo); `supplier`: an attempt at a source and its costs; `shipment`, `tracking`: parcels and their scans; `webhook`: deliveries of events to the mall; `ticket`: after-sales history, internal notes included; `refund`: refunds in the ledger (to the mall, and from suppliers); `staff`: what agents and admins did
+             * @enum {string}
+             */
+            source: "line" | "workflow" | "supplier" | "shipment" | "tracking" | "webhook" | "ticket" | "refund" | "staff";
+            /**
+             * @description What happened: an event type for `line`, `step.<status>`, `attempt.created`/`attempt.updated`, `tracking.<status>`, `ticket.<kind>`, `staff.action`, …
+             * @example line.shipped
+             * @enum {string}
+             */
+            kind: "line.created" | "order.accepted" | "line.submitted" | "line.rerouted" | "line.shipped" | "line.tracking_updated" | "line.delivered" | "line.issued" | "line.cancelled" | "line.failed" | "refund.required" | "order.completed" | "order.partially_failed" | "order.failed" | "order.cancelled" | "aftersale.updated" | "step.succeeded" | "step.failed" | "step.compensating" | "step.compensated" | "step.compensation_failed" | "attempt.created" | "attempt.updated" | "cost.booked" | "freight.booked" | "shipment.created" | "shipment.shipped" | "shipment.delivered" | "tracking.picked_up" | "tracking.in_transit" | "tracking.out_for_delivery" | "tracking.delivered" | "tracking.exception" | "tracking.returned_to_sender" | "delivery.attempt" | "delivery.delivered" | "delivery.dead" | "ticket.opened" | "ticket.evidence_added" | "ticket.withdrawn" | "ticket.comment" | "ticket.assigned" | "ticket.status_changed" | "ticket.progress" | "ticket.decided" | "ticket.approval_requested" | "ticket.approval_declined" | "ticket.resolved" | "ticket.rejected" | "refund.written" | "supplier_refund.written" | "staff.action";
+            /** @description The mall’s line id, when the entry is about one line */
+            lineId?: string;
+            /**
+             * @description One line for people; no personal data
+             * @example line 1: line.shipped (event #4)
+             */
+            summary: string;
+            /** @description The entry’s facts (ids, statuses, amounts, the event’s body, the audit entry): never personal data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
         AssignAftersaleTicketRequest: {
             /**
              * @description Who works the ticket
@@ -4374,36 +4711,6 @@ export interface components {
              */
             nextRunAt: string | null;
         } | null;
-        OrderTimelineEntry: {
-            /**
-             * Format: date-time
-             * @description When it happened (a tracking event: when the carrier recorded it)
-             * @example 2026-12-01T01:30:00.000Z
-             */
-            at: string;
-            /**
-             * @description `line`: the line accepted, and every event told to the mall (its moves, reroutes, refunds required, …); `workflow`: a step of a line’s or ticket’s run (or its undo); `supplier`: an attempt at a source and its costs; `shipment`, `tracking`: parcels and their scans; `webhook`: deliveries of events to the mall; `ticket`: after-sales history, internal notes included; `refund`: refunds in the ledger (to the mall, and from suppliers); `staff`: what agents and admins did
-             * @enum {string}
-             */
-            source: "line" | "workflow" | "supplier" | "shipment" | "tracking" | "webhook" | "ticket" | "refund" | "staff";
-            /**
-             * @description What happened: an event type for `line`, `step.<status>`, `attempt.created`/`attempt.updated`, `tracking.<status>`, `ticket.<kind>`, `staff.action`, …
-             * @example line.shipped
-             * @enum {string}
-             */
-            kind: "line.created" | "order.accepted" | "line.submitted" | "line.rerouted" | "line.shipped" | "line.tracking_updated" | "line.delivered" | "line.issued" | "line.cancelled" | "line.failed" | "refund.required" | "order.completed" | "order.partially_failed" | "order.failed" | "order.cancelled" | "aftersale.updated" | "step.succeeded" | "step.failed" | "step.compensating" | "step.compensated" | "step.compensation_failed" | "attempt.created" | "attempt.updated" | "cost.booked" | "freight.booked" | "shipment.created" | "shipment.shipped" | "shipment.delivered" | "tracking.picked_up" | "tracking.in_transit" | "tracking.out_for_delivery" | "tracking.delivered" | "tracking.exception" | "tracking.returned_to_sender" | "delivery.attempt" | "delivery.delivered" | "delivery.dead" | "ticket.opened" | "ticket.evidence_added" | "ticket.withdrawn" | "ticket.comment" | "ticket.assigned" | "ticket.status_changed" | "ticket.progress" | "ticket.decided" | "ticket.approval_requested" | "ticket.approval_declined" | "ticket.resolved" | "ticket.rejected" | "refund.written" | "supplier_refund.written" | "staff.action";
-            /** @description The mall’s line id, when the entry is about one line */
-            lineId?: string;
-            /**
-             * @description One line for people; no personal data
-             * @example line 1: line.shipped (event #4)
-             */
-            summary: string;
-            /** @description The entry’s facts (ids, statuses, amounts, the event’s body, the audit entry): never personal data */
-            data: {
-                [key: string]: unknown;
-            };
-        };
         RetryOrderLineResult: {
             orderId: string;
             lineId: string;
@@ -9414,6 +9721,516 @@ export interface operations {
             };
         };
     };
+    getBoard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period, included: a date (`2026-11-01`, the start of that day in China Standard Time, UTC+08:00) or an RFC 3339 timestamp (send `+` as `%2B`). Default: 30 days before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description End of the period: a date takes in that whole day (`2026-11-30` ends at midnight after it, +08:00); a timestamp is excluded. Default: now. At most 366 days after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description `day` (default) or `week` (Monday to Sunday), in China Standard Time
+                 * @example day
+                 */
+                bucket?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "period": {
+                     *         "from": "2026-10-31T16:00:00.000Z",
+                     *         "to": "2026-11-02T16:00:00.000Z",
+                     *         "bucket": "day"
+                     *       },
+                     *       "mallId": "mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d",
+                     *       "totals": {
+                     *         "orders": 2480,
+                     *         "lines": 3224,
+                     *         "linesAccepted": 3224,
+                     *         "linesSucceeded": 2911,
+                     *         "successRate": 0.9029,
+                     *         "pointsRedeemed": 24183400,
+                     *         "pointsRefunded": 1204300,
+                     *         "cashFen": 129000
+                     *       },
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-10-31T16:00:00.000Z",
+                     *           "orders": 1312,
+                     *           "lines": 1701,
+                     *           "linesSucceeded": 1540,
+                     *           "pointsRedeemed": 12906100,
+                     *           "pointsRefunded": 588200
+                     *         },
+                     *         {
+                     *           "start": "2026-11-01T16:00:00.000Z",
+                     *           "orders": 1168,
+                     *           "lines": 1523,
+                     *           "linesSucceeded": 1371,
+                     *           "pointsRedeemed": 11277300,
+                     *           "pointsRefunded": 616100
+                     *         }
+                     *       ],
+                     *       "timeToShip": {
+                     *         "p50Ms": 93600000,
+                     *         "p90Ms": 187200000,
+                     *         "count": 1830
+                     *       },
+                     *       "timeToIssue": {
+                     *         "p50Ms": 41000,
+                     *         "p90Ms": 312000,
+                     *         "count": 1017
+                     *       },
+                     *       "failureReasons": [
+                     *         {
+                     *           "reason": "no source could sell it: out of stock",
+                     *           "count": 96
+                     *         },
+                     *         {
+                     *           "reason": "supplier refused: address unserviceable",
+                     *           "count": 31
+                     *         }
+                     *       ],
+                     *       "refundReasons": [
+                     *         {
+                     *           "reason": "no source could sell it: out of stock",
+                     *           "count": 96
+                     *         },
+                     *         {
+                     *           "reason": "会员取消",
+                     *           "count": 58
+                     *         },
+                     *         {
+                     *           "reason": "售后退款：damaged",
+                     *           "count": 7
+                     *         }
+                     *       ],
+                     *       "topItems": {
+                     *         "byRedemptions": [
+                     *           {
+                     *             "skuId": "sku_5f0c2a9e7d4b4e1f8a3c6b2d9e0f1a2b",
+                     *             "title": "小米 Redmi Buds 6 活力版 蓝牙耳机",
+                     *             "redemptions": 412,
+                     *             "points": 3213600
+                     *           }
+                     *         ],
+                     *         "byPoints": [
+                     *           {
+                     *             "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *             "title": "美的 电饭煲 MB-FB40S701 4L",
+                     *             "redemptions": 97,
+                     *             "points": 4170000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "kindShares": [
+                     *         {
+                     *           "kind": "physical",
+                     *           "lines": 2127,
+                     *           "share": 0.6597
+                     *         },
+                     *         {
+                     *           "kind": "virtual",
+                     *           "lines": 998,
+                     *           "share": 0.3096
+                     *         },
+                     *         {
+                     *           "kind": "service",
+                     *           "lines": 99,
+                     *           "share": 0.0307
+                     *         }
+                     *       ],
+                     *       "afterSales": {
+                     *         "byType": [
+                     *           {
+                     *             "type": "return",
+                     *             "tickets": 12,
+                     *             "rate": 0.0041
+                     *           },
+                     *           {
+                     *             "type": "exchange",
+                     *             "tickets": 3,
+                     *             "rate": 0.001
+                     *           },
+                     *           {
+                     *             "type": "damaged",
+                     *             "tickets": 9,
+                     *             "rate": 0.0031
+                     *           },
+                     *           {
+                     *             "type": "missing_item",
+                     *             "tickets": 1,
+                     *             "rate": 0.0003
+                     *           },
+                     *           {
+                     *             "type": "wrong_item",
+                     *             "tickets": 2,
+                     *             "rate": 0.0007
+                     *           },
+                     *           {
+                     *             "type": "not_received",
+                     *             "tickets": 5,
+                     *             "rate": 0.0017
+                     *           },
+                     *           {
+                     *             "type": "virtual_not_received",
+                     *             "tickets": 4,
+                     *             "rate": 0.0014
+                     *           }
+                     *         ],
+                     *         "bySupplier": [
+                     *           {
+                     *             "supplierId": "jd",
+                     *             "tickets": 17,
+                     *             "rate": 0.0154
+                     *           },
+                     *           {
+                     *             "supplierId": "taobao",
+                     *             "tickets": 10,
+                     *             "rate": 0.0189
+                     *           },
+                     *           {
+                     *             "supplierId": "topup-fulu",
+                     *             "tickets": 4,
+                     *             "rate": 0.0044
+                     *           }
+                     *         ]
+                     *       },
+                     *       "costRatio": {
+                     *         "overall": 0.6312,
+                     *         "costFen": 14026100,
+                     *         "pointsValueFen": 22221000,
+                     *         "flagged": [
+                     *           {
+                     *             "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *             "title": "美的 电饭煲 MB-FB40S701 4L",
+                     *             "costFen": 3120000,
+                     *             "pointsValueFen": 4170000,
+                     *             "ratio": 0.7482
+                     *           }
+                     *         ]
+                     *       },
+                     *       "asOf": "2026-11-03T02:14:00.118Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBoardCsv: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period, included: a date (`2026-11-01`, the start of that day in China Standard Time, UTC+08:00) or an RFC 3339 timestamp (send `+` as `%2B`). Default: 30 days before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description End of the period: a date takes in that whole day (`2026-11-30` ends at midnight after it, +08:00); a timestamp is excluded. Default: now. At most 366 days after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description `day` (default) or `week` (Monday to Sunday), in China Standard Time
+                 * @example day
+                 */
+                bucket?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board as CSV. UTF-8 with a byte order mark (so spreadsheets read the Chinese right), CRLF line ends, RFC 4180 quoting; a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so no spreadsheet runs it as a formula. Columns: `metric`, `start`, `key`, `title`, `value`; one value per row, `metric` naming it as the JSON does (`totals.orders`, `buckets.points_redeemed` with `start`, `failure_reasons.count` with the reason in `key`, `top_items.by_points.points` with the SKU in `key` and its `title`, …) */
+            200: {
+                headers: {
+                    /** @description An attachment with a file name naming the mall and the period */
+                    "Content-Disposition"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example metric,start,key,title,value
+                     *     period.from,,,,2026-10-31T16:00:00.000Z
+                     *     period.to,,,,2026-11-02T16:00:00.000Z
+                     *     period.bucket,,,,day
+                     *     mall_id,,,,mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                     *     as_of,,,,2026-11-03T02:14:00.118Z
+                     *     totals.orders,,,,2480
+                     *     totals.lines,,,,3224
+                     *     totals.lines_accepted,,,,3224
+                     *     totals.lines_succeeded,,,,2911
+                     *     totals.success_rate,,,,0.9029
+                     *     totals.points_redeemed,,,,24183400
+                     *     totals.points_refunded,,,,1204300
+                     *     totals.cash_fen,,,,129000
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over the mall's rate limit (`rate_limited`): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "rate limit of 200 requests/s exceeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Policy": components["headers"]["X-RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listMalls: {
         parameters: {
             query?: {
@@ -11068,6 +11885,427 @@ export interface operations {
                      *       }
                      *     }
                      */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createStaffSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started: the session’s secret is shown this once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "cred_0196f0d4a8b27c3d9e0f1a2b3c4d5e6f",
+                     *       "tokenId": "cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b",
+                     *       "role": "agent",
+                     *       "name": "客服：王芳",
+                     *       "expiresAt": "2026-12-01T09:30:00.000Z",
+                     *       "revokedAt": null,
+                     *       "token": "rh_sess_Vb3kQ9xL2mN7pR4tW8yZ1cF6hJ0sD5gA-eU_iO3nM2q"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffSession"] & {
+                        /** @description The session’s bearer secret, shown once */
+                        token: string;
+                    };
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bearer is a session already */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCurrentStaffSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "cred_0196f0d4a8b27c3d9e0f1a2b3c4d5e6f",
+                     *       "tokenId": "cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b",
+                     *       "role": "agent",
+                     *       "name": "客服：王芳",
+                     *       "expiresAt": "2026-12-01T09:30:00.000Z",
+                     *       "revokedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffSession"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bearer is a staff token, not a session */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endCurrentStaffSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session, ended */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "cred_0196f0d4a8b27c3d9e0f1a2b3c4d5e6f",
+                     *       "tokenId": "cred_0196f0b2c4d57e8f9a0b1c2d3e4f5a6b",
+                     *       "role": "agent",
+                     *       "name": "客服：王芳",
+                     *       "expiresAt": "2026-12-01T09:30:00.000Z",
+                     *       "revokedAt": "2026-12-01T03:12:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StaffSession"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bearer is a staff token, not a session */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13659,6 +14897,30 @@ export interface operations {
                      *             "quantity": 1,
                      *             "status": "delivered",
                      *             "qtyFulfilled": 1
+                     *           }
+                     *         ],
+                     *         "timeline": [
+                     *           {
+                     *             "at": "2026-12-01T01:30:00.000Z",
+                     *             "source": "line",
+                     *             "kind": "line.created",
+                     *             "lineId": "1",
+                     *             "summary": "line 1: 1 × sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7 (physical) accepted",
+                     *             "data": {
+                     *               "skuId": "sku_3f2a9c1e5b7d4e8fa0b1c2d3e4f5a6b7",
+                     *               "kind": "physical",
+                     *               "quantity": 1
+                     *             }
+                     *           },
+                     *           {
+                     *             "at": "2026-12-04T03:00:00.000Z",
+                     *             "source": "ticket",
+                     *             "kind": "ticket.opened",
+                     *             "lineId": "1",
+                     *             "summary": "damaged ticket opened: 冰箱门板有凹痕",
+                     *             "data": {
+                     *               "ticketId": "ast_0196f0c1a2b37d4e8f9a0b1c2d3e4f60"
+                     *             }
                      *           }
                      *         ]
                      *       }
@@ -16824,6 +18086,514 @@ export interface operations {
                 };
             };
             /** @description No supplier account of that id is configured (`not_found`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminBoard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period, included: a date (`2026-11-01`, the start of that day in China Standard Time, UTC+08:00) or an RFC 3339 timestamp (send `+` as `%2B`). Default: 30 days before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description End of the period: a date takes in that whole day (`2026-11-30` ends at midnight after it, +08:00); a timestamp is excluded. Default: now. At most 366 days after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description `day` (default) or `week` (Monday to Sunday), in China Standard Time
+                 * @example day
+                 */
+                bucket?: "day" | "week";
+                /**
+                 * @description Only this mall (404 when there is none); every mall when left out
+                 * @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                mallId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "period": {
+                     *         "from": "2026-10-31T16:00:00.000Z",
+                     *         "to": "2026-11-02T16:00:00.000Z",
+                     *         "bucket": "day"
+                     *       },
+                     *       "mallId": null,
+                     *       "totals": {
+                     *         "orders": 2480,
+                     *         "lines": 3224,
+                     *         "linesAccepted": 3224,
+                     *         "linesSucceeded": 2911,
+                     *         "successRate": 0.9029,
+                     *         "pointsRedeemed": 24183400,
+                     *         "pointsRefunded": 1204300,
+                     *         "cashFen": 129000
+                     *       },
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-10-31T16:00:00.000Z",
+                     *           "orders": 1312,
+                     *           "lines": 1701,
+                     *           "linesSucceeded": 1540,
+                     *           "pointsRedeemed": 12906100,
+                     *           "pointsRefunded": 588200
+                     *         },
+                     *         {
+                     *           "start": "2026-11-01T16:00:00.000Z",
+                     *           "orders": 1168,
+                     *           "lines": 1523,
+                     *           "linesSucceeded": 1371,
+                     *           "pointsRedeemed": 11277300,
+                     *           "pointsRefunded": 616100
+                     *         }
+                     *       ],
+                     *       "timeToShip": {
+                     *         "p50Ms": 93600000,
+                     *         "p90Ms": 187200000,
+                     *         "count": 1830
+                     *       },
+                     *       "timeToIssue": {
+                     *         "p50Ms": 41000,
+                     *         "p90Ms": 312000,
+                     *         "count": 1017
+                     *       },
+                     *       "failureReasons": [
+                     *         {
+                     *           "reason": "no source could sell it: out of stock",
+                     *           "count": 96
+                     *         },
+                     *         {
+                     *           "reason": "supplier refused: address unserviceable",
+                     *           "count": 31
+                     *         }
+                     *       ],
+                     *       "refundReasons": [
+                     *         {
+                     *           "reason": "no source could sell it: out of stock",
+                     *           "count": 96
+                     *         },
+                     *         {
+                     *           "reason": "会员取消",
+                     *           "count": 58
+                     *         },
+                     *         {
+                     *           "reason": "售后退款：damaged",
+                     *           "count": 7
+                     *         }
+                     *       ],
+                     *       "topItems": {
+                     *         "byRedemptions": [
+                     *           {
+                     *             "skuId": "sku_5f0c2a9e7d4b4e1f8a3c6b2d9e0f1a2b",
+                     *             "title": "小米 Redmi Buds 6 活力版 蓝牙耳机",
+                     *             "redemptions": 412,
+                     *             "points": 3213600
+                     *           }
+                     *         ],
+                     *         "byPoints": [
+                     *           {
+                     *             "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *             "title": "美的 电饭煲 MB-FB40S701 4L",
+                     *             "redemptions": 97,
+                     *             "points": 4170000
+                     *           }
+                     *         ]
+                     *       },
+                     *       "kindShares": [
+                     *         {
+                     *           "kind": "physical",
+                     *           "lines": 2127,
+                     *           "share": 0.6597
+                     *         },
+                     *         {
+                     *           "kind": "virtual",
+                     *           "lines": 998,
+                     *           "share": 0.3096
+                     *         },
+                     *         {
+                     *           "kind": "service",
+                     *           "lines": 99,
+                     *           "share": 0.0307
+                     *         }
+                     *       ],
+                     *       "afterSales": {
+                     *         "byType": [
+                     *           {
+                     *             "type": "return",
+                     *             "tickets": 12,
+                     *             "rate": 0.0041
+                     *           },
+                     *           {
+                     *             "type": "exchange",
+                     *             "tickets": 3,
+                     *             "rate": 0.001
+                     *           },
+                     *           {
+                     *             "type": "damaged",
+                     *             "tickets": 9,
+                     *             "rate": 0.0031
+                     *           },
+                     *           {
+                     *             "type": "missing_item",
+                     *             "tickets": 1,
+                     *             "rate": 0.0003
+                     *           },
+                     *           {
+                     *             "type": "wrong_item",
+                     *             "tickets": 2,
+                     *             "rate": 0.0007
+                     *           },
+                     *           {
+                     *             "type": "not_received",
+                     *             "tickets": 5,
+                     *             "rate": 0.0017
+                     *           },
+                     *           {
+                     *             "type": "virtual_not_received",
+                     *             "tickets": 4,
+                     *             "rate": 0.0014
+                     *           }
+                     *         ],
+                     *         "bySupplier": [
+                     *           {
+                     *             "supplierId": "jd",
+                     *             "tickets": 17,
+                     *             "rate": 0.0154
+                     *           },
+                     *           {
+                     *             "supplierId": "taobao",
+                     *             "tickets": 10,
+                     *             "rate": 0.0189
+                     *           },
+                     *           {
+                     *             "supplierId": "topup-fulu",
+                     *             "tickets": 4,
+                     *             "rate": 0.0044
+                     *           }
+                     *         ]
+                     *       },
+                     *       "costRatio": {
+                     *         "overall": 0.6312,
+                     *         "costFen": 14026100,
+                     *         "pointsValueFen": 22221000,
+                     *         "flagged": [
+                     *           {
+                     *             "skuId": "sku_8c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+                     *             "title": "美的 电饭煲 MB-FB40S701 4L",
+                     *             "costFen": 3120000,
+                     *             "pointsValueFen": 4170000,
+                     *             "ratio": 0.7482
+                     *           }
+                     *         ]
+                     *       },
+                     *       "asOf": "2026-11-03T02:14:00.118Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No mall of that id (`not_found`) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminBoardCsv: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period, included: a date (`2026-11-01`, the start of that day in China Standard Time, UTC+08:00) or an RFC 3339 timestamp (send `+` as `%2B`). Default: 30 days before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description End of the period: a date takes in that whole day (`2026-11-30` ends at midnight after it, +08:00); a timestamp is excluded. Default: now. At most 366 days after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description `day` (default) or `week` (Monday to Sunday), in China Standard Time
+                 * @example day
+                 */
+                bucket?: "day" | "week";
+                /**
+                 * @description Only this mall (404 when there is none); every mall when left out
+                 * @example mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                 */
+                mallId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board as CSV. UTF-8 with a byte order mark (so spreadsheets read the Chinese right), CRLF line ends, RFC 4180 quoting; a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so no spreadsheet runs it as a formula. Columns: `metric`, `start`, `key`, `title`, `value`; one value per row, `metric` naming it as the JSON does (`totals.orders`, `buckets.points_redeemed` with `start`, `failure_reasons.count` with the reason in `key`, `top_items.by_points.points` with the SKU in `key` and its `title`, …) */
+            200: {
+                headers: {
+                    /** @description An attachment with a file name naming the mall and the period */
+                    "Content-Disposition"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example metric,start,key,title,value
+                     *     period.from,,,,2026-10-31T16:00:00.000Z
+                     *     period.to,,,,2026-11-02T16:00:00.000Z
+                     *     period.bucket,,,,day
+                     *     mall_id,,,,mall_0196a3c2e1f07c3a8b1d2e3f4a5b6c7d
+                     *     as_of,,,,2026-11-03T02:14:00.118Z
+                     *     totals.orders,,,,2480
+                     *     totals.lines,,,,3224
+                     *     totals.lines_accepted,,,,3224
+                     *     totals.lines_succeeded,,,,2911
+                     *     totals.success_rate,,,,0.9029
+                     *     totals.points_redeemed,,,,24183400
+                     *     totals.points_refunded,,,,1204300
+                     *     totals.cash_fen,,,,129000
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No mall of that id (`not_found`) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

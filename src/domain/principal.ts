@@ -1,7 +1,15 @@
 /** Who is calling: a mall's backend, a support agent, or an operator. */
 export type Principal =
   | { kind: 'mall'; mallId: string; credentialId: string }
-  | { kind: 'staff'; role: StaffRole; credentialId: string; name: string };
+  | {
+      kind: 'staff';
+      role: StaffRole;
+      /** The staff token (or `bootstrap`): what audit entries and assignments name, whether it came itself or through a session. */
+      credentialId: string;
+      name: string;
+      /** Set when the bearer was a session (POST /admin/sessions) made from that token: the id to revoke at sign-out. */
+      sessionId?: string;
+    };
 
 /** Staff roles: agents handle tickets with personal data masked; admins do everything. */
 export const STAFF_ROLES = ['agent', 'admin'] as const;

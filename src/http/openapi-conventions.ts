@@ -25,6 +25,7 @@ export const TAG_GROUPS: { name: string; tags: { name: string; description: stri
       { name: 'Orders', description: 'Redemption orders: place one (idempotent), read it line by line, cancel lines, read issued voucher codes.' },
       { name: 'After-sales', description: 'After-sales tickets on a line (return, exchange, damaged, missing or wrong item, not received): open one (idempotent, eligibility checked first), read it with its history, add evidence, withdraw it. Resolution is not built yet.' },
       { name: 'Events', description: "Every event sent (or to be sent) to the mall's webhook endpoint, to catch up after an outage or reconcile. The webhooks themselves are described under `webhooks`." },
+      { name: 'Board', description: "The mall's data board (数据看板): orders, success rate, shipping and issuance times, failure and refund reasons, points redeemed and refunded over time, top items, kind shares, after-sales rates and the cost ratio over a period, as JSON or CSV." },
     ],
   },
   {
@@ -32,12 +33,14 @@ export const TAG_GROUPS: { name: string; tags: { name: string; description: stri
     tags: [
       { name: 'Admin: malls', description: 'Create and configure malls (tenants), rotate their API keys and webhook secrets. Staff tokens; writes need the `admin` role.' },
       { name: 'Admin: tokens', description: 'Staff tokens (`agent`, `admin`): create, list, revoke. `admin` role only.' },
+      { name: 'Admin: sessions', description: 'Staff sessions, what the support console signs in with: a short-lived, revocable credential of a staff token’s role, started with the token and ended at sign-out. Agents and admins.' },
       { name: 'Admin: audit', description: 'The audit log: who changed what, and who read voucher codes. `admin` role only.' },
       { name: 'Admin: catalog', description: 'Catalog sync status and runs per supplier, and why an item is (not) sellable, source by source.' },
       { name: 'Admin: workflows', description: 'Line workflows given up (dead letters): inspect, replay, or abort with compensation.' },
       { name: 'Admin: after-sales', description: 'After-sales tickets of every mall for the hub’s staff: list with filters (overdue included), read with the whole history and the order (recipient masked for agents), assign, comment. Agents and admins; every action audited.' },
       { name: 'Admin: suppliers', description: 'Each supplier account: its circuit, recent error rate and latency, last catalog sync, after-sales still open on it, and its prepaid balance where it has one. Agents and admins.' },
       { name: 'Admin: orders', description: 'Orders of every mall for the hub’s staff: search by mall order id, phone tail, tracking number or supplier order id; one order with its whole timeline (personal data masked for agents, in full and audited for admins); retry, reroute, cancel and refund its lines. Agents and admins; every action audited.' },
+      { name: 'Admin: board', description: 'The data board of one mall or across every mall, as JSON or CSV: what GET /v1/board shows a mall. Agents and admins.' },
       { name: 'Admin: webhooks', description: 'Deliveries of events to malls: inspect attempts, replay, re-enable an endpoint disabled by a 410, endpoint health.' },
     ],
   },

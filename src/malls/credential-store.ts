@@ -53,12 +53,46 @@ export class CredentialStore {
     if (cred.kind === 'staff_token') {
       return { principal: { kind: 'staff', role: cred.role as StaffRole, credentialId: cred.id, name: cred.name } };
     }
+    if (cred.kind === 'staff_session') {
+      // A session lives only as long as the token it was made from: revoking that token ends it.
+      const parent = cred.createdBy as string;
+      if (parent === 'bootstrap' ? !this.#bootstrapHash : !(await this.#liveStaffToken(em, parent, now))) return null;
+      return { principal: { kind: 'staff', role: cred.role as StaffRole, credentialId: parent, name: cred.name, sessionId: cred.id } };
+    }
     const mall = await em.findOne(MallSchema, { id: cred.mallId as string }, { disableIdentityMap: true });
     if (mall?.status !== 'active') return null;
     return {
       principal: { kind: 'mall', mallId: mall.id, credentialId: cred.id },
       rateLimit: { perSec: mall.rateLimitPerSec, burst: mall.rateLimitBurst },
     };
+  }
+
+  async #liveStaffToken(em: EntityManager, id: string, now: number): Promise<ApiCredential | null> {
+    const token = await em.findOne(ApiCredentialSchema, { id, kind: 'staff_token' }, { disableIdentityMap: true });
+    return token && !token.revokedAt && !(token.expiresAt && token.expiresAt.getTime() <= now) ? token : null;
+  }
+
+  /**
+   * Makes a session of a staff token (the console's sign-in): a new bearer secret of the same role,
+   * for `ttlMs` and never past the token's own expiry. The caller must have verified the token
+   * (not a session: a session does not make another). The secret is returned once.
+   */
+  async issueStaffSession(em: EntityManager, staff: { role: StaffRole; credentialId: string; name: string }, ttlMs: number): Promise<{ credential: ApiCredential; secret: string }> {
+    const now = this.#clock.now().getTime();
+    let expiresAt = now + ttlMs;
+    if (staff.credentialId !== 'bootstrap') {
+      const token = await this.#liveStaffToken(em, staff.credentialId, now);
+      if (token?.expiresAt) expiresAt = Math.min(expiresAt, token.expiresAt.getTime());
+    }
+    return this.#issue(em, { kind: 'staff_session', mallId: null, role: staff.role, name: staff.name, createdBy: staff.credentialId, expiresAt: new Date(expiresAt) }, TOKEN_PREFIX.staffSession);
+  }
+
+  /** Ends a session now (sign-out); a session already ended stays as it was. Returns it, or null when there is none by that id. */
+  async revokeStaffSession(em: EntityManager, sessionId: string): Promise<ApiCredential | null> {
+    const session = await em.findOne(ApiCredentialSchema, { id: sessionId, kind: 'staff_session' });
+    if (!session) return null;
+    session.revokedAt ??= this.#clock.now();
+    return session;
   }
 
   /** Forgets cached verifications (after a revocation in this process). */

@@ -5,11 +5,11 @@
  */
 
 const SENSITIVE_KEY =
-  /^(authorization|cookie|set-cookie|x-api-key|api_?key|token|access_?token|refresh_?token|secret|password|passwd|webhook_?secret|sign|signature|phone|mobile|tel|name|recipient|address|addr|province_?address|receiver|consignee|recharge_?account|charge_?account|card_?(no|number|password|pwd)|voucher_?code|code_?plain|email|id_?card)$/i;
+  /^(authorization|cookie|set-cookie|x-api-key|api_?key|token|access_?token|refresh_?token|secret|password|passwd|webhook_?secret|sign|signature|phone|mobile|tel|name|recipient|address|addr|province_?address|receiver|consignee|recharge_?account|charge_?account|card_?(no|number|password|pwd)|voucher_?code|code_?plain|email|id_?card|x-csrf-token|csrf_?token)$/i;
 
 const PATTERNS: [RegExp, string][] = [
   // Bearer secrets the hub issues or receives, and generic "Bearer x" values.
-  [/\b(rh_live_|rh_staff_|whsec_)[A-Za-z0-9+/=_-]+/g, '$1[redacted]'],
+  [/\b(rh_live_|rh_staff_|rh_sess_|whsec_)[A-Za-z0-9+/=_-]+/g, '$1[redacted]'],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [redacted]'],
   // Mainland mobile numbers, with or without +86 / separators.
   [/(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)/g, '[phone]'],

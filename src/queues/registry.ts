@@ -18,6 +18,8 @@ export const queues = {
       z.object({ task: z.literal('requeue-inbound-events') }),
       // The reconciler: webhook deliveries that are due but have no job (Redis lost it, a worker died mid-attempt).
       z.object({ task: z.literal('requeue-webhook-deliveries') }),
+      // The data board's tables brought up to date with the orders changed since the last run (src/board/board-refresh.ts).
+      z.object({ task: z.literal('refresh-board') }),
     ]),
   },
   catalogSync: {

@@ -24,7 +24,7 @@ export type Schedule = {
  * supplier's message pool, and each supplier's catalog syncs (when this worker schedules them).
  */
 export function hubSchedules(
-  config: Pick<Config, 'maintenanceEveryMs' | 'reconcileEveryMs' | 'jdOrderPollEveryMs' | 'catalogIncrementalEveryMs' | 'catalogFullSyncCron'>,
+  config: Pick<Config, 'maintenanceEveryMs' | 'reconcileEveryMs' | 'boardRefreshEveryMs' | 'jdOrderPollEveryMs' | 'catalogIncrementalEveryMs' | 'catalogFullSyncCron'>,
   suppliers: { polled: readonly string[]; catalogSynced: readonly string[] },
 ): Schedule[] {
   const maintenance = (task: Payload<'maintenance'>['task'], every: number): Schedule => ({ queue: 'maintenance', id: task, repeat: { every }, job: { name: task, data: { task } } });
@@ -35,6 +35,7 @@ export function hubSchedules(
     maintenance('requeue-webhook-deliveries', config.reconcileEveryMs),
     maintenance('requeue-inbound-events', config.reconcileEveryMs),
     maintenance('reprice-lagging-malls', config.reconcileEveryMs),
+    maintenance('refresh-board', config.boardRefreshEveryMs),
     // JD has no webhooks: its order messages are read from the message pool.
     ...suppliers.polled.map((supplierId): Schedule => ({
       queue: 'inboundEvent', id: `poll-${supplierId}`, repeat: { every: config.jdOrderPollEveryMs },

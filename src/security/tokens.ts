@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Kinds of bearer secret the hub issues; the prefix lets secret scanners and people recognise them. */
-export const TOKEN_PREFIX = { mallKey: 'rh_live_', staffToken: 'rh_staff_', webhookSecret: 'whsec_' } as const;
+export const TOKEN_PREFIX = { mallKey: 'rh_live_', staffToken: 'rh_staff_', staffSession: 'rh_sess_', webhookSecret: 'whsec_' } as const;
 
 /** A new high-entropy bearer secret (256 bits, base64url) with its kind's prefix. */
 export function newBearerSecret(prefix: string): string {

@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupplierConnector } from '../../connectors/connector.ts';
+import { refreshBoard } from '../../src/board/board-refresh.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { processCatalogSync } from '../../src/queues/processors/catalog-sync.processor.ts';
 import { dispatchWebhooks, processWebhookDelivery, webhookDeliverDeps } from '../../src/queues/processors/webhook-delivery.processor.ts';
@@ -521,6 +522,18 @@ describe('orders through their lifecycles', () => {
     expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/evidence', { path: { ticketId }, body: { comment: '补充' } }), 409, 'conflict');
     expectAnswer(await call('POST', '/v1/after-sales/{ticketId}/withdraw', { path: { ticketId: 'ast_00000000000000000000000000000000' }, body: { reason: '不存在' } }), 404, 'not_found');
     expectAnswer(await call('GET', '/v1/after-sales/{ticketId}', { path: { ticketId } }), 200);
+  });
+
+  it('the data board: GET /v1/board, GET /v1/board.csv', async () => {
+    // The board tables as a worker's refresh leaves them (src/board/board-refresh.ts).
+    await refreshBoard(hub.deps.orm.em.fork(), hub.clock);
+    const board = await call('GET', '/v1/board');
+    expectAnswer(board, 200);
+    expect(board.json.totals.orders).toBeGreaterThan(0);
+    expectAnswer(await call('GET', '/v1/board', { query: 'bucket=week' }), 200);
+    expectAnswer(await call('GET', '/v1/board.csv'), 200);
+    expectAnswer(await call('GET', '/v1/board', { query: 'from=2026-12-31&to=2026-12-01' }), 400, 'validation_failed');
+    expectAnswer(await call('GET', '/v1/board.csv', { query: 'bucket=month' }), 400, 'validation_failed');
   });
 
   it('a catalog sync after the mall exists tells it with catalog.changed', async () => {

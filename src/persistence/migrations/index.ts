@@ -18,6 +18,8 @@ import { Migration20261208_0016_AftersaleTickets } from './20261208-0016-aftersa
 import { Migration20261209_0017_AftersaleStaff } from './20261209-0017-aftersale-staff.ts';
 import { Migration20261210_0018_AftersaleResolution } from './20261210-0018-aftersale-resolution.ts';
 import { Migration20261211_0019_StaffOrderSearch } from './20261211-0019-staff-order-search.ts';
+import { Migration20261212_0020_DataBoard } from './20261212-0020-data-board.ts';
+import { Migration20261213_0021_StaffSessions } from './20261213-0021-staff-sessions.ts';
 import { Migration20261214_0022_TicketReplacement } from './20261214-0022-ticket-replacement.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
@@ -41,5 +43,7 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261209-0017-aftersale-staff', class: Migration20261209_0017_AftersaleStaff },
   { name: '20261210-0018-aftersale-resolution', class: Migration20261210_0018_AftersaleResolution },
   { name: '20261211-0019-staff-order-search', class: Migration20261211_0019_StaffOrderSearch },
+  { name: '20261212-0020-data-board', class: Migration20261212_0020_DataBoard },
+  { name: '20261213-0021-staff-sessions', class: Migration20261213_0021_StaffSessions },
   { name: '20261214-0022-ticket-replacement', class: Migration20261214_0022_TicketReplacement },
 ];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
 import { wakeDueRuns } from '../../../workflows/engine/index.ts';
+import { refreshBoard } from '../../board/board-refresh.ts';
 import { pruneCatalogChanges } from '../../catalog/catalog-changes-store.ts';
 import { mallsToReprice } from '../../catalog/mall-pricing.ts';
 import { dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
@@ -47,6 +48,11 @@ export async function processMaintenance(
       const pending = await pendingInboundEvents(deps.em, deps.clock, deps.inboundRequeueAfterMs ?? 60_000);
       for (const e of pending) await deps.enqueueInbound(e.id, e.attempts);
       return { affected: pending.length };
+    }
+    case 'refresh-board': {
+      // Another worker's refresh still running (its lease) is left to finish: this run does nothing.
+      const done = await refreshBoard(deps.em, deps.clock);
+      return { affected: done ? done.orders + done.refunds + done.tickets : 0 };
     }
     case 'requeue-webhook-deliveries': {
       if (!deps.requeueWebhookDeliveries) return { affected: 0 };

@@ -1,4 +1,5 @@
 import type { HubApp } from '../../app-type.ts';
+import { registerAdminBoardRoutes } from './board.ts';
 import { registerExplainCatalogItem } from './catalog-item.ts';
 import { registerCatalogSyncRoutes } from './catalog-sync.ts';
 import { registerCreateMall } from './create-mall.ts';
@@ -9,6 +10,7 @@ import { registerListMalls } from './list-malls.ts';
 import { registerOrderRoutes } from './orders.ts';
 import { registerRotateMallKey } from './rotate-mall-key.ts';
 import { registerRotateWebhookSecret } from './rotate-webhook-secret.ts';
+import { registerSessionRoutes } from './sessions.ts';
 import { registerSupplierRoutes } from './suppliers.ts';
 import { registerTicketResolutionRoutes } from './ticket-resolution.ts';
 import { registerTicketRoutes } from './tickets.ts';
@@ -26,6 +28,7 @@ export function registerAdminRoutes(app: HubApp): void {
   registerRotateMallKey(app);
   registerRotateWebhookSecret(app);
   registerTokenRoutes(app);
+  registerSessionRoutes(app);
   registerListAudit(app);
   registerCatalogSyncRoutes(app);
   registerExplainCatalogItem(app);
@@ -36,4 +39,5 @@ export function registerAdminRoutes(app: HubApp): void {
   registerOrderRoutes(app);
   registerTicketResolutionRoutes(app);
   registerSupplierRoutes(app);
+  registerAdminBoardRoutes(app);
 }

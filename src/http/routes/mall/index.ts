@@ -1,6 +1,7 @@
 import type { HubApp } from '../../app-type.ts';
 import { registerAftersaleRoutes } from './aftersales.ts';
 import { registerAvailability } from './availability.ts';
+import { registerBoardRoutes } from './board.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerCatalogCategories } from './catalog-categories.ts';
 import { registerCatalogChanges } from './catalog-changes.ts';
@@ -24,4 +25,5 @@ export function registerMallRoutes(app: HubApp): void {
   registerListOrders(app);
   registerVoucherRoutes(app);
   registerAftersaleRoutes(app);
+  registerBoardRoutes(app);
 }
