@@ -20,7 +20,8 @@ export interface LoadFigures {
 }
 
 const items = (query = '') => `/v1/catalog/items${query}`;
-const q = (text: string) => items(`?q=${encodeURIComponent(text)}`);
+// Sorted by points, as before sorts existed and as the peer engine is asked (relevance is the default with a q).
+const q = (text: string) => items(`?q=${encodeURIComponent(text)}&sort=points_asc`);
 
 /**
  * The request mix, one of each in turn on every connection (equal weights): the first page, the

@@ -8,6 +8,7 @@ import type { SupplierKind, SupplierSku } from '../connectors/connector.ts';
 import { DEFAULT_PROVINCE_CODE, GOODS_SUPPLIERS, type GoodsSku, type GoodsSupplierId, goodsSkus, stockFor } from '../fixtures/catalog/index.ts';
 import { canonicalCategory } from '../src/domain/canonical-category.ts';
 import { bigrams, matchKey, normalizeText } from '../src/domain/catalog-keys.ts';
+import { pinyinSearchKeys } from '../src/domain/catalog-search.ts';
 import { withClient } from './bench-db.ts';
 
 /** What the COPY floor measured. */
@@ -23,7 +24,7 @@ export interface CopyFigures {
   skusPerSecond: number;
 }
 
-const ITEM_COLUMNS = 'match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes, market_price_fen, best_cost_fen, sellable, stock_units, search_grams, search_text';
+const ITEM_COLUMNS = 'match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes, market_price_fen, best_cost_fen, sellable, stock_units, search_grams, search_text, search_pinyin, search_initials';
 const OFFER_COLUMNS = 'item_id, supplier_id, supplier_account_id, supplier_sku_id, title, cost_fen, market_price_fen, stock, on_shelf, supplier_category_id, supplier_category_path, last_sync_run_id';
 
 // COPY text format: tab-separated, \N for null, backslash escapes; arrays as quoted literals.
@@ -83,10 +84,12 @@ async function prepare(dir: string, perSupplier: number, seed: number): Promise<
       a.written = true;
       const searchable = `${s.title} ${s.brand ?? ''} ${s.model ?? ''}`;
       const c = canonicalCategory(kindOf(supplier), s);
+      // The pinyin keys the sync writes too (catalog-store.ts), so the baseline does the same work.
+      const keys = pinyinSearchKeys(s.title, s.brand);
       itemBuf.push(line([
         text(key), text(s.kind), text(s.title), text(s.brand), text(s.model), text(s.gtin), text(c?.id ?? null), array(c?.ids ?? []),
         array(c?.path ?? s.categoryPath), array(s.images), text(JSON.stringify(s.attributes)), text(s.marketPriceFen), text(a.best),
-        text(a.best !== null), text(a.units), array(bigrams(searchable)), text(normalizeText(searchable)),
+        text(a.best !== null), text(a.units), array(bigrams(searchable)), text(normalizeText(searchable)), text(keys.pinyin), text(keys.initials),
       ]));
     }
     offerBuf.push(line([

@@ -156,8 +156,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The calling mall’s catalog, priced in its points, ordered by points
-         * @description The items this mall sells (its catalog selection), lowest points first, with the price of one unit in its points. `stock` is the synced listing stock, not a promise for an address: ask POST /v1/catalog/availability for that.
+         * The calling mall’s catalog, priced in its points: search, sort, facets
+         * @description The items this mall sells (its catalog selection), lowest points first (or as `sort` says), with the price of one unit in its points. A `q` of letters also finds titles and brands by full pinyin or initials (`bingxiang` or `bx` finds 冰箱). `facets` adds counts over the whole result. `stock` is the synced listing stock, not a promise for an address: ask POST /v1/catalog/availability for that.
          */
         get: operations["listCatalogItems"];
         put?: never;
@@ -3397,6 +3397,27 @@ export interface components {
          * @enum {string}
          */
         StockStatus: "in_stock" | "low" | "out_of_stock";
+        /** @description Counts over the whole filtered result, for the facets asked for */
+        CatalogFacets: {
+            /** @description Items per category: the children of the filtered category (a filtered leaf counts under itself), or the top level without one; most first */
+            category?: {
+                id: string;
+                name: string;
+                count: number;
+            }[];
+            /** @description The 20 most common brands, most first (items without a brand are not counted) */
+            brand?: {
+                brand: string;
+                count: number;
+            }[];
+            /** @description Items per fixed points band (min and max inclusive; max null: no upper bound), every band, in order */
+            points?: {
+                band: string;
+                min: number;
+                max: number | null;
+                count: number;
+            }[];
+        };
         CategoryLevel1: {
             /** @description Canonical id: what `category` filters and `catalogSelection.categories` take */
             id: string;
@@ -6189,7 +6210,7 @@ export interface operations {
                  */
                 pointsMax?: number | null;
                 /**
-                 * @description A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470)
+                 * @description A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔)
                  * @example 海尔
                  */
                 q?: string;
@@ -6198,6 +6219,16 @@ export interface operations {
                  * @example true
                  */
                 inStock?: "true" | "false";
+                /**
+                 * @description The order: `points_asc` (the default without `q`), `points_desc`, or `relevance` (the default with `q`, and only with one): the query as the whole title or brand first, then titles that start with it, then by where the query stands in the title, then by points. Ties go by item, so pages never overlap; a cursor carries its sort, and one from another sort is 400 `invalid_cursor`
+                 * @example relevance
+                 */
+                sort?: "points_asc" | "points_desc" | "relevance";
+                /**
+                 * @description Counts over the whole filtered result (every page), comma-separated: `category` (by the level below the filtered category, or the top level), `brand` (the 20 most common), `points` (fixed bands). Asked on a later page too, they count the same result
+                 * @example category,brand,points
+                 */
+                facets?: string;
             };
             header?: never;
             path?: never;
@@ -6205,7 +6236,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of items */
+            /** @description A page of items, with the facets asked for */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6264,13 +6295,66 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "nextCursor": "eyJwb2ludHMiOjExNzczMCwiaXRlbUlkIjoiMTM3In0"
+                     *       "nextCursor": "eyJzb3J0IjoicG9pbnRzX2FzYyIsInBvaW50cyI6MTE3NzMwLCJpdGVtSWQiOiIxMzcifQ",
+                     *       "facets": {
+                     *         "category": [
+                     *           {
+                     *             "id": "home-appliances",
+                     *             "name": "家用电器",
+                     *             "count": 1
+                     *           },
+                     *           {
+                     *             "id": "virtual-goods",
+                     *             "name": "虚拟商品",
+                     *             "count": 1
+                     *           }
+                     *         ],
+                     *         "brand": [
+                     *           {
+                     *             "brand": "海尔",
+                     *             "count": 1
+                     *           }
+                     *         ],
+                     *         "points": [
+                     *           {
+                     *             "band": "0-999",
+                     *             "min": 0,
+                     *             "max": 999,
+                     *             "count": 0
+                     *           },
+                     *           {
+                     *             "band": "1000-4999",
+                     *             "min": 1000,
+                     *             "max": 4999,
+                     *             "count": 0
+                     *           },
+                     *           {
+                     *             "band": "5000-19999",
+                     *             "min": 5000,
+                     *             "max": 19999,
+                     *             "count": 1
+                     *           },
+                     *           {
+                     *             "band": "20000-49999",
+                     *             "min": 20000,
+                     *             "max": 49999,
+                     *             "count": 0
+                     *           },
+                     *           {
+                     *             "band": "50000+",
+                     *             "min": 50000,
+                     *             "max": null,
+                     *             "count": 1
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": {
                         items: components["schemas"]["CatalogItem"][];
-                        /** @description Pass it as `cursor` for the next page; null: the last page */
+                        /** @description Pass it as `cursor` for the next page (same filters and sort); null: the last page */
                         nextCursor: string | null;
+                        facets?: components["schemas"]["CatalogFacets"];
                     };
                 };
             };

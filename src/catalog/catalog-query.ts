@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bigrams, normalizeText, type StockStatus, stockStatus } from '../domain/catalog-keys.ts';
-import { categoriesNamed, leavesUnder } from '../domain/taxonomy.ts';
+import { BRAND_FACET_SIZE, type CatalogFacet, type CatalogSort, facetCategoryOf, isPinyinQuery, POINTS_BANDS } from '../domain/catalog-search.ts';
+import { categoriesNamed, categoryById, leavesUnder } from '../domain/taxonomy.ts';
 
 /** Filters of GET /v1/catalog/items. */
 export interface CatalogFilter {
@@ -11,8 +12,18 @@ export interface CatalogFilter {
   q?: string | undefined;
   inStock?: boolean | undefined;
   limit: number;
-  /** Last (points, item id) of the previous page. */
-  after?: { points: number; itemId: string } | undefined;
+  /** The order (default points_asc); relevance needs a `q`. */
+  sort?: CatalogSort | undefined;
+  /** The last row's key of the previous page in this sort (rank and pos for relevance only). */
+  after?: CatalogKey | undefined;
+}
+
+/** Where a row stands in its sort: what a cursor carries. */
+export interface CatalogKey {
+  points: number;
+  itemId: string;
+  rank?: number | undefined;
+  pos?: number | undefined;
 }
 
 /** One item as a mall sees it. */
@@ -33,6 +44,7 @@ export interface MallCatalogItem {
 interface Row {
   item_id: string; sku_id: string; title: string; brand: string | null; kind: string; category_path: string[]; images: string[];
   attributes: Record<string, string>; market_price_fen: number | null; points: number; cash_fen: number; stock_units: number | null;
+  rank?: number; pos?: number;
 }
 
 const view = (r: Row): MallCatalogItem => ({
@@ -42,76 +54,199 @@ const view = (r: Row): MallCatalogItem => ({
 
 const COLUMNS = 'mi.item_id, ci.sku_id, ci.title, ci.brand, ci.kind, ci.category_path, ci.images, ci.attributes, ci.market_price_fen, mi.points, mi.cash_fen, mi.stock_units';
 
-/** The SQL of one catalog page and its parameters (exported so the benchmark's bare handler runs exactly this). */
-export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[] } {
-  // Conditions on the mall's prices (mall_item) and on the items themselves (catalog_item).
-  const mall: string[] = ['mi.mall_id = ?', 'mi.sellable'];
-  const mallParams: unknown[] = [mallId];
-  const item: string[] = [];
-  const itemParams: unknown[] = [];
-  const onMall = (clause: string, ...values: unknown[]) => {
-    mall.push(clause);
-    mallParams.push(...values);
-  };
-  const onItem = (clause: string, ...values: unknown[]) => {
-    item.push(clause);
-    itemParams.push(...values);
-  };
-  if (f.kind) onMall('mi.kind = ?', f.kind);
-  if (f.pointsMin !== undefined) onMall('mi.points >= ?', f.pointsMin);
-  if (f.pointsMax !== undefined) onMall('mi.points <= ?', f.pointsMax);
-  if (f.inStock) onMall('(mi.stock_units is null or mi.stock_units > 0)');
-  if (f.after) onMall('(mi.points, mi.item_id) > (?, ?)', f.after.points, f.after.itemId);
-  const limit = Math.trunc(f.limit) + 1;
-  // A category is the set of its leaves, each a range of the mall's (category, points) index.
-  const leaves = f.category ? [...new Set(categoriesNamed(f.category).flatMap((n) => leavesUnder(n.id)))] : [];
-  if (f.category && !f.q) {
-    // One ordered, limited index range per leaf, merged: a page costs (leaves × page size) rows
-    // whatever the category's size or where its prices sit in the points order.
-    const branches = leaves.map(
-      () => `(select mi.* from mall_item mi where ${mall.join(' and ')} and mi.category_id = ? order by mi.points, mi.item_id limit ${limit})`,
-    );
-    return {
-      sql: `select ${COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by mi.points, mi.item_id limit ${limit}`,
-      params: leaves.flatMap((leaf) => [...mallParams, leaf]),
-    };
+/** A condition and its parameters. */
+interface Clause { sql: string; params: unknown[] }
+
+/**
+ * Which catalog_item rows a normalised query finds: every character pair of the query in the
+ * bigram index (GIN), then the normalised text holding the query as one substring (冰箱 finds
+ * 海尔冰箱; 冰箱门 does not match 门冰箱). A query of letters also matches the full pinyin or the
+ * initials of the title or brand (trigram indexes; a two-letter query has no trigram and scans them).
+ */
+function searchClause(needle: string): Clause {
+  const text = 'search_grams @> (select array(select jsonb_array_elements_text(?::jsonb))) and strpos(search_text, ?) > 0';
+  const textParams = [JSON.stringify(bigrams(needle)), needle];
+  if (!isPinyinQuery(needle)) return { sql: text, params: textParams };
+  // Letters only: no LIKE wildcard or escape can be in the needle.
+  return { sql: `((${text}) or search_pinyin like ? or search_initials like ?)`, params: [...textParams, `%${needle}%`, `%${needle}%`] };
+}
+
+// Title and brand normalised in SQL for the exact-match rank: close to normalizeText (which the
+// stored columns went through) for what titles and brands hold; it only orders, never filters.
+const NORM = (col: string) => `regexp_replace(lower(${col}), '[[:space:][:punct:]（）【】《》，、。：；！？·]+', '', 'g')`;
+
+/** The relevance keys of a hit (see relevanceOf in domain/catalog-search.ts for the definition). */
+function relevanceColumns(needle: string): Clause {
+  const pinyinToo = isPinyinQuery(needle);
+  const exact = [`${NORM("coalesce(brand, '')")} = ?`, `${NORM('title')} = ?`];
+  const exactParams: unknown[] = [needle, needle];
+  const prefix = ['strpos(search_text, ?) = 1'];
+  const prefixParams: unknown[] = [needle];
+  const pos = ['nullif(strpos(search_text, ?), 0)'];
+  const posParams: unknown[] = [needle];
+  if (pinyinToo) {
+    for (const col of ['search_pinyin', 'search_initials']) {
+      exact.push(`split_part(${col}, '|', 1) = ?`, `split_part(${col}, '|', 2) = ?`);
+      exactParams.push(needle, needle);
+      prefix.push(`starts_with(${col}, ?)`);
+      prefixParams.push(needle);
+      pos.push(`nullif(strpos(${col}, ?), 0)`);
+      posParams.push(needle);
+    }
   }
-  if (f.category) onMall(`mi.category_id in (${leaves.map(() => '?').join(', ')})`, ...leaves);
-  if (!f.q) {
-    return {
-      sql: `select ${COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.join(' and ')} order by mi.points, mi.item_id limit ${limit}`,
-      params: mallParams,
-    };
-  }
-  // Search first, as its own materialised step: every character pair of the
-  // query must be in the title's bigram index (GIN), then the normalised text must hold the query
-  // as one substring (冰箱 finds 海尔冰箱; 冰箱门 does not match 门冰箱). Left to itself the planner
-  // walks the points index instead and, titles and prices being correlated, reads most of it
-  // (2.3 s at 1M for q=冰箱).
-  const needle = normalizeText(f.q);
-  onItem('search_grams @> (select array(select jsonb_array_elements_text(?::jsonb))) and strpos(search_text, ?) > 0', JSON.stringify(bigrams(needle)), needle);
   return {
-    // Then the mall's price of each hit by key (offset 0 keeps the planner from turning these
-    // lookups into hash joins over whole tables when it misjudges the hit count), the page's top
-    // rows by points, and only for those the item's full row.
-    sql: `with hits as materialized (select id from catalog_item where ${item.join(' and ')}),
-          top as (
-            select mi.* from hits
-            cross join lateral (select item_id, mall_id, points, cash_fen, stock_units, kind, category_id, sellable from mall_item m where m.mall_id = ? and m.item_id = hits.id offset 0) mi
-            where ${mall.join(' and ')} order by mi.points, mi.item_id limit ${limit}
-          )
-          select ${COLUMNS} from top mi join catalog_item ci on ci.id = mi.item_id order by mi.points, mi.item_id`,
-    params: [...itemParams, mallId, ...mallParams],
+    sql: `case when ${exact.join(' or ')} then 0 when ${prefix.join(' or ')} then 1 else 2 end as rank, coalesce(${pos.join(', ')}, 0) as pos`,
+    params: [...exactParams, ...prefixParams, ...posParams],
   };
 }
 
-/** A page of a mall's sellable catalog ordered by points, with the key of its last row. */
-export async function queryMallCatalog(em: EntityManager, mallId: string, f: CatalogFilter): Promise<{ items: MallCatalogItem[]; last: { points: number; itemId: string } | null }> {
+/** The filter's conditions on the mall's prices (mall_item as mi), without the cursor. */
+function mallConditions(mallId: string, f: CatalogFilter, leaves: string[], withCategory: boolean): { conds: string[]; params: unknown[] } {
+  const conds: string[] = ['mi.mall_id = ?', 'mi.sellable'];
+  const params: unknown[] = [mallId];
+  const on = (clause: string, ...values: unknown[]) => {
+    conds.push(clause);
+    params.push(...values);
+  };
+  if (f.kind) on('mi.kind = ?', f.kind);
+  if (f.pointsMin !== undefined) on('mi.points >= ?', f.pointsMin);
+  if (f.pointsMax !== undefined) on('mi.points <= ?', f.pointsMax);
+  if (f.inStock) on('(mi.stock_units is null or mi.stock_units > 0)');
+  if (withCategory && f.category) on(`mi.category_id in (${leaves.map(() => '?').join(', ')})`, ...leaves);
+  return { conds, params };
+}
+
+const leavesOf = (category: string | undefined): string[] => (category ? [...new Set(categoriesNamed(category).flatMap((n) => leavesUnder(n.id)))] : []);
+
+/** The SQL of one catalog page and its parameters (exported so the benchmark's bare handler runs exactly this). */
+export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[] } {
+  const sort: CatalogSort = f.sort ?? 'points_asc';
+  if (sort === 'relevance' && !f.q) throw new Error('relevance needs a query');
+  // Points orders read the (points, item id) index forwards or backwards; the cursor is the last row's key.
+  const dir = sort === 'points_desc' ? 'desc' : 'asc';
+  const cmp = sort === 'points_desc' ? '<' : '>';
+  const order = (p: string) => `${p}.points ${dir}, ${p}.item_id ${dir}`;
+  const limit = Math.trunc(f.limit) + 1;
+  // A category is the set of its leaves, each a range of the mall's (category, points) index.
+  const leaves = leavesOf(f.category);
+  if (f.category && !f.q) {
+    const mall = mallConditions(mallId, f, leaves, false);
+    if (f.after) {
+      mall.conds.push(`(mi.points, mi.item_id) ${cmp} (?, ?)`);
+      mall.params.push(f.after.points, f.after.itemId);
+    }
+    // One ordered, limited index range per leaf, merged: a page costs (leaves × page size) rows
+    // whatever the category's size or where its prices sit in the points order.
+    const branches = leaves.map(
+      () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ${limit})`,
+    );
+    return {
+      sql: `select ${COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ${limit}`,
+      params: leaves.flatMap((leaf) => [...mall.params, leaf]),
+    };
+  }
+  const mall = mallConditions(mallId, f, leaves, true);
+  if (!f.q) {
+    if (f.after) {
+      mall.conds.push(`(mi.points, mi.item_id) ${cmp} (?, ?)`);
+      mall.params.push(f.after.points, f.after.itemId);
+    }
+    return {
+      sql: `select ${COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ${limit}`,
+      params: mall.params,
+    };
+  }
+  // Search first, as its own materialised step. Left to itself the planner walks the points index
+  // instead and, titles and prices being correlated, reads most of it (2.3 s at 1M for q=冰箱).
+  const needle = normalizeText(f.q);
+  const search = searchClause(needle);
+  const relevance = sort === 'relevance' ? relevanceColumns(needle) : { sql: '0 as rank, 0 as pos', params: [] };
+  if (f.after) {
+    if (sort === 'relevance') {
+      mall.conds.push('(hits.rank, hits.pos, mi.points, mi.item_id) > (?, ?, ?, ?)');
+      mall.params.push(f.after.rank ?? 0, f.after.pos ?? 0, f.after.points, f.after.itemId);
+    } else {
+      mall.conds.push(`(mi.points, mi.item_id) ${cmp} (?, ?)`);
+      mall.params.push(f.after.points, f.after.itemId);
+    }
+  }
+  const topOrder = sort === 'relevance' ? 'hits.rank, hits.pos, mi.points, mi.item_id' : order('mi');
+  const finalOrder = sort === 'relevance' ? 'mi.rank, mi.pos, mi.points, mi.item_id' : order('mi');
+  return {
+    // Then the mall's price of each hit by key (offset 0 keeps the planner from turning these
+    // lookups into hash joins over whole tables when it misjudges the hit count), the page's top
+    // rows in the sort, and only for those the item's full row.
+    sql: `with hits as materialized (select id, ${relevance.sql} from catalog_item where ${search.sql}),
+          top as (
+            select mi.*, hits.rank, hits.pos from hits
+            cross join lateral (select item_id, mall_id, points, cash_fen, stock_units, kind, category_id, sellable from mall_item m where m.mall_id = ? and m.item_id = hits.id offset 0) mi
+            where ${mall.conds.join(' and ')} order by ${topOrder} limit ${limit}
+          )
+          select ${COLUMNS}, mi.rank, mi.pos from top mi join catalog_item ci on ci.id = mi.item_id order by ${finalOrder}`,
+    params: [...relevance.params, ...search.params, mallId, ...mall.params],
+  };
+}
+
+/** A page of a mall's sellable catalog in the filter's sort, with the key of its last row. */
+export async function queryMallCatalog(em: EntityManager, mallId: string, f: CatalogFilter): Promise<{ items: MallCatalogItem[]; last: CatalogKey | null }> {
   const { sql, params } = catalogPageSql(mallId, f);
   const rows = await em.getConnection().execute<Row[]>(sql, params);
   const page = rows.slice(0, f.limit);
   const lastRow = rows.length > f.limit ? page.at(-1) : undefined;
-  return { items: page.map(view), last: lastRow ? { points: lastRow.points, itemId: String(lastRow.item_id) } : null };
+  if (!lastRow) return { items: page.map(view), last: null };
+  const last: CatalogKey = { points: lastRow.points, itemId: String(lastRow.item_id) };
+  if (f.sort === 'relevance') Object.assign(last, { rank: Number(lastRow.rank), pos: Number(lastRow.pos) });
+  return { items: page.map(view), last };
+}
+
+/** Counts of the whole filtered result (cursor and limit aside). */
+export interface CatalogFacets {
+  category?: { id: string; name: string; count: number }[];
+  brand?: { brand: string; count: number }[];
+  points?: { band: string; min: number; max: number | null; count: number }[];
+}
+
+/**
+ * The facets asked for, over every item the filter finds (not just the page), in one statement:
+ * the filtered rows once, then a count per leaf category (rolled up in JS to the level below the
+ * filtered category, or the top level), per brand (the 20 most common; items without a brand are
+ * not counted) and per fixed points band.
+ */
+export async function queryCatalogFacets(em: EntityManager, mallId: string, f: CatalogFilter, facets: readonly CatalogFacet[]): Promise<CatalogFacets> {
+  if (facets.length === 0) return {};
+  const leaves = leavesOf(f.category);
+  const mall = mallConditions(mallId, f, leaves, true);
+  const search = f.q ? searchClause(normalizeText(f.q)) : null;
+  const from = search
+    ? `(select id from catalog_item where ${search.sql}) hits join mall_item mi on mi.item_id = hits.id join catalog_item ci on ci.id = hits.id`
+    : 'mall_item mi join catalog_item ci on ci.id = mi.item_id';
+  const band = `case ${POINTS_BANDS.map((b) => (b.max === null ? `else '${b.key}'` : `when mi.points <= ${b.max} then '${b.key}'`)).join(' ')} end`;
+  const parts: string[] = [];
+  if (facets.includes('category')) parts.push("(select 'category' as facet, category_id as key, count(*)::int as n from filtered group by category_id)");
+  if (facets.includes('brand')) parts.push(`(select 'brand', brand, count(*)::int from filtered where brand is not null group by brand order by count(*) desc, brand limit ${BRAND_FACET_SIZE})`);
+  if (facets.includes('points')) parts.push("(select 'points', band, count(*)::int from filtered group by band)");
+  const rows = await em.getConnection().execute<{ facet: string; key: string | null; n: number }[]>(
+    `with filtered as materialized (select mi.category_id, ci.brand, ${band} as band from ${from} where ${mall.conds.join(' and ')})
+     ${parts.join(' union all ')}`,
+    [...(search?.params ?? []), ...mall.params],
+  );
+  const out: CatalogFacets = {};
+  if (facets.includes('category')) {
+    const level = Math.min(...(f.category ? categoriesNamed(f.category).map((n) => n.level) : [0]));
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      if (r.facet !== 'category') continue;
+      const id = facetCategoryOf(r.key, level);
+      if (id) counts.set(id, (counts.get(id) ?? 0) + r.n);
+    }
+    out.category = [...counts].map(([id, count]) => ({ id, name: categoryById(id)?.name ?? id, count })).sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+  }
+  if (facets.includes('brand')) out.brand = rows.filter((r) => r.facet === 'brand').map((r) => ({ brand: r.key ?? '', count: r.n })).sort((a, b) => b.count - a.count || (a.brand < b.brand ? -1 : a.brand > b.brand ? 1 : 0));
+  if (facets.includes('points')) {
+    const counts = new Map(rows.filter((r) => r.facet === 'points').map((r) => [r.key, r.n]));
+    out.points = POINTS_BANDS.map((b) => ({ band: b.key, min: b.min, max: b.max, count: counts.get(b.key) ?? 0 }));
+  }
+  return out;
 }
 
 /** One item for a mall with the names of the suppliers that currently offer it; null when unknown or not priced for the mall. */

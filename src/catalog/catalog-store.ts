@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
 import { canonicalCategory } from '../domain/canonical-category.ts';
 import { bigramsOfNormalized, matchKey, normalizeText } from '../domain/catalog-keys.ts';
+import { pinyinSearchKeys } from '../domain/catalog-search.ts';
 import { executeBound } from '../persistence/bound-query.ts';
 import { repriceItems } from './mall-pricing.ts';
 
@@ -17,7 +18,7 @@ export interface ListingSource {
 // Rows go to PostgreSQL as one JSON parameter read by jsonb_to_recordset: one statement per page,
 // whatever its size (the ORM would expand JS arrays into parameter lists).
 const INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, title text, brand text, model text, gtin text,
-  category_path text[], images text[], attributes jsonb, market_price_fen int, search_grams text[], search_text text,
+  category_path text[], images text[], attributes jsonb, market_price_fen int, search_grams text[], search_text text, search_pinyin text, search_initials text,
   category_id text, category_ids text[], supplier_category_path text[],
   supplier_sku_id text, cost_fen int, stock int, on_shelf boolean, supplier_category_id text)`;
 
@@ -28,9 +29,14 @@ const INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, titl
  */
 export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number }> {
   if (skus.length === 0) return { items: 0, offers: 0 };
+  // Pinyin once per distinct title and brand of the page: several suppliers list the same product.
+  const pinyinOf = new Map<string, { pinyin: string; initials: string }>();
   const rows = skus.map((s) => {
     const searchText = normalizeText(`${s.title} ${s.brand ?? ''} ${s.model ?? ''}`);
     const category = canonicalCategory(source.supplierKind, s);
+    const pinyinKey = `${s.title}\u0000${s.brand ?? ''}`;
+    let keys = pinyinOf.get(pinyinKey);
+    if (!keys) pinyinOf.set(pinyinKey, (keys = pinyinSearchKeys(s.title, s.brand)));
     return {
     match_key: matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual }),
     kind: s.kind,
@@ -47,6 +53,8 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     market_price_fen: s.marketPriceFen,
     search_grams: bigramsOfNormalized(searchText),
     search_text: searchText,
+    search_pinyin: keys.pinyin,
+    search_initials: keys.initials,
     supplier_sku_id: s.supplierSkuId,
     cost_fen: s.costFen,
     stock: s.stock,
@@ -58,9 +66,9 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     `with input as (select * from ${INPUT}),
      items as (
        insert into catalog_item (match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-                                 market_price_fen, search_grams, search_text)
+                                 market_price_fen, search_grams, search_text, search_pinyin, search_initials)
        select distinct on (match_key) match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-              market_price_fen, search_grams, search_text
+              market_price_fen, search_grams, search_text, search_pinyin, search_initials
        from input order by match_key, category_id nulls last
        -- The first source's title and images stay; a category comes from the first source that maps to one.
        on conflict (match_key) do update set updated_at = now(),

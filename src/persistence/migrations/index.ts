@@ -21,6 +21,7 @@ import { Migration20261211_0019_StaffOrderSearch } from './20261211-0019-staff-o
 import { Migration20261212_0020_DataBoard } from './20261212-0020-data-board.ts';
 import { Migration20261213_0021_StaffSessions } from './20261213-0021-staff-sessions.ts';
 import { Migration20261214_0022_TicketReplacement } from './20261214-0022-ticket-replacement.ts';
+import { Migration20261215_0023_CatalogPinyin } from './20261215-0023-catalog-pinyin.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -46,4 +47,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261212-0020-data-board', class: Migration20261212_0020_DataBoard },
   { name: '20261213-0021-staff-sessions', class: Migration20261213_0021_StaffSessions },
   { name: '20261214-0022-ticket-replacement', class: Migration20261214_0022_TicketReplacement },
+  { name: '20261215-0023-catalog-pinyin', class: Migration20261215_0023_CatalogPinyin },
 ];

@@ -1,8 +1,9 @@
 import { normalizeText } from '../../../domain/catalog-keys.ts';
 import { categoriesNamed } from '../../../domain/taxonomy.ts';
 import { createRoute, z } from '@hono/zod-openapi';
-import { notFound } from '../../../domain/errors.ts';
-import { getMallCatalogItem, queryMallCatalog } from '../../../catalog/catalog-query.ts';
+import { AppError, notFound } from '../../../domain/errors.ts';
+import { type CatalogFilter, type CatalogKey, getMallCatalogItem, queryCatalogFacets, queryMallCatalog } from '../../../catalog/catalog-query.ts';
+import { CATALOG_FACETS, CATALOG_SORTS, type CatalogFacet, type CatalogSort } from '../../../domain/catalog-search.ts';
 import type { HubApp } from '../../app-type.ts';
 import { errorResponses } from '../../errors.ts';
 import { callerMallId } from '../../caller.ts';
@@ -54,6 +55,20 @@ const TOPUP: CatalogItem = {
   attributes: { platform: 'CMCC' },
 };
 
+const CatalogFacets = z
+  .object({
+    category: z
+      .array(z.object({ id: z.string(), name: z.string(), count: z.number().int() }))
+      .optional()
+      .openapi({ description: 'Items per category: the children of the filtered category (a filtered leaf counts under itself), or the top level without one; most first' }),
+    brand: z.array(z.object({ brand: z.string(), count: z.number().int() })).optional().openapi({ description: 'The 20 most common brands, most first (items without a brand are not counted)' }),
+    points: z
+      .array(z.object({ band: z.string(), min: z.number().int(), max: z.number().int().nullable(), count: z.number().int() }))
+      .optional()
+      .openapi({ description: 'Items per fixed points band (min and max inclusive; max null: no upper bound), every band, in order' }),
+  })
+  .openapi('CatalogFacets', { description: 'Counts over the whole filtered result, for the facets asked for' });
+
 const Query = PageQuery.extend({
   kind: queryParam('kind', ItemKindSchema.optional(), 'Only items of this kind', 'physical'),
   category: queryParam(
@@ -67,10 +82,27 @@ const Query = PageQuery.extend({
   q: queryParam(
     'q',
     z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional(),
-    'A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470)',
+    'A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔)',
     '海尔',
   ),
   inStock: queryParam('inStock', z.enum(['true', 'false']).optional(), '`true`: only items whose synced listing stock is above 0', 'true'),
+  sort: queryParam(
+    'sort',
+    z.enum(CATALOG_SORTS).optional(),
+    'The order: `points_asc` (the default without `q`), `points_desc`, or `relevance` (the default with `q`, and only with one): the query as the whole title or brand first, then titles that start with it, then by where the query stands in the title, then by points. Ties go by item, so pages never overlap; a cursor carries its sort, and one from another sort is 400 `invalid_cursor`',
+    'relevance',
+  ),
+  facets: queryParam(
+    'facets',
+    z
+      .string()
+      .max(50)
+      .transform((v) => [...new Set(v.split(',').map((x) => x.trim()))])
+      .refine((v) => v.every((x) => (CATALOG_FACETS as readonly string[]).includes(x)), 'a comma-separated list of category, brand, points')
+      .optional(),
+    'Counts over the whole filtered result (every page), comma-separated: `category` (by the level below the filtered category, or the top level), `brand` (the 20 most common), `points` (fixed bands). Asked on a later page too, they count the same result',
+    'category,brand,points',
+  ),
 });
 
 const list = createRoute({
@@ -78,16 +110,38 @@ const list = createRoute({
   path: '/v1/catalog/items',
   operationId: 'listCatalogItems',
   tags: ['Catalog'],
-  summary: 'The calling mall’s catalog, priced in its points, ordered by points',
+  summary: 'The calling mall’s catalog, priced in its points: search, sort, facets',
   description:
-    'The items this mall sells (its catalog selection), lowest points first, with the price of one unit in its points. `stock` is the synced listing stock, not a promise for an address: ask POST /v1/catalog/availability for that.',
+    'The items this mall sells (its catalog selection), lowest points first (or as `sort` says), with the price of one unit in its points. A `q` of letters also finds titles and brands by full pinyin or initials (`bingxiang` or `bx` finds 冰箱). `facets` adds counts over the whole result. `stock` is the synced listing stock, not a promise for an address: ask POST /v1/catalog/availability for that.',
   security: mallSecurity,
   request: { query: Query },
   responses: {
-    200: jsonResponse('A page of items', z.object({ items: z.array(CatalogItem), nextCursor: z.string().nullable().openapi({ description: 'Pass it as `cursor` for the next page; null: the last page' }) }), {
-      items: [TOPUP, FRIDGE],
-      nextCursor: 'eyJwb2ludHMiOjExNzczMCwiaXRlbUlkIjoiMTM3In0',
-    }),
+    200: jsonResponse(
+      'A page of items, with the facets asked for',
+      z.object({
+        items: z.array(CatalogItem),
+        nextCursor: z.string().nullable().openapi({ description: 'Pass it as `cursor` for the next page (same filters and sort); null: the last page' }),
+        facets: CatalogFacets.optional(),
+      }),
+      {
+        items: [TOPUP, FRIDGE],
+        nextCursor: 'eyJzb3J0IjoicG9pbnRzX2FzYyIsInBvaW50cyI6MTE3NzMwLCJpdGVtSWQiOiIxMzcifQ',
+        facets: {
+          category: [
+            { id: 'home-appliances', name: '家用电器', count: 1 },
+            { id: 'virtual-goods', name: '虚拟商品', count: 1 },
+          ],
+          brand: [{ brand: '海尔', count: 1 }],
+          points: [
+            { band: '0-999', min: 0, max: 999, count: 0 },
+            { band: '1000-4999', min: 1000, max: 4999, count: 0 },
+            { band: '5000-19999', min: 5000, max: 19_999, count: 1 },
+            { band: '20000-49999', min: 20_000, max: 49_999, count: 0 },
+            { band: '50000+', min: 50_000, max: null, count: 1 },
+          ],
+        },
+      },
+    ),
     ...errorResponses(400),
   },
 });
@@ -114,26 +168,41 @@ const get = createRoute({
   },
 });
 
-const encode = (k: { points: number; itemId: string }) => Buffer.from(JSON.stringify(k)).toString('base64url');
-function decode(cursor: string | undefined): { points: number; itemId: string } | undefined {
+// A cursor is the last row's key in its sort, with the sort: a page 2 asked in another order
+// would skip or repeat rows, so it is refused. A cursor without a sort was issued before sorts
+// existed and is points_asc.
+const encode = (sort: CatalogSort, k: CatalogKey) => Buffer.from(JSON.stringify({ sort, ...k })).toString('base64url');
+function decode(cursor: string | undefined, sort: CatalogSort): CatalogKey | undefined {
   if (!cursor) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { points?: unknown; itemId?: unknown };
-    if (Number.isInteger(v.points) && typeof v.itemId === 'string' && /^\d+$/.test(v.itemId)) return { points: v.points as number, itemId: v.itemId };
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sort?: unknown; points?: unknown; itemId?: unknown; rank?: unknown; pos?: unknown };
+    const keyOk = Number.isInteger(v.points) && typeof v.itemId === 'string' && /^\d{1,19}$/.test(v.itemId);
+    const relevanceOk = sort !== 'relevance' || (Number.isInteger(v.rank) && Number.isInteger(v.pos));
+    if (keyOk && relevanceOk && (v.sort ?? 'points_asc') === sort) {
+      return { points: v.points as number, itemId: v.itemId as string, ...(sort === 'relevance' ? { rank: v.rank as number, pos: v.pos as number } : {}) };
+    }
   } catch {
     // fall through
   }
   throw invalidCursor();
 }
 
+const relevanceNeedsQuery = () =>
+  new AppError('validation_failed', 'sort=relevance needs a q', { details: { fields: [{ path: 'query.sort', message: 'relevance needs a q', code: 'invalid_value' }] } });
+
 /** GET /v1/catalog/items, GET /v1/catalog/items/{skuId} */
 export function registerCatalogRoutes(app: HubApp): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await queryMallCatalog(c.get('em'), callerMallId(c), {
-      kind: q.kind, category: q.category, pointsMin: q.pointsMin, pointsMax: q.pointsMax, q: q.q, inStock: q.inStock === 'true', limit: q.limit, after: decode(q.cursor),
-    });
-    return c.json({ items: page.items as z.infer<typeof CatalogItem>[], nextCursor: page.last ? encode(page.last) : null }, 200);
+    const sort: CatalogSort = q.sort ?? (q.q ? 'relevance' : 'points_asc');
+    if (sort === 'relevance' && !q.q) throw relevanceNeedsQuery();
+    const filter: CatalogFilter = {
+      kind: q.kind, category: q.category, pointsMin: q.pointsMin, pointsMax: q.pointsMax, q: q.q, inStock: q.inStock === 'true', limit: q.limit, sort, after: decode(q.cursor, sort),
+    };
+    const em = c.get('em');
+    const page = await queryMallCatalog(em, callerMallId(c), filter);
+    const facets = q.facets ? await queryCatalogFacets(em, callerMallId(c), filter, q.facets as CatalogFacet[]) : undefined;
+    return c.json({ items: page.items as z.infer<typeof CatalogItem>[], nextCursor: page.last ? encode(sort, page.last) : null, ...(facets ? { facets } : {}) }, 200);
   });
   app.openapi(get, async (c) => {
     const item = await getMallCatalogItem(c.get('em'), callerMallId(c), c.req.valid('param').skuId);
