@@ -1,4 +1,4 @@
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { HubApp } from './app-type.ts';
 import { documentedError, type ErrorStatus } from './errors.ts';
 import { mallSecurity, publicRoute, staffSecurity } from './schemas.ts';
@@ -187,4 +187,20 @@ export function openApiDocumentConfig(publicUrl: string) {
     tags: TAG_GROUPS.flatMap((g) => g.tags),
     'x-tagGroups': TAG_GROUPS.map((g) => ({ name: g.name, tags: g.tags.map((t) => t.name) })),
   };
+}
+
+/**
+ * The `Idempotency-Key` header of a creating route: documented as required, parsed as optional so
+ * that its absence is answered by the route as 400 `idempotency_key_required` rather than a
+ * generic validation error. `what` says what one key stands for.
+ */
+export function idempotencyKeyHeader(what: string, example: string) {
+  return z.object({
+    'idempotency-key': z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ param: { name: 'idempotency-key', in: 'header', required: true, description: `Required: one key per ${what}, kept forever`, example } }),
+  });
 }

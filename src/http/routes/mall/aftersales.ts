@@ -6,7 +6,7 @@ import { AppError } from '../../../domain/errors.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
 import { documentedError, errorResponses } from '../../errors.ts';
-import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { idempotencyKeyHeader, jsonBody, jsonResponse } from '../../openapi-conventions.ts';
 import { CarrierSchema, mallSecurity, pathParam, Timestamp } from '../../schemas.ts';
 import { ORDER_ID_EXAMPLE, OrderIdParam } from './order-schemas.ts';
 
@@ -95,14 +95,7 @@ const OpenBody = z
   .strict()
   .openapi('OpenAftersaleTicketRequest');
 
-const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ param: { name: 'idempotency-key', in: 'header', required: true, description: 'Required: one key per ticket you mean to open, kept forever', example: 'AS-JF20261201000123-1-damaged' } }),
-});
+const IdempotencyHeader = idempotencyKeyHeader('ticket you mean to open', 'AS-JF20261201000123-1-damaged');
 
 const open = createRoute({
   method: 'post',

@@ -7,7 +7,7 @@ import { runnerDeps } from '../../../workflow-runner.ts';
 import type { HubApp } from '../../app-type.ts';
 import { callerMallId } from '../../caller.ts';
 import { documentedError, errorResponses } from '../../errors.ts';
-import { jsonBody, jsonResponse } from '../../openapi-conventions.ts';
+import { idempotencyKeyHeader, jsonBody, jsonResponse } from '../../openapi-conventions.ts';
 import { mallSecurity } from '../../schemas.ts';
 import { Order, ORDER_EXAMPLE, ORDER_ID_EXAMPLE, OrderIdParam } from './order-schemas.ts';
 
@@ -71,14 +71,7 @@ const ACCEPTED: Order = {
   lines: ORDER_EXAMPLE.lines.map((l) => ({ ...l, status: 'pending', quantityFulfilled: 0, source: null, shipments: [], issuance: l.issuance && { status: 'pending', vouchers: [] } })),
 };
 
-const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ param: { name: 'idempotency-key', in: 'header', required: true, description: 'Required: one key per order (derive it from your order id), kept forever', example: 'JF20261201000123' } }),
-});
+const IdempotencyHeader = idempotencyKeyHeader('order (derive it from your order id)', 'JF20261201000123');
 
 const create = createRoute({
   method: 'post',
