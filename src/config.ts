@@ -122,6 +122,14 @@ const schema = z
     HUB_INBOUND_REQUEUE_AFTER_MS: int(60_000),
     /** How often the job outbox is moved to the queues (the API also relays right after an order commits). */
     HUB_OUTBOX_RELAY_EVERY_MS: int(500),
+    /** How often the search indexer drains the queue of catalog changes (a change is searchable within about this). */
+    HUB_SEARCH_INDEX_EVERY_MS: int(500),
+    /** Changed items indexed per indexer transaction. */
+    HUB_SEARCH_INDEX_BATCH: int(5_000),
+    /** A mall with more changes queued than this (a new mall, a first sync) is re-indexed in bulk instead. */
+    HUB_SEARCH_REBUILD_ABOVE: int(50_000),
+    /** How often each mall's search index is checked against its prices (a lost index is rebuilt). */
+    HUB_SEARCH_CHECK_EVERY_MS: int(10 * 60_000),
     /** Outbox rows the relay leaves alone at first: the API dispatches its own right after commit. */
     HUB_OUTBOX_RELAY_MIN_AGE_MS: int(5_000),
     /** How long the API gathers committed jobs before adding them to the queues in one round trip. */
@@ -233,6 +241,8 @@ export interface Config {
   jdOrderPollEveryMs: number;
   inboundRequeueAfterMs: number;
   outboxRelayEveryMs: number;
+  /** The search indexer (src/catalog/search-index-store.ts): how often it drains, its batch, when a mall is rebuilt in bulk, how often indexes are checked. */
+  searchIndex: { everyMs: number; batch: number; rebuildAbove: number; checkEveryMs: number };
   outboxRelayMinAgeMs: number;
   /** Committed jobs are gathered this long before one bulk add (HUB_JOB_DISPATCH_LINGER_MS). */
   jobDispatchLingerMs: number;
@@ -330,6 +340,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jdOrderPollEveryMs: e.HUB_JD_ORDER_POLL_EVERY_MS,
     inboundRequeueAfterMs: e.HUB_INBOUND_REQUEUE_AFTER_MS,
     outboxRelayEveryMs: e.HUB_OUTBOX_RELAY_EVERY_MS,
+    searchIndex: { everyMs: e.HUB_SEARCH_INDEX_EVERY_MS, batch: e.HUB_SEARCH_INDEX_BATCH, rebuildAbove: e.HUB_SEARCH_REBUILD_ABOVE, checkEveryMs: e.HUB_SEARCH_CHECK_EVERY_MS },
     outboxRelayMinAgeMs: e.HUB_OUTBOX_RELAY_MIN_AGE_MS,
     jobDispatchLingerMs: e.HUB_JOB_DISPATCH_LINGER_MS,
     jobDispatch: e.HUB_JOB_DISPATCH,

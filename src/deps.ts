@@ -7,6 +7,7 @@ import { IntakeStore } from './orders/intake-store.ts';
 import { MallStore } from './malls/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
 import { registerOutboxGauges } from './observability/outbox-gauges.ts';
+import { registerSearchGauges } from './observability/search-gauges.ts';
 import { createRedis } from './redis/connection.ts';
 import { CommittedJobDispatcher } from './queues/outbox-relay.ts';
 import { QueueProducer } from './queues/producer.ts';
@@ -76,6 +77,7 @@ export async function buildDeps(
   const queues = new QueueProducer(queueRedis, config.redisPrefix, () => (queueRedis !== redis ? queueRedis.disconnect() : undefined));
   const metrics = createMetrics();
   registerOutboxGauges(metrics.registry, orm.em);
+  registerSearchGauges(metrics.registry, orm.em);
   return {
     config,
     orm,

@@ -696,6 +696,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/catalog/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The search index's freshness: changes waiting, the oldest one's age, and each active mall's state
+         * @description Every change of a price, stock status, selection or listing is queued in the writer's transaction and indexed by the workers within `HUB_SEARCH_INDEX_EVERY_MS`; `lagSeconds` is how stale a search can be right now. The same figures are on /metrics (`hub_search_index_*`).
+         */
+        get: operations["getCatalogSearchIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/catalog/search/{mallId}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rebuild a mall's search index from its prices
+         * @description The index is derived from PostgreSQL and can be rebuilt at any time: the mall's searches use the SQL path until the workers have rebuilt it (about a minute per 600 000 items), then the index again. Workers also find a lost index by themselves (every `HUB_SEARCH_CHECK_EVERY_MS`). Audited.
+         */
+        post: operations["rebuildCatalogSearchIndex"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/catalog/items/{skuId}": {
         parameters: {
             query?: never;
@@ -4288,6 +4328,18 @@ export interface components {
          * @enum {string}
          */
         SyncMode: "full" | "incremental";
+        MallSearchIndex: {
+            mallId: string;
+            /**
+             * @description `ready`: searches read the index; `building`: it is being built or rebuilt and searches use the slower SQL path
+             * @enum {string}
+             */
+            state: "building" | "ready";
+            /** @description Changes of this mall not yet in the index */
+            pending: number;
+            /** @description Items in the index */
+            items: number;
+        };
         DeadLetter: {
             runId: string;
             /** @description The workflow (`fulfil-line` for goods, `issue-line` for virtual goods) */
@@ -12817,6 +12869,292 @@ export interface operations {
                         mode: components["schemas"]["SyncMode"];
                         /** @description The queue job (null when the queue did not return one) */
                         jobId: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The staff token lacks the role this route needs (`forbidden`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this route needs the admin role"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`); another mall's id answers the same */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "mall not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCatalogSearchIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The index */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "pending": 12,
+                     *       "lagSeconds": 0.41,
+                     *       "malls": [
+                     *         {
+                     *           "mallId": "mall_7Yc2kPq9",
+                     *           "state": "ready",
+                     *           "pending": 12,
+                     *           "items": 600294
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Changes not yet in the index, all malls */
+                        pending: number;
+                        /** @description Age of the oldest of them (0 when none) */
+                        lagSeconds: number;
+                        malls: components["schemas"]["MallSearchIndex"][];
+                    };
+                };
+            };
+            /** @description The request is malformed: a body that is not JSON (`invalid_json`), a field, query or path parameter or URL that fails validation, or a cursor the hub did not issue (`validation_failed`, `details.fields`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "request validation failed",
+                     *         "details": {
+                     *           "fields": [
+                     *             {
+                     *               "path": "query.limit",
+                     *               "message": "Too big: expected number to be <=200",
+                     *               "code": "too_big"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials (`unauthorized`, with `WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug in the hub (`internal_error`): retry with backoff, and quote `X-Request-Id` to support */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PostgreSQL, Redis or a supplier is unavailable (`unavailable`, `details.dependency`): nothing was changed; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "a dependency (postgres) is unavailable; retry later",
+                     *         "details": {
+                     *           "dependency": "postgres"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rebuildCatalogSearchIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The mall
+                 * @example mall_7Yc2kPq9
+                 */
+                mallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued: follow it with GET /admin/catalog/search */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "mallId": "mall_7Yc2kPq9",
+                     *       "state": "building"
+                     *     }
+                     */
+                    "application/json": {
+                        mallId: string;
+                        /** @enum {string} */
+                        state: "building";
                     };
                 };
             };

@@ -8,6 +8,7 @@ import { runnerDeps } from '../workflow-runner.ts';
 import { dispatchWebhooks, enqueueWebhookDeliveries, processWebhookDelivery, webhookDeliverDeps } from '../queues/processors/webhook-delivery.processor.ts';
 import type { DueDelivery } from '../mall-webhooks/webhook-deliveries.ts';
 import { relayOutbox } from '../queues/outbox-relay.ts';
+import { indexSearchPass, repairLostSearch } from '../catalog/search-index-store.ts';
 import { createConnectors } from '../suppliers.ts';
 import { IntakeYield } from '../queues/intake-yield.ts';
 import { hubSchedules, ScheduleKeeper } from '../queues/schedules.ts';
@@ -79,6 +80,19 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
     for (let n = RELAY_BATCH; n === RELAY_BATCH;) n = await gate.run(() => relayOutbox(deps.orm.em, deps.queues, RELAY_BATCH, relayMinAgeMs));
   };
   const relay = setInterval(loop('outbox relay', relayAll), deps.config.outboxRelayEveryMs);
+  // Catalog changes become searchable (the search index is fed by triggers on mall_item, so any
+  // number of workers share the queue); a lost index is found and rebuilt from PostgreSQL.
+  const { searchIndex } = deps.config;
+  const searchIndexer = setInterval(
+    loop('search indexer', () => gate.run(() => indexSearchPass(deps.orm.em.fork(), { batch: searchIndex.batch, rebuildAbove: searchIndex.rebuildAbove }))),
+    searchIndex.everyMs,
+  );
+  const repairSearch = loop('search index check', async () => {
+    const lost = await repairLostSearch(deps.orm.em.fork());
+    if (lost.length) deps.logger.warn({ malls: lost }, 'search index lost or incomplete: rebuilding from PostgreSQL');
+  });
+  repairSearch();
+  const searchCheck = setInterval(repairSearch, searchIndex.checkEveryMs);
   // The job schedulers (reconcilers, message-pool polls, catalog syncs) live in Redis, which may
   // lose them: set at start, then checked by a timer of this process that restores missing ones.
   const schedules = new ScheduleKeeper({
@@ -93,6 +107,8 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   deps.logger.info('workers started');
   return async () => {
     clearInterval(relay);
+    clearInterval(searchIndexer);
+    clearInterval(searchCheck);
     clearInterval(webhookDispatch);
     await schedules.close();
     // Jobs resting in the gate finish now: shutdown must not wait out a burst.

@@ -22,6 +22,7 @@ import { Migration20261212_0020_DataBoard } from './20261212-0020-data-board.ts'
 import { Migration20261213_0021_StaffSessions } from './20261213-0021-staff-sessions.ts';
 import { Migration20261214_0022_TicketReplacement } from './20261214-0022-ticket-replacement.ts';
 import { Migration20261215_0023_CatalogPinyin } from './20261215-0023-catalog-pinyin.ts';
+import { Migration20261216_0024_CatalogSearchPostings } from './20261216-0024-catalog-search-postings.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261213-0021-staff-sessions', class: Migration20261213_0021_StaffSessions },
   { name: '20261214-0022-ticket-replacement', class: Migration20261214_0022_TicketReplacement },
   { name: '20261215-0023-catalog-pinyin', class: Migration20261215_0023_CatalogPinyin },
+  { name: '20261216-0024-catalog-search-postings', class: Migration20261216_0024_CatalogSearchPostings },
 ];

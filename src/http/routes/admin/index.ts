@@ -1,6 +1,7 @@
 import type { HubApp } from '../../app-type.ts';
 import { registerAdminBoardRoutes } from './board.ts';
 import { registerExplainCatalogItem } from './catalog-item.ts';
+import { registerCatalogSearchRoutes } from './catalog-search.ts';
 import { registerCatalogSyncRoutes } from './catalog-sync.ts';
 import { registerCreateMall } from './create-mall.ts';
 import { registerDeadLetterRoutes } from './dead-letters.ts';
@@ -31,6 +32,7 @@ export function registerAdminRoutes(app: HubApp): void {
   registerSessionRoutes(app);
   registerListAudit(app);
   registerCatalogSyncRoutes(app);
+  registerCatalogSearchRoutes(app);
   registerExplainCatalogItem(app);
   registerDeadLetterRoutes(app);
   registerWebhookDeliveryRoutes(app);
