@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 
 /** One server under load: where it is and the headers every request carries. */
@@ -21,12 +20,13 @@ export interface LoadFigures {
 
 const items = (query = '') => `/v1/catalog/items${query}`;
 // Sorted by points, as before sorts existed and as the peer engine is asked (relevance is the default with a q).
-const q = (text: string) => items(`?q=${encodeURIComponent(text)}&sort=points_asc`);
+const q = (text: string, more = '') => items(`?q=${encodeURIComponent(text)}${more}&sort=points_asc`);
 
 /**
  * The request mix, one of each in turn on every connection (equal weights): the first page, the
- * filters a mall's shop front uses, substring search of two and three characters, and a second
- * page by cursor (appended by `withSecondPage`).
+ * filters a mall's shop front uses, substring search of two and three characters, search within
+ * a points range and within a category, and a second page by cursor (appended by `withSecondPage`).
+ * Every one returns a full page at 1 000 000 SKUs and at BENCH_SKUS_PER_SUPPLIER=25000.
  */
 export const MIX: readonly string[] = [
   items(),
@@ -40,51 +40,76 @@ export const MIX: readonly string[] = [
   q('海尔'),
   q('洗衣机'),
   q('吸尘器'),
+  q('冰箱', '&pointsMin=300000&pointsMax=600000'),
+  q('海尔', `&category=${encodeURIComponent('冰箱')}`),
+  q('手机', `&category=${encodeURIComponent('手机数码')}`),
 ];
 
-async function get(t: Target, path: string): Promise<{ status: number; body: { items: unknown[]; nextCursor: string | null } }> {
+interface Page { items: { skuId: string; points: number }[]; nextCursor: string | null }
+
+async function get(t: Target, path: string): Promise<Page> {
   const res = await fetch(`${t.url}${path}`, { headers: t.headers });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${t.name} GET ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return { status: res.status, body: JSON.parse(text) as { items: unknown[]; nextCursor: string | null } };
+  return JSON.parse(text) as Page;
 }
 
 /** The mix plus the second page of the unfiltered list, by the cursor the first page returned. */
 export async function withSecondPage(t: Target): Promise<string[]> {
   const first = await get(t, items());
-  if (!first.body.nextCursor) throw new Error(`${t.name}: the first catalog page has no nextCursor (is the mall priced?)`);
-  return [...MIX, items(`?cursor=${first.body.nextCursor}`)];
+  if (!first.nextCursor) throw new Error(`${t.name}: the first catalog page has no nextCursor (is the mall priced?)`);
+  return [...MIX, items(`?cursor=${first.nextCursor}`)];
 }
 
-/** One path of the mix timed alone (median of sequential calls) on both servers, with its page size. */
+/** Median and p99 of one path's sequential calls, in ms. */
+export interface Latency {
+  median: number;
+  p99: number;
+}
+
+/** One path of the mix timed alone on both servers, with its page size. */
 export interface PathTiming {
   path: string;
   items: number;
-  msA: number;
-  msB: number;
+  hub: Latency;
+  peer: Latency;
 }
 
+const sequence = (p: Page) => p.items.map((i) => `${i.skuId}@${i.points}`);
+
 /**
- * Checks both servers give the same answer to every path (so the load compares the same work), and
- * times each path alone: the median of `repeat` sequential calls, per server.
+ * Checks both servers give the same page for every path (the same items, skuId and points, in
+ * the same order, and both a next page or neither), so the load compares the same work; fails
+ * loudly on the first difference.
  */
-export async function compareAndTime(a: Target, b: Target, paths: readonly string[], repeat = 5): Promise<PathTiming[]> {
-  const out: PathTiming[] = [];
-  const median = async (t: Target, path: string) => {
-    const ms: number[] = [];
-    for (let i = 0; i < repeat; i++) {
-      const t0 = performance.now();
-      await get(t, path);
-      ms.push(performance.now() - t0);
-    }
-    return Number((ms.sort((x, y) => x - y)[Math.floor(repeat / 2)] ?? 0).toFixed(1));
-  };
+export async function comparePages(a: Target, b: Target, paths: readonly string[], log: (s: string) => void): Promise<void> {
   for (const path of paths) {
-    const [ra, rb] = [await get(a, path), await get(b, path)];
-    if (!isDeepStrictEqual(ra.body, rb.body)) throw new Error(`${a.name} and ${b.name} answer ${path} differently`);
-    out.push({ path, items: ra.body.items.length, msA: await median(a, path), msB: await median(b, path) });
+    const [pa, pb] = [await get(a, path), await get(b, path)];
+    const [sa, sb] = [sequence(pa), sequence(pb)];
+    const at = sa.findIndex((x, i) => x !== sb[i]);
+    if (sa.length !== sb.length || at >= 0 || (pa.nextCursor === null) !== (pb.nextCursor === null)) {
+      throw new Error(
+        `${a.name} and ${b.name} answer ${readable(path)} differently: ${sa.length} vs ${sb.length} items, next page ${pa.nextCursor !== null} vs ${pb.nextCursor !== null}` +
+          (at >= 0 ? `; first difference at #${at}: ${sa[at]} vs ${sb[at] ?? 'nothing'}` : ''),
+      );
+    }
+    if (sa.length === 0) throw new Error(`${readable(path)} finds nothing on either server: pick a value with hits`);
+    log(`  same ${sa.length} items on both${pa.nextCursor === null ? ' (the whole result: not a full page with a next one)' : ''}: ${readable(path)}`);
   }
-  return out;
+}
+
+/** `repeat` sequential calls after `warmup` discarded ones: median and p99 (the nearest rank). */
+export async function timeAlone(t: Target, path: string, repeat = 50, warmup = 5): Promise<{ latency: Latency; items: number }> {
+  const ms: number[] = [];
+  let n = 0;
+  for (let i = 0; i < warmup + repeat; i++) {
+    const t0 = performance.now();
+    n = (await get(t, path)).items.length;
+    if (i >= warmup) ms.push(performance.now() - t0);
+  }
+  ms.sort((x, y) => x - y);
+  const at = (p: number) => Number((ms[Math.min(ms.length - 1, Math.ceil(ms.length * p) - 1)] ?? 0).toFixed(2));
+  return { latency: { median: at(0.5), p99: at(0.99) }, items: n };
 }
 
 /** A path as people read it: decoded, the cursor elided. */

@@ -6,6 +6,40 @@ import { peakRssMiB, startSandboxProcess } from './sandbox-process.ts';
 
 const PER_SUPPLIER = Number(process.env.BENCH_SKUS_PER_SUPPLIER ?? 250_000);
 
+/** What paging every goods supplier's whole catalog took. */
+export interface PagingFigures {
+  paged: number;
+  seconds: number;
+  perSupplier: Record<string, string>;
+}
+
+/**
+ * Pages every goods supplier's whole catalog out of a sandbox through the hub's connectors, over
+ * HTTP, suppliers in parallel, writing nothing: the floor of a sync (catalog-sync compares its
+ * re-sync with this, measured in the same run).
+ */
+export async function pageGoodsCatalog(sandboxUrl: string, pageSize = 500): Promise<PagingFigures> {
+  const config = loadConfig({ HUB_SANDBOX_URL: sandboxUrl, HUB_SUPPLIER_TIMEOUT_MS: '30000' });
+  const goods = [...createConnectors(config.suppliers).values()].filter((c) => c.kind !== 'topup');
+  const perSupplier: Record<string, string> = {};
+  const started = performance.now();
+  const counts = await Promise.all(
+    goods.map(async (c) => {
+      const t0 = performance.now();
+      let n = 0;
+      let cursor: string | null = null;
+      do {
+        const page = await c.listCatalog({ cursor, limit: pageSize });
+        n += page.items.length;
+        cursor = page.nextCursor;
+      } while (cursor);
+      perSupplier[c.id] = `${n} SKUs in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+      return n;
+    }),
+  );
+  return { paged: counts.reduce((a, b) => a + b, 0), seconds: (performance.now() - started) / 1000, perSupplier };
+}
+
 /**
  * Pages the whole goods catalog (250 000 SKUs at each of JD, Taobao and two brands = 1 000 000)
  * out of the sandboxes through the hub's connectors, over HTTP, suppliers in parallel.
@@ -16,32 +50,14 @@ export async function benchCatalogPaging(): Promise<BenchResult> {
   try {
     const config = loadConfig({ HUB_SANDBOX_URL: sandbox.url, HUB_SUPPLIER_TIMEOUT_MS: '30000' });
     const connectors = createConnectors(config.suppliers);
-    const goods = [...connectors.values()].filter((c) => c.kind !== 'topup');
 
     // Baseline: the same suppliers' SKUs generated in-process.
-    let started = performance.now();
+    const started = performance.now();
     let generated = 0;
     for (const s of GOODS_SUPPLIERS.filter((id) => connectors.has(id))) for (const _ of goodsSkus(s, { seed: 1, size: PER_SUPPLIER })) generated++;
     const genSeconds = (performance.now() - started) / 1000;
 
-    const perSupplier: Record<string, string> = {};
-    started = performance.now();
-    const counts = await Promise.all(
-      goods.map(async (c) => {
-        const t0 = performance.now();
-        let n = 0;
-        let cursor: string | null = null;
-        do {
-          const page = await c.listCatalog({ cursor, limit: 500 });
-          n += page.items.length;
-          cursor = page.nextCursor;
-        } while (cursor);
-        perSupplier[c.id] = `${n} SKUs in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-        return n;
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const paged = counts.reduce((a, b) => a + b, 0);
+    const { paged, seconds, perSupplier } = await pageGoodsCatalog(sandbox.url);
     const missing = GOODS_SUPPLIERS.filter((s) => !connectors.has(s));
     return {
       name: 'catalog-paging',

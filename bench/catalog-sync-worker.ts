@@ -1,11 +1,13 @@
 /**
  * The sync side of the catalog-sync bench, in its own process so its peak RSS is the sync's alone:
  * full syncs of the four goods suppliers at once (as one worker process with catalogSync
- * concurrency 4 runs them), then the top-up providers. Configured like the hub (DATABASE_URL,
- * HUB_SANDBOX_URL, HUB_DB_POOL_MAX); prints one JSON line of figures on stdout.
+ * concurrency 4 runs them), then the top-up providers (BENCH_SYNC_TOPUPS=0: not, for the re-sync).
+ * Configured like the hub (DATABASE_URL, HUB_SANDBOX_URL, HUB_DB_POOL_MAX); prints one JSON line
+ * of figures on stdout.
  */
 import { GOODS_SUPPLIERS } from '../fixtures/catalog/index.ts';
 import type { SupplierConnector } from '../connectors/connector.ts';
+import { catalogWriteSeconds } from '../src/catalog/catalog-store.ts';
 import { runFullSync } from '../src/catalog/full-sync.ts';
 import { loadConfig } from '../src/config.ts';
 import { systemClock } from '../src/domain/clock.ts';
@@ -16,6 +18,8 @@ import { peakRssMiB } from './sandbox-process.ts';
 /** What one supplier's full sync did. */
 export interface SupplierSyncFigures {
   seen: number;
+  /** Offers written (new or changed): all of them in a first sync, the changed ones in a re-sync. */
+  written: number;
   pages: number;
   seconds: number;
   /** Attempts that failed and were resumed from the run's checkpoint, with their errors. */
@@ -29,6 +33,8 @@ export interface SyncWorkerReport {
   goodsSeconds: number;
   topup: Record<string, SupplierSyncFigures>;
   peakRssMiB: number;
+  /** Where the page writes' time went, summed over the concurrent syncs (seconds of wall time each spent waiting or computing). */
+  writeSeconds: Record<string, number>;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -41,7 +47,7 @@ async function syncOne(orm: Orm, connector: SupplierConnector): Promise<Supplier
     try {
       const out = await runFullSync({ em: orm.em.fork(), clock: systemClock }, connector);
       if (out.status !== 'succeeded') throw new Error(`${connector.id}: full sync ${out.status} (another run holds the supplier)`);
-      return { seen: out.seen, pages: out.pages, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), retries: errors.length, errors };
+      return { seen: out.seen, written: out.written, pages: out.pages, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), retries: errors.length, errors };
     } catch (err) {
       errors.push(err instanceof Error ? err.message.slice(0, 300) : String(err));
       if (errors.length >= MAX_ATTEMPTS) throw new Error(`${connector.id}: full sync failed ${MAX_ATTEMPTS} times; last: ${errors.at(-1)}`);
@@ -58,13 +64,14 @@ try {
   const goodsFigures = await Promise.all(goods.map((c) => syncOne(orm, c)));
   const goodsSeconds = (performance.now() - started) / 1000;
   // Top-ups are a few hundred virtual items: synced after the timed part, so mall queries can filter on kind=virtual.
-  const topups = [...connectors.values()].filter((c) => c.kind === 'topup');
+  const topups = process.env.BENCH_SYNC_TOPUPS === '0' ? [] : [...connectors.values()].filter((c) => c.kind === 'topup');
   const topupFigures = await Promise.all(topups.map((c) => syncOne(orm, c)));
   const report: SyncWorkerReport = {
     goods: Object.fromEntries(goods.map((c, i) => [c.id, goodsFigures[i] as SupplierSyncFigures])),
     goodsSeconds: Number(goodsSeconds.toFixed(1)),
     topup: Object.fromEntries(topups.map((c, i) => [c.id, topupFigures[i] as SupplierSyncFigures])),
     peakRssMiB: await peakRssMiB(),
+    writeSeconds: Object.fromEntries(Object.entries(catalogWriteSeconds).map(([k, v]) => [k, Number(v.toFixed(1))])),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } catch (err) {

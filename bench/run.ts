@@ -3,7 +3,9 @@
  * compared with, measured in the same run. Results are also appended to bench/results/<date>.json.
  * Pass names to run a subset: `npm run bench -- catalog-paging`.
  * Scale and length: BENCH_SKUS_PER_SUPPLIER (250 000), BENCH_QUERY_SECONDS (15), BENCH_QUERY_WARMUP_SECONDS (5),
- * BENCH_QUERY_CONNECTIONS (10,50); to run beside another bench: BENCH_DB, BENCH_SANDBOX_PORT, BENCH_HUB_PORT, BENCH_BARE_PORT.
+ * BENCH_QUERY_CONNECTIONS (10,50), BENCH_QUERY_ALONE_CALLS (50); to run beside another bench: BENCH_DB, BENCH_SANDBOX_PORT,
+ * BENCH_HUB_PORT, BENCH_BARE_PORT (order-intake's bare server), BENCH_PEER_PORT (catalog-query's Groonga hop; defaults to
+ * BENCH_BARE_PORT) and BENCH_GROONGA_PORT (Groonga itself; the hop's port + 1).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { benchBoard } from './board.ts';

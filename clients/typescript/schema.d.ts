@@ -52,7 +52,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog)
+         * Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog, catalog sync progress)
          * @description The Prometheus text exposition format, for a scraper. HTTP metrics are labelled by route template, never by concrete ids.
          */
         get: operations["getMetrics"];
@@ -664,8 +664,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Catalog sync status per supplier: last run (progress, counts, errors) and last success
-         * @description One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker.
+         * Catalog sync status per supplier: last run and runs in progress (pages, SKUs seen and written, SKU/s, errors), last success
+         * @description One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker. Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*).
          */
         get: operations["listCatalogSyncStatus"];
         put?: never;
@@ -4279,43 +4279,9 @@ export interface components {
         };
         SupplierSyncStatus: {
             supplierId: string;
-            /** @description The latest run (null: never synced) */
-            lastRun: {
-                runId: string;
-                mode: components["schemas"]["SyncMode"];
-                /**
-                 * @description `running` (possibly taken over after a crash), `succeeded` or `failed`
-                 * @enum {string}
-                 */
-                status: "running" | "succeeded" | "failed";
-                /** @description Pages read so far */
-                pages: number;
-                /** @description Listings read so far */
-                seen: number;
-                /** @description Listings the supplier no longer has, marked removed (full runs) */
-                removed: number;
-                errors: number;
-                lastError: string | null;
-                /**
-                 * Format: date-time
-                 * @example 2026-12-01T01:30:00.000Z
-                 */
-                startedAt: string;
-                /**
-                 * Format: date-time
-                 * @description null while running
-                 * @example 2026-12-01T01:30:00.000Z
-                 */
-                finishedAt: string | null;
-                /**
-                 * Format: date-time
-                 * @description Incremental runs: changes pulled from this time on
-                 * @example 2026-12-01T01:30:00.000Z
-                 */
-                since: string | null;
-                /** @description Incremental runs from a message pool (JD): messages applied */
-                messages: number;
-            } | null;
+            lastRun: components["schemas"]["CatalogSyncRun"];
+            /** @description Runs in progress, oldest first: a full and an incremental run may run side by side, and the full one is not always the latest */
+            running: components["schemas"]["CatalogSyncRun"][];
             /**
              * Format: date-time
              * @description When the last successful run finished
@@ -4323,6 +4289,53 @@ export interface components {
              */
             lastSuccessAt: string | null;
         };
+        /** @description The latest run (null: never synced) */
+        CatalogSyncRun: {
+            runId: string;
+            mode: components["schemas"]["SyncMode"];
+            /**
+             * @description `running` (possibly taken over after a crash), `succeeded` or `failed`
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /** @description Pages read so far (each committed with its checkpoint) */
+            pages: number;
+            /** @description Listings read so far */
+            seen: number;
+            /** @description Offers written so far: new or changed listings. The others matched the stored offer and were only marked seen */
+            written: number;
+            /** @description Listings the supplier no longer has, marked removed (full runs) */
+            removed: number;
+            errors: number;
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description null while running
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description The last page checkpoint (the start before the first): a running run whose heartbeat stops moving has lost its worker and is taken over once its lease runs out
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            heartbeatAt: string;
+            /** @description Listings seen per second, from the start to the last checkpoint (to the end once finished) */
+            skusPerSecond: number;
+            /**
+             * Format: date-time
+             * @description Incremental runs: changes pulled from this time on
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            since: string | null;
+            /** @description Incremental runs from a message pool (JD): messages applied */
+            messages: number;
+        } | null;
         /**
          * @description `full`: the whole catalog of the supplier; `incremental`: what changed since the last run
          * @enum {string}
@@ -5289,6 +5302,9 @@ export interface operations {
                      *     # HELP hub_outbox_pending_jobs Jobs committed to the outbox and not yet on their queues
                      *     # TYPE hub_outbox_pending_jobs gauge
                      *     hub_outbox_pending_jobs 0
+                     *     # HELP hub_catalog_sync_running_seen_skus Listings a running catalog sync run has seen
+                     *     # TYPE hub_catalog_sync_running_seen_skus gauge
+                     *     hub_catalog_sync_running_seen_skus{supplier="taobao",mode="full",run="1839"} 11800
                      */
                     "text/plain": string;
                 };
@@ -12700,14 +12716,18 @@ export interface operations {
                      *             "status": "succeeded",
                      *             "pages": 1,
                      *             "seen": 37,
+                     *             "written": 37,
                      *             "removed": 0,
                      *             "errors": 0,
                      *             "lastError": null,
                      *             "startedAt": "2026-12-01T01:25:00.112Z",
                      *             "finishedAt": "2026-12-01T01:25:03.907Z",
+                     *             "heartbeatAt": "2026-12-01T01:25:03.907Z",
+                     *             "skusPerSecond": 10,
                      *             "since": "2026-12-01T01:10:00.000Z",
                      *             "messages": 42
                      *           },
+                     *           "running": [],
                      *           "lastSuccessAt": "2026-12-01T01:25:03.907Z"
                      *         },
                      *         {
@@ -12718,19 +12738,42 @@ export interface operations {
                      *             "status": "running",
                      *             "pages": 118,
                      *             "seen": 11800,
+                     *             "written": 236,
                      *             "removed": 0,
                      *             "errors": 1,
                      *             "lastError": "taobao timeout: no answer within 10000 ms",
                      *             "startedAt": "2026-11-30T19:00:00.004Z",
                      *             "finishedAt": null,
+                     *             "heartbeatAt": "2026-11-30T19:00:12.391Z",
+                     *             "skusPerSecond": 953,
                      *             "since": null,
                      *             "messages": 0
                      *           },
+                     *           "running": [
+                     *             {
+                     *               "runId": "1839",
+                     *               "mode": "full",
+                     *               "status": "running",
+                     *               "pages": 118,
+                     *               "seen": 11800,
+                     *               "written": 236,
+                     *               "removed": 0,
+                     *               "errors": 1,
+                     *               "lastError": "taobao timeout: no answer within 10000 ms",
+                     *               "startedAt": "2026-11-30T19:00:00.004Z",
+                     *               "finishedAt": null,
+                     *               "heartbeatAt": "2026-11-30T19:00:12.391Z",
+                     *               "skusPerSecond": 953,
+                     *               "since": null,
+                     *               "messages": 0
+                     *             }
+                     *           ],
                      *           "lastSuccessAt": "2026-11-29T19:41:17.530Z"
                      *         },
                      *         {
                      *           "supplierId": "brand-lumen",
                      *           "lastRun": null,
+                     *           "running": [],
                      *           "lastSuccessAt": null
                      *         }
                      *       ]

@@ -13,85 +13,231 @@ export interface ListingSource {
   accountId: string;
   /** The full sync run that saw these listings (offers it did not see are removed at its end); null for incremental updates. */
   runId: number | null;
+  /** false: the supplier had no offers when the run began, so every listing is new and none is compared (default true). */
+  compare?: boolean;
+}
+
+/** Whether a supplier has no offers at all (before its first full sync). */
+export async function supplierHasNoOffers(em: EntityManager, supplierId: string): Promise<boolean> {
+  const rows = await executeBound<{ none: boolean }>(em, 'select not exists (select 1 from catalog_offer where supplier_id = ?) as none', [supplierId]);
+  return rows[0]?.none === true;
 }
 
 // Rows go to PostgreSQL as one JSON parameter read by jsonb_to_recordset: one statement per page,
 // whatever its size (the ORM would expand JS arrays into parameter lists).
-const INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, title text, brand text, model text, gtin text,
-  category_path text[], images text[], attributes jsonb, market_price_fen int, search_grams text[], search_text text, search_pinyin text, search_initials text,
-  category_id text, category_ids text[], supplier_category_path text[],
-  supplier_sku_id text, cost_fen int, stock int, on_shelf boolean, supplier_category_id text)`;
+const ITEM_INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, title text, brand text, model text, gtin text,
+  category_id text, category_ids text[], category_path text[], images text[], attributes jsonb, market_price_fen int,
+  search_grams text[], search_text text, search_pinyin text, search_initials text, best_cost_fen int, stock_units int)`;
+const OFFER_INPUT = `jsonb_to_recordset(?::jsonb) as t(item_id bigint, supplier_sku_id text, title text, cost_fen int, market_price_fen int, stock int,
+  on_shelf boolean, supplier_category_id text, supplier_category_path text[])`;
+
+// What a listing is compared on with its stored offer: the offer's own fields, the item it belongs
+// to (by match key) and whether that item still lacks the category this listing would give it.
+// Everything else an item holds is written once, by its first source, so it cannot make a difference.
+const SAME_INPUT = `jsonb_to_recordset(?::jsonb) as t(supplier_sku_id text, match_key text, title text, cost_fen int, market_price_fen int, stock int,
+  on_shelf boolean, supplier_category_id text, supplier_category_path text[], category_id text)`;
+// Each listing looks its offer up by key: a lateral subquery with a limit is not flattened into a
+// join, so it stays an index probe per listing whatever the statistics of a table a first sync is
+// filling say (as a join, stale statistics planned it as a scan of the supplier's offers per
+// listing: 5 s a page at 11 000 offers).
+const SAME = `select o.item_id, o.supplier_sku_id
+  from ${SAME_INPUT}
+  cross join lateral (
+    select o.item_id, o.supplier_sku_id from catalog_offer o join catalog_item ci on ci.id = o.item_id
+    where o.supplier_id = ? and o.supplier_sku_id = t.supplier_sku_id and o.removed_at is null and ci.match_key = t.match_key
+      and (o.title, o.cost_fen, o.market_price_fen, o.stock, o.on_shelf, o.supplier_category_id, o.supplier_category_path)
+          is not distinct from (t.title, t.cost_fen, t.market_price_fen, t.stock, t.on_shelf, t.supplier_category_id, t.supplier_category_path)
+      and (ci.category_id is not null or t.category_id is null)
+    limit 1
+  ) o`;
+
+/** Seconds the catalog writes of this process spent, by step (the sync bench prints where a page's time goes). */
+export const catalogWriteSeconds = { compare: 0, prepare: 0, upsert: 0, refresh: 0, reprice: 0 };
+const since = (t0: number) => (performance.now() - t0) / 1000;
+
+/** A listing with what the hub derives from it before comparing: its item's match key and canonical category. */
+interface Keyed {
+  s: SupplierSku;
+  key: string;
+  category: ReturnType<typeof canonicalCategory>;
+}
 
 /**
- * Upserts one page of a supplier's listings: the canonical item for each match key (created on
- * first sight; the first source's title and images stay), then the offer of this source, in one
- * statement; then refreshes best cost, sellability and stock of the items touched.
+ * Which listings of a page are exactly what their stored offers already hold (SAME), read only;
+ * under a full run the page's SKU ids are recorded as seen by it in the same statement (one row
+ * per page in catalog_sync_seen, whatever changed), so a nightly run that finds nothing changed
+ * writes no catalog row at all: no offer, item, change row or price.
  */
-export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number }> {
-  if (skus.length === 0) return { items: 0, offers: 0 };
-  // Pinyin once per distinct title and brand of the page: several suppliers list the same product.
-  const pinyinOf = new Map<string, { pinyin: string; initials: string }>();
-  const rows = skus.map((s) => {
-    const searchText = normalizeText(`${s.title} ${s.brand ?? ''} ${s.model ?? ''}`);
-    const category = canonicalCategory(source.supplierKind, s);
-    const pinyinKey = `${s.title}\u0000${s.brand ?? ''}`;
-    let keys = pinyinOf.get(pinyinKey);
-    if (!keys) pinyinOf.set(pinyinKey, (keys = pinyinSearchKeys(s.title, s.brand)));
-    return {
-    match_key: matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual }),
-    kind: s.kind,
-    title: s.title,
-    brand: s.brand,
-    model: s.model,
-    gtin: s.gtin,
-    category_path: category?.path ?? s.categoryPath,
-    category_id: category?.id ?? null,
-    category_ids: category?.ids ?? [],
-    supplier_category_path: s.categoryPath,
-    images: s.images,
-    attributes: s.attributes,
-    market_price_fen: s.marketPriceFen,
-    search_grams: bigramsOfNormalized(searchText),
-    search_text: searchText,
-    search_pinyin: keys.pinyin,
-    search_initials: keys.initials,
-    supplier_sku_id: s.supplierSkuId,
-    cost_fen: s.costFen,
-    stock: s.stock,
-    on_shelf: s.onShelf,
-    supplier_category_id: s.supplierCategoryId,
-    };
-  });
-  const touched = await executeBound<{ item_id: string }>(em,
-    `with input as (select * from ${INPUT}),
-     items as (
+async function unchangedListings(em: EntityManager, source: ListingSource, keyed: readonly Keyed[]): Promise<Map<string, string>> {
+  type Row = { supplier_sku_id: string; item_id: string };
+  const ids = keyed.map((k) => k.s.supplierSkuId);
+  if (source.compare === false) {
+    if (source.runId !== null) await executeBound(em, 'insert into catalog_sync_seen (run_id, supplier_sku_ids) values (?::bigint, ?::text[])', [source.runId, ids]);
+    return new Map();
+  }
+  const input = JSON.stringify(keyed.map(({ s, key, category }) => ({
+    supplier_sku_id: s.supplierSkuId, match_key: key, title: s.title, cost_fen: s.costFen, market_price_fen: s.marketPriceFen, stock: s.stock,
+    on_shelf: s.onShelf, supplier_category_id: s.supplierCategoryId, supplier_category_path: s.categoryPath, category_id: category?.id ?? null,
+  })));
+  const rows = source.runId === null
+    ? await executeBound<Row>(em, SAME, [input, source.supplierId])
+    : await executeBound<Row>(em,
+      `with seen as (insert into catalog_sync_seen (run_id, supplier_sku_ids) values (?::bigint, ?::text[]))
+       ${SAME}`,
+      [source.runId, ids, input, source.supplierId]);
+  return new Map(rows.map((r) => [r.supplier_sku_id, String(r.item_id)]));
+}
+
+/**
+ * A mall whose stored prices lag its settings (created, or its rule changed, and its full reprice
+ * not done yet) gets the unchanged items of a page priced too, as every item was before unchanged
+ * listings were skipped: after a page, every active mall has a price for each item it holds. With
+ * every mall up to date, unchanged items cost no pricing at all.
+ */
+async function anyMallLags(em: EntityManager): Promise<boolean> {
+  const rows = await executeBound<{ lags: boolean }>(em, "select exists (select 1 from mall where status = 'active' and priced_version < pricing_version) as lags", []);
+  return rows[0]?.lags === true;
+}
+
+/**
+ * Upserts one page of a supplier's listings. Listings their stored offers already hold are only
+ * marked seen (unchangedListings). For the others: the canonical item of each match key (created
+ * on first sight with its best cost and stock; the first source's title and images stay), then the
+ * offers of this source; then best cost, sellability, stock and change feed of the existing items
+ * touched, and the mall prices of what changed. `written` counts the offers written (new or changed).
+ */
+export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number; written: number }> {
+  if (skus.length === 0) return { items: 0, offers: 0, written: 0 };
+  let t0 = performance.now();
+  const keyed: Keyed[] = skus.map((s) => ({
+    s,
+    key: matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual }),
+    category: canonicalCategory(source.supplierKind, s),
+  }));
+  const same = await unchangedListings(em, source, keyed);
+  catalogWriteSeconds.compare += since(t0);
+  const lagging = await anyMallLags(em);
+  const changed = same.size === 0 ? keyed : keyed.filter((k) => !same.has(k.s.supplierSkuId));
+  if (changed.length === 0) {
+    if (lagging) await timedReprice(em, [...new Set(same.values())]);
+    return { items: 0, offers: skus.length, written: 0 };
+  }
+  t0 = performance.now();
+  const itemRows = newItemRows(changed);
+  catalogWriteSeconds.prepare += since(t0);
+  t0 = performance.now();
+  // Items first: created with their best cost, sellability and stock from this page's listings, so
+  // a new item is written once (a second row version would cost its search indexes again). An
+  // existing item is neither rewritten nor locked, unless it still lacks the category this page gives it.
+  const items = await executeBound<{ id: string; match_key: string }>(em,
+    `with input as (select * from ${ITEM_INPUT}),
+     ins as (
        insert into catalog_item (match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-                                 market_price_fen, search_grams, search_text, search_pinyin, search_initials)
-       select distinct on (match_key) match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-              market_price_fen, search_grams, search_text, search_pinyin, search_initials
-       from input order by match_key, category_id nulls last
-       -- The first source's title and images stay; a category comes from the first source that maps to one.
-       on conflict (match_key) do update set updated_at = now(),
-         category_id = coalesce(catalog_item.category_id, excluded.category_id),
-         category_ids = case when catalog_item.category_id is null then excluded.category_ids else catalog_item.category_ids end,
-         category_path = case when catalog_item.category_id is null and excluded.category_id is not null then excluded.category_path else catalog_item.category_path end
-       returning id, match_key
-     )
-     insert into catalog_offer as o (item_id, supplier_id, supplier_account_id, supplier_sku_id, title, cost_fen, market_price_fen, stock, on_shelf,
+                                 market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, sellable, stock_units)
+       select match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
+              market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, best_cost_fen is not null, stock_units
+       from input
+       -- The first source's title and images stay.
+       on conflict (match_key) do nothing
+       returning id, sku_id, match_key, sellable
+     ),
+     -- A new item that can be sold is listed: the change the feed has for it (as a refresh of an unsellable item would).
+     listed as (insert into catalog_change (item_id, sku_id, change) select id, sku_id, 'listing' from ins where sellable order by id)
+     select id, match_key from ins`,
+    [JSON.stringify(itemRows)],
+  );
+  const created = new Set(items.map((i) => String(i.id)));
+  const idOf = new Map(items.map((i) => [i.match_key, String(i.id)]));
+  const existing = itemRows.filter((r) => !idOf.has(r.match_key));
+  let recategorised: string[] = [];
+  // Items that existed (or that another supplier's page committed meanwhile): read in a statement
+  // of their own, whose snapshot sees what the insert above waited for. A category comes from the
+  // first source that maps to one.
+  if (existing.length > 0) {
+    const found = await executeBound<{ id: string; match_key: string; bare: boolean }>(em,
+      // One index probe per key (a lateral with a limit, as SAME: never planned as a scan).
+      `select ci.id, k.match_key, ci.category_id is null as bare from unnest(?::text[]) as k(match_key)
+       cross join lateral (select id, category_id from catalog_item where match_key = k.match_key limit 1) ci`,
+      [existing.map((r) => r.match_key)]);
+    for (const f of found) idOf.set(f.match_key, String(f.id));
+    const bare = new Set(found.filter((f) => f.bare).map((f) => f.match_key));
+    const filling = existing.filter((r) => r.category_id !== null && bare.has(r.match_key));
+    if (filling.length > 0) {
+      const filled = await executeBound<{ id: string }>(em,
+        `update catalog_item ci set category_id = t.category_id, category_ids = t.category_ids, category_path = t.category_path, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as t(id bigint, category_id text, category_ids text[], category_path text[])
+         where ci.id = t.id and ci.category_id is null
+         returning ci.id`,
+        [JSON.stringify(filling.map((r) => ({ id: idOf.get(r.match_key), category_id: r.category_id, category_ids: r.category_ids, category_path: r.category_path })))],
+      );
+      recategorised = filled.map((f) => String(f.id));
+    }
+  }
+  const offers = changed.map(({ s, key }) => ({
+    item_id: idOf.get(key), supplier_sku_id: s.supplierSkuId, title: s.title, cost_fen: s.costFen, market_price_fen: s.marketPriceFen, stock: s.stock,
+    on_shelf: s.onShelf, supplier_category_id: s.supplierCategoryId, supplier_category_path: s.categoryPath,
+  }));
+  const touched = await executeBound<{ item_id: string }>(em,
+    `insert into catalog_offer as o (item_id, supplier_id, supplier_account_id, supplier_sku_id, title, cost_fen, market_price_fen, stock, on_shelf,
                                      supplier_category_id, supplier_category_path, last_sync_run_id, removed_at, updated_at)
-     select items.id, ?, ?, i.supplier_sku_id, i.title, i.cost_fen, i.market_price_fen, i.stock, i.on_shelf, i.supplier_category_id, i.supplier_category_path, ?::bigint, null, now()
-     from input i join items using (match_key)
+     select t.item_id, ?, ?, t.supplier_sku_id, t.title, t.cost_fen, t.market_price_fen, t.stock, t.on_shelf, t.supplier_category_id, t.supplier_category_path, ?::bigint, null, now()
+     from ${OFFER_INPUT}
      on conflict (supplier_id, supplier_sku_id) do update set
        item_id = excluded.item_id, title = excluded.title, cost_fen = excluded.cost_fen, market_price_fen = excluded.market_price_fen,
        stock = excluded.stock, on_shelf = excluded.on_shelf, supplier_category_id = excluded.supplier_category_id,
        supplier_category_path = excluded.supplier_category_path, last_sync_run_id = coalesce(excluded.last_sync_run_id, o.last_sync_run_id),
        removed_at = null, updated_at = now()
      returning item_id`,
-    [JSON.stringify(rows), source.supplierId, source.accountId, source.runId],
+    [source.supplierId, source.accountId, source.runId, JSON.stringify(offers)],
   );
+  catalogWriteSeconds.upsert += since(t0);
   const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
-  await refreshItems(em, itemIds);
-  return { items: itemIds.length, offers: touched.length };
+  // Existing items recompute best cost, sellability and stock from all their offers; prices follow
+  // what that changed, the new items, and the items whose category was filled in.
+  t0 = performance.now();
+  const moved = await refreshOnly(em, itemIds.filter((id) => !created.has(id)));
+  catalogWriteSeconds.refresh += since(t0);
+  const reprice = lagging ? [...itemIds, ...recategorised, ...same.values()] : [...created, ...moved, ...recategorised];
+  await timedReprice(em, [...new Set(reprice)]);
+  return { items: itemIds.length, offers: skus.length, written: touched.length };
+}
+
+async function timedReprice(em: EntityManager, itemIds: readonly string[]): Promise<void> {
+  const t0 = performance.now();
+  await repriceItems(em, itemIds);
+  catalogWriteSeconds.reprice += since(t0);
+}
+
+/**
+ * One row per match key of the changed listings: what a new item is created with (the first
+ * listing that maps to a category, else the first), its search keys, and its best cost and stock
+ * over the page's listings of that key (as refreshItems computes them from live offers).
+ */
+function newItemRows(changed: readonly Keyed[]) {
+  const byKey = new Map<string, { first: Keyed; best: number | null; units: number | null }>();
+  for (const k of changed) {
+    let g = byKey.get(k.key);
+    if (!g) byKey.set(k.key, (g = { first: k, best: null, units: null }));
+    else if (!g.first.category && k.category) g.first = k;
+    const { s } = k;
+    if (s.onShelf && (s.stock ?? 1) > 0) g.best = Math.min(g.best ?? Infinity, s.costFen);
+    if (s.onShelf && s.stock !== null) g.units = (g.units ?? 0) + s.stock;
+  }
+  // Pinyin once per distinct title and brand of the page: several suppliers list the same product.
+  const pinyinOf = new Map<string, { pinyin: string; initials: string }>();
+  return [...byKey].map(([key, { first: { s, category }, best, units }]) => {
+    const searchText = normalizeText(`${s.title} ${s.brand ?? ''} ${s.model ?? ''}`);
+    const pinyinKey = `${s.title}\u0000${s.brand ?? ''}`;
+    let keys = pinyinOf.get(pinyinKey);
+    if (!keys) pinyinOf.set(pinyinKey, (keys = pinyinSearchKeys(s.title, s.brand)));
+    return {
+      match_key: key, kind: s.kind, title: s.title, brand: s.brand, model: s.model, gtin: s.gtin,
+      category_id: category?.id ?? null, category_ids: category?.ids ?? [], category_path: category?.path ?? s.categoryPath,
+      images: s.images, attributes: s.attributes, market_price_fen: s.marketPriceFen,
+      search_grams: bigramsOfNormalized(searchText), search_text: searchText, search_pinyin: keys.pinyin, search_initials: keys.initials,
+      best_cost_fen: best, stock_units: units,
+    };
+  });
 }
 
 // Stock as members see it, in SQL (matches domain/catalog-keys.ts stockStatus).
@@ -100,17 +246,31 @@ const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_sto
 /**
  * Recomputes an item's best cost, sellability and stock from its live offers, and appends to the
  * change feed every price, listing (sellable) and stock-status change this makes, in the same
- * statement: the feed holds exactly the changes that happened.
+ * statement: the feed holds exactly the changes that happened. Then reprices the items for every
+ * active mall.
  */
 export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
-  await executeBound(
+  const t0 = performance.now();
+  await refreshOnly(em, itemIds);
+  catalogWriteSeconds.refresh += since(t0);
+  await timedReprice(em, itemIds);
+}
+
+/** refreshItems without the pricing: answers the items it changed (only those need new prices). */
+async function refreshOnly(em: EntityManager, itemIds: readonly string[]): Promise<string[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await executeBound<{ id: string }>(
     em,
-    `with a as (
-       select item_id,
-              min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
-              sum(stock) filter (where on_shelf and removed_at is null) as units
-       from catalog_offer where item_id in (select (jsonb_array_elements_text(?::jsonb))::bigint) group by item_id
+    // Per item through its offers' index (a lateral aggregate is never flattened into a join: as one,
+    // stale statistics planned a scan of every offer per page, quadratic over a first sync).
+    `with ids as (select distinct (jsonb_array_elements_text(?::jsonb))::bigint as item_id),
+     a as (
+       select ids.item_id, x.best, x.units from ids cross join lateral (
+         select min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
+                sum(stock) filter (where on_shelf and removed_at is null) as units
+         from catalog_offer o where o.item_id = ids.item_id having count(*) > 0
+       ) x
      ),
      old as (select ci.id, ci.sku_id, ci.best_cost_fen, ci.sellable, ci.stock_units from catalog_item ci join a on a.item_id = ci.id),
      upd as (
@@ -119,33 +279,46 @@ export async function refreshItems(em: EntityManager, itemIds: readonly string[]
          -- Only what changed: an unchanged item costs no new row version.
          and (ci.best_cost_fen, ci.sellable, ci.stock_units) is distinct from (a.best, a.best is not null, a.units)
        returning ci.id
+     ),
+     feed as (
+       insert into catalog_change (item_id, sku_id, change)
+       select o.id, o.sku_id, c.change
+       from old o join a on a.item_id = o.id join upd u on u.id = o.id
+       cross join lateral (values
+         ('listing', o.sellable is distinct from (a.best is not null)),
+         ('price', o.sellable and a.best is not null and o.best_cost_fen is distinct from a.best),
+         -- A stock change of an item that was or becomes unsellable is already its listing change.
+         ('stock', o.sellable and a.best is not null and ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
+       ) as c(change, happened)
+       where c.happened
+       order by o.id
      )
-     insert into catalog_change (item_id, sku_id, change)
-     select o.id, o.sku_id, c.change
-     from old o join a on a.item_id = o.id join upd u on u.id = o.id
-     cross join lateral (values
-       ('listing', o.sellable is distinct from (a.best is not null)),
-       ('price', o.sellable and a.best is not null and o.best_cost_fen is distinct from a.best),
-       -- A stock change of an item that was or becomes unsellable is already its listing change.
-       ('stock', o.sellable and a.best is not null and ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
-     ) as c(change, happened)
-     where c.happened
-     order by o.id`,
+     select id from upd`,
     [JSON.stringify(itemIds)],
   );
-  await repriceItems(em, itemIds);
+  return rows.map((r) => String(r.id));
 }
 
-/** After a full sync: offers of the supplier that the run did not see stop being sold. */
+/**
+ * After a full sync: offers of the supplier that the run did not see (no page of it, nor an
+ * incremental page while it ran, recorded the SKU in catalog_sync_seen) stop being sold; then the
+ * run's seen rows go.
+ */
 export async function removeUnseenOffers(em: EntityManager, supplierId: string, runId: number): Promise<number> {
-  const rows = await em.getConnection().execute<{ item_id: string }[]>(
-    `update catalog_offer set removed_at = now(), updated_at = now()
-     where supplier_id = ? and removed_at is null and last_sync_run_id is distinct from ?
-     returning item_id`,
-    [supplierId, runId],
-    'all',
-    em.getTransactionContext(),
+  // A set difference (hashed or sorted: linear whatever the statistics say; an anti-join was planned
+  // as a nested loop on a table the sync had just filled), then an index probe per unseen offer.
+  const rows = await executeBound<{ item_id: string }>(em,
+    `with unseen as (
+       select supplier_sku_id from catalog_offer where supplier_id = ? and removed_at is null
+       except
+       select unnest(supplier_sku_ids) from catalog_sync_seen where run_id = ?::bigint
+     )
+     update catalog_offer o set removed_at = now(), updated_at = now()
+     from unseen where o.supplier_id = ? and o.supplier_sku_id = unseen.supplier_sku_id and o.removed_at is null
+     returning o.item_id`,
+    [supplierId, runId, supplierId],
   );
+  await executeBound(em, 'delete from catalog_sync_seen where run_id = ?::bigint', [runId]);
   await refreshItems(em, [...new Set(rows.map((r) => String(r.item_id)))]);
   return rows.length;
 }

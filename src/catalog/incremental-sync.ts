@@ -62,6 +62,7 @@ async function runPoolSync(deps: SyncDeps, connector: SupplierConnector, opts: I
   const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy };
   let pages = 0;
   let seen = 0;
+  let written = 0;
   let removed = 0;
   let messages = 0;
   try {
@@ -76,10 +77,12 @@ async function runPoolSync(deps: SyncDeps, connector: SupplierConnector, opts: I
       const gone = [...plan.removed, ...plan.refresh.filter((id) => !listed.has(id))];
       await deps.em.transactional(async (tx) => {
         for (const m of fetched) await storeInboundEvent(tx, deps.clock, { supplier: connector.id, eventId: m.eventId, eventType: m.eventType, body: m.raw });
-        await upsertListings(tx, source, skus);
+        const page = await upsertListings(tx, source, skus);
+        written += page.written;
         removed += await removeOffers(tx, connector.id, gone);
         await checkpointPoolBatch(tx, runId, {
-          seen: skus.length, messages: fetched.length, removed: gone.length, at: deps.clock.now(), leaseUntil: new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000)),
+          seen: skus.length, written: page.written, messages: fetched.length, removed: gone.length, at: deps.clock.now(),
+          leaseUntil: new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000)),
         });
       });
       await inbound.acknowledge(fetched.map((m) => m.eventId));
@@ -88,7 +91,7 @@ async function runPoolSync(deps: SyncDeps, connector: SupplierConnector, opts: I
       messages += fetched.length;
     }
     await finishPoolRun(deps.em, deps.clock, runId);
-    return { runId, mode: 'incremental', resumed, status: 'succeeded', pages, seen, removed, messages };
+    return { runId, mode: 'incremental', resumed, status: 'succeeded', pages, seen, written, removed, messages };
   } catch (err) {
     await recordRunError(deps, runId, err);
     throw err;

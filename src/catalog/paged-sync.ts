@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
-import { removeUnseenOffers, upsertListings } from './catalog-store.ts';
+import { removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
 /** Outcome of one sync call. */
@@ -13,6 +13,8 @@ export interface SyncOutcome {
   status: 'succeeded' | 'skipped';
   pages: number;
   seen: number;
+  /** Offers written (new or changed); the rest of `seen` matched what was stored and was only marked seen. */
+  written: number;
   removed: number;
   /** JD pool messages applied (incremental pool syncs only). */
   messages?: number;
@@ -47,7 +49,7 @@ export async function openRun(
 }
 
 /** What a sync call reports when another worker holds the run. */
-export const skipped = (run: RunRow, mode: 'full' | 'incremental'): SyncOutcome => ({ runId: Number(run.id), mode, resumed: false, status: 'skipped', pages: 0, seen: 0, removed: 0 });
+export const skipped = (run: RunRow, mode: 'full' | 'incremental'): SyncOutcome => ({ runId: Number(run.id), mode, resumed: false, status: 'skipped', pages: 0, seen: 0, written: 0, removed: 0 });
 
 /** Records a failed attempt on the run, which stays running and resumable. */
 export async function recordRunError(deps: SyncDeps, runId: number, err: unknown): Promise<void> {
@@ -71,12 +73,25 @@ export async function runPagedSync(
   const { run, resumed } = opened;
   const runId = Number(run.id);
   const since = run.since ? new Date(run.since) : undefined;
-  let { cursor, pages, seen } = run;
+  let { cursor, pages, seen, written } = run;
   const seenBy = opts.mode === 'full' ? runId : await runningFullRunId(deps.em, connector.id);
-  const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy };
+  // A supplier with no offers yet (its first full sync) has nothing to compare listings with.
+  const compare = opts.mode === 'incremental' || !(await supplierHasNoOffers(deps.em, connector.id));
+  const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
+  // One batch is written while the next is read: supplier and database work overlap. Writes stay
+  // one at a time and in page order, each with the checkpoint of the pages it holds.
+  let writing: Promise<void> | null = null;
+  const write = (items: SupplierSku[], next: string | null, fetched: number) =>
+    deps.em.transactional(async (tx) => {
+      const page = await upsertListings(tx, source, items);
+      await checkpointRun(tx, runId, { cursor: next, pages: fetched, seen: items.length, written: page.written, at: deps.clock.now(), leaseUntil: leaseOf(deps) });
+      cursor = next;
+      pages += fetched;
+      seen += items.length;
+      written += page.written;
+    });
   try {
     // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
-    // The next page is fetched while this one is written: supplier and database work overlap.
     const fetch = (at: string | null) => {
       const p = connector.listCatalog({ cursor: at, limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) });
       p.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
@@ -84,7 +99,8 @@ export async function runPagedSync(
     };
     let pending = pages === 0 || cursor !== null ? fetch(cursor) : null;
     while (pending) {
-      // Small supplier pages (Taobao's 100) are written several at a time: fewer, larger statements.
+      // Pages are written several at a time (2 000 listings by default): fewer, larger statements
+      // and transactions, the per-statement costs spread over more rows.
       const items: SupplierSku[] = [];
       let fetched = 0;
       let next: string | null = null;
@@ -94,22 +110,21 @@ export async function runPagedSync(
         fetched++;
         next = page.nextCursor;
         pending = next !== null ? fetch(next) : null;
-      } while (pending && items.length < (opts.writeBatch ?? 500));
-      await deps.em.transactional(async (tx) => {
-        await upsertListings(tx, source, items);
-        await checkpointRun(tx, runId, { cursor: next, pages: fetched, seen: items.length, at: deps.clock.now(), leaseUntil: leaseOf(deps) });
-      });
-      cursor = next;
-      pages += fetched;
-      seen += items.length;
+      } while (pending && items.length < (opts.writeBatch ?? 2_000));
+      await writing;
+      writing = write(items, next, fetched);
+      writing.catch(() => undefined); // awaited before the next write or below
     }
+    await writing;
     const removed = await deps.em.transactional(async (tx) => {
       const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;
       await finishRun(tx, deps.clock, runId, n);
       return n;
     });
-    return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, removed };
+    return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, written, removed };
   } catch (err) {
+    // A write still under way commits or fails before the error is recorded (and the lease let go).
+    await writing?.catch(() => undefined);
     await recordRunError(deps, runId, err);
     throw err;
   }

@@ -100,7 +100,13 @@ export async function rebuildMallSearch(em: EntityManager, mallId: string): Prom
     const mall = await conn.execute<{ search_key: number }[]>("update mall set search_state = 'building' where id = ? returning search_key", [mallId], 'all', ctx);
     const key = mall[0]?.search_key;
     if (key === undefined) return { items: 0, postings: 0 };
-    await conn.execute('delete from search_pending where mall_id = ?', [mallId], 'all', ctx);
+    // What is queued now is rebuilt below, except rows a writer still holds (its change may not be
+    // visible to the rebuild): those stay queued and are drained after.
+    await conn.execute(
+      `delete from search_pending p using (select mall_id, item_id from search_pending where mall_id = ? for update skip locked) c
+       where p.mall_id = c.mall_id and p.item_id = c.item_id`,
+      [mallId], 'all', ctx,
+    );
     await conn.execute('delete from search_posting where search_key = ?', [key], 'all', ctx);
     await conn.execute('delete from search_doc where search_key = ?', [key], 'all', ctx);
     // Docs and postings in one statement, so both read mall_item as of the same moment (a price

@@ -7,6 +7,7 @@ export interface RunRow {
   cursor: string | null;
   pages: number;
   seen: number;
+  written: number;
   since: Date | null;
 }
 
@@ -20,7 +21,7 @@ export async function takeOverRun(em: EntityManager, clock: Clock, supplierId: s
   const rows = await em.getConnection().execute<RunRow[]>(
     `update catalog_sync_run set lease_until = ?, heartbeat_at = ?
      where supplier_id = ? and mode = ? and status = 'running' and (lease_until is null or lease_until <= ?)
-     returning id, cursor, pages, seen, since`,
+     returning id, cursor, pages, seen, written, since`,
     [leaseUntil, clock.now(), supplierId, mode, clock.now()],
   );
   return rows[0];
@@ -34,7 +35,7 @@ export async function startRun(
   const rows = await em.getConnection().execute<RunRow[]>(
     `insert into catalog_sync_run (supplier_id, mode, status, since, started_at, heartbeat_at, lease_until) values (?, ?, 'running', ?, ?, ?, ?)
      on conflict (supplier_id, mode) where status = 'running' do nothing
-     returning id, cursor, pages, seen, since`,
+     returning id, cursor, pages, seen, written, since`,
     [run.supplierId, run.mode, run.since, run.now, run.now, run.leaseUntil],
   );
   return rows[0];
@@ -42,7 +43,7 @@ export async function startRun(
 
 /** The supplier's running run of this mode (held by another worker when takeOverRun and startRun found nothing). */
 export async function runningRun(em: EntityManager, supplierId: string, mode: Mode): Promise<RunRow | undefined> {
-  const held = await em.getConnection().execute<RunRow[]>("select id, cursor, pages, seen, since from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
+  const held = await em.getConnection().execute<RunRow[]>("select id, cursor, pages, seen, written, since from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
   return held[0];
 }
 
@@ -70,11 +71,11 @@ export async function noteRunError(em: EntityManager, runId: number, error: stri
 export async function checkpointRun(
   tx: EntityManager,
   runId: number,
-  page: { cursor: string | null; pages: number; seen: number; at: Date; leaseUntil: Date },
+  page: { cursor: string | null; pages: number; seen: number; written: number; at: Date; leaseUntil: Date },
 ): Promise<void> {
   await tx.getConnection().execute(
-    'update catalog_sync_run set cursor = ?, pages = pages + ?, seen = seen + ?, heartbeat_at = ?, lease_until = ? where id = ?',
-    [page.cursor, page.pages, page.seen, page.at, page.leaseUntil, runId],
+    'update catalog_sync_run set cursor = ?, pages = pages + ?, seen = seen + ?, written = written + ?, heartbeat_at = ?, lease_until = ? where id = ?',
+    [page.cursor, page.pages, page.seen, page.written, page.at, page.leaseUntil, runId],
     'run',
     tx.getTransactionContext(),
   );
@@ -84,11 +85,11 @@ export async function checkpointRun(
 export async function checkpointPoolBatch(
   tx: EntityManager,
   runId: number,
-  batch: { seen: number; messages: number; removed: number; at: Date; leaseUntil: Date },
+  batch: { seen: number; written: number; messages: number; removed: number; at: Date; leaseUntil: Date },
 ): Promise<void> {
   await tx.getConnection().execute(
-    'update catalog_sync_run set pages = pages + 1, seen = seen + ?, messages = messages + ?, removed = removed + ?, heartbeat_at = ?, lease_until = ? where id = ?',
-    [batch.seen, batch.messages, batch.removed, batch.at, batch.leaseUntil, runId],
+    'update catalog_sync_run set pages = pages + 1, seen = seen + ?, written = written + ?, messages = messages + ?, removed = removed + ?, heartbeat_at = ?, lease_until = ? where id = ?',
+    [batch.seen, batch.written, batch.messages, batch.removed, batch.at, batch.leaseUntil, runId],
     'run',
     tx.getTransactionContext(),
   );

@@ -16,9 +16,11 @@ import { createLogger } from '../observability/logger.ts';
 export async function startSandbox(config: Config, logger = createLogger({ level: config.logLevel, name: 'sandbox' })): Promise<() => Promise<void>> {
   const clock = new SandboxClock();
   // The realistic pace unless configured shorter (HUB_SANDBOX_*_AFTER_MS: the chaos run does).
-  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: { ...defaultLifecycle, ...config.sandboxLifecycle } };
+  // The drift share starts at 0 (the generated catalog); the re-sync bench raises it over HTTP.
+  const drift = { share: 0 };
+  const ctx = { clock, seed: config.sandboxSeed, skus: config.sandboxSkus, hubUrl: config.publicUrl, lifecycle: { ...defaultLifecycle, ...config.sandboxLifecycle }, drift };
   const sandboxes = createSandboxes(ctx, config.suppliers);
-  const app = createSandboxHost(sandboxes, clock);
+  const app = createSandboxHost(sandboxes, clock, drift);
   const server = serve({ fetch: app.fetch, hostname: config.sandboxHost, port: config.sandboxPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -16,12 +16,14 @@ const SEED = 21;
 let hub: TestHub;
 let server: { url: string; close: () => Promise<void> };
 let connectors: Map<string, SupplierConnector>;
+// The share of SKUs the sandbox serves with prices 5 % up (what changes "overnight" before a re-sync).
+const drift = { share: 0 };
 
 beforeAll(async () => {
   hub = await startTestHub();
   const clock = new SandboxClock();
   const base = loadConfig({});
-  server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: SEED, skus: SKUS, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, base.suppliers), clock));
+  server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: SEED, skus: SKUS, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle, drift }, base.suppliers), clock, drift));
   connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
 });
 afterAll(async () => {
@@ -75,6 +77,58 @@ describe('full catalog sync', () => {
     const gtin = rows[0]?.gtin ?? '';
     const carriers = GOODS_SUPPLIERS.filter((s) => Array.from({ length: SKUS }, (_, i) => goodsSku(s, i, { seed: SEED, size: SKUS }).gtin).includes(gtin));
     expect(rows[0]?.sources).toEqual([...carriers].sort());
+  });
+
+  it('re-syncs by writing only the offers that changed: their items, change-feed rows and prices, nothing else', async () => {
+    type Item = { id: string; best_cost_fen: number | null; sellable: boolean; stock_units: number | null };
+    const items = async () => new Map((await sql<Item[]>('select id::text, best_cost_fen, sellable, stock_units from catalog_item')).map((i) => [i.id, i]));
+    const offers = async () => sql<{ supplier_sku_id: string; cost_fen: number; updated_at: string; removed: boolean }[]>(
+      "select supplier_sku_id, cost_fen, updated_at::text, removed_at is not null removed from catalog_offer where supplier_id = 'jd' order by supplier_sku_id");
+    const prices = async () => new Map((await sql<{ item_id: string; updated_at: string }[]>('select item_id::text, updated_at::text from mall_item')).map((p) => [p.item_id, p.updated_at]));
+    // A re-sync of an unchanged catalog writes no offer; a mall whose prices lag its settings (here:
+    // just created, its reprice job not run) still gets every item the pages hold priced.
+    const { mallId } = await hub.createMall('Re-sync mall');
+    const same = await sync(get('jd'));
+    expect(same).toMatchObject({ status: 'succeeded', seen: SKUS, written: 0, removed: 0 });
+    const [{ priced, jdItems } = { priced: '', jdItems: '-' }] = await sql<{ priced: string; jdItems: string }[]>(
+      `select (select count(*)::text from mall_item where mall_id = ?) priced,
+              (select count(distinct item_id)::text from catalog_offer where supplier_id = 'jd') "jdItems"`, [mallId]);
+    expect(priced).toBe(jdItems);
+    await hub.deps.orm.em.fork().getConnection().execute('update mall set priced_version = pricing_version'); // as after its reprice job
+    const [itemsBefore, offersBefore, pricesBefore] = [await items(), await offers(), await prices()];
+    const [{ n: changesBefore } = { n: '0' }] = await sql<{ n: string }[]>('select count(*)::text n from catalog_change');
+
+    drift.share = 0.1;
+    const drifted = new Set<string>();
+    for (let i = 0; i < SKUS; i++) {
+      const [now, was] = [goodsSku('jd', i, { seed: SEED, size: SKUS, drift: 0.1 }), goodsSku('jd', i, { seed: SEED, size: SKUS })];
+      if (now.costFen !== was.costFen) drifted.add(now.supplierSkuId);
+    }
+    expect(drifted.size).toBeGreaterThan(10);
+    const out = await sync(get('jd'));
+    drift.share = 0;
+    expect(out).toMatchObject({ status: 'succeeded', seen: SKUS, written: drifted.size, removed: 0 });
+    const [run] = await sql<{ written: number; seen: number }[]>('select written, seen from catalog_sync_run where id = ?', [out.runId]);
+    expect(run).toEqual({ written: drifted.size, seen: SKUS });
+
+    // Every offer counts as seen by the run (none is removed, and the run's seen rows are gone with its end); only the drifted ones were rewritten.
+    const offersAfter = await offers();
+    expect(offersAfter.filter((o) => o.removed)).toEqual([]);
+    expect(await sql('select run_id from catalog_sync_seen')).toEqual([]);
+    const rewritten = offersAfter.filter((o, i) => String(o.updated_at) !== String(offersBefore[i]?.updated_at)).map((o) => o.supplier_sku_id);
+    expect(new Set(rewritten)).toEqual(drifted);
+    // The change feed holds exactly the items whose best cost or listing changed, and only repriced items have new prices.
+    const itemsAfter = await items();
+    const moved = [...itemsAfter.values()].filter((i) => {
+      const b = itemsBefore.get(i.id);
+      return b && (b.best_cost_fen !== i.best_cost_fen || b.sellable !== i.sellable);
+    }).map((i) => i.id);
+    expect(moved.length).toBeGreaterThan(0);
+    const changed = await sql<{ item_id: string; change: string }[]>('select item_id::text, change from catalog_change order by id offset ?', [Number(changesBefore)]);
+    expect(new Set(changed.map((c) => c.item_id))).toEqual(new Set(moved.filter((id) => itemsBefore.get(id)?.sellable || itemsAfter.get(id)?.sellable)));
+    const pricesAfter = await prices();
+    const repriced = [...pricesAfter].filter(([id, at]) => pricesBefore.get(id) !== at).map(([id]) => id);
+    expect(repriced.every((id) => moved.includes(id))).toBe(true);
   });
 
   it('prices an item at its best live cost and stops selling an offer the next full sync no longer sees', async () => {

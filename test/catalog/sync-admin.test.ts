@@ -5,6 +5,8 @@ import { defaultLifecycle } from '../../connectors/sandbox/common/context.ts';
 import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
 import { createSandboxHost } from '../../connectors/sandbox/host.ts';
 import { createSandboxes } from '../../connectors/sandbox/index.ts';
+import type { SupplierConnector } from '../../connectors/connector.ts';
+import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { processCatalogSync } from '../../src/queues/processors/catalog-sync.processor.ts';
 import { queues } from '../../src/queues/registry.ts';
@@ -18,12 +20,13 @@ let server: { url: string; close: () => Promise<void> };
 let host: WorkerHost;
 let events: QueueEvents;
 let connection: ReturnType<typeof createRedis>;
+let connectors: Map<string, SupplierConnector>;
 
 beforeAll(async () => {
   hub = await startTestHub();
   const clock = new SandboxClock();
   server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: 4, skus: 250, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers), clock));
-  const connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
+  connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());
   connection = createRedis(hub.config.redisUrl);
   host = new WorkerHost({ connection, prefix: hub.config.redisPrefix, logger: hub.deps.logger, metrics: hub.deps.metrics, concurrency: 2 });
   host.register('catalogSync', (p) => processCatalogSync(p, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors, overlapMs: 60_000, leaseMs: 60_000 }));
@@ -92,6 +95,38 @@ describe('catalog sync admin', () => {
     expect(lumen.lastRun).toMatchObject({ mode: 'incremental', status: 'succeeded', errors: 0 });
     expect(Date.parse(lumen.lastRun.since)).toBeLessThan(Date.parse(lumen.lastRun.startedAt));
     expect((await trigger('brand-lumen', ADMIN_TOKEN, 'sometimes' as 'full')).status).toBe(400);
+  });
+
+  it('shows a running sync\'s progress (pages, SKUs seen and written, SKU/s) in the status and in /metrics', async () => {
+    const taobao = connectors.get('taobao') as SupplierConnector;
+    // A worker that dies after its second page leaves the run running with two pages committed.
+    let calls = 0;
+    const dying = Object.assign(Object.create(taobao) as SupplierConnector, {
+      id: taobao.id,
+      listCatalog: (q: Parameters<SupplierConnector['listCatalog']>[0]) => (++calls > 2 ? Promise.reject(new Error('worker killed')) : taobao.listCatalog(q)),
+    });
+    const deps = { em: hub.deps.orm.em.fork(), clock: hub.clock };
+    await expect(runFullSync(deps, dying, { pageSize: 100, writeBatch: 100 })).rejects.toThrow('worker killed');
+    const status = await json(await hub.call('GET', '/admin/catalog/sync', { token: ADMIN_TOKEN }));
+    const entry = status.items.find((s: { supplierId: string }) => s.supplierId === 'taobao');
+    const progress = { mode: 'full', status: 'running', pages: 2, seen: 200, written: 200, errors: 1, lastError: 'worker killed', finishedAt: null };
+    expect(entry.lastRun).toMatchObject(progress);
+    expect(entry.running).toEqual([entry.lastRun]);
+    expect(Number.isInteger(entry.lastRun.skusPerSecond)).toBe(true);
+    expect(Date.parse(entry.lastRun.heartbeatAt)).toBeGreaterThanOrEqual(Date.parse(entry.lastRun.startedAt));
+    const metrics = await (await hub.call('GET', '/metrics')).text();
+    const labels = `supplier="taobao",mode="full",run="${entry.lastRun.runId}"`;
+    expect(metrics).toContain(`hub_catalog_sync_running_pages{${labels}} 2`);
+    expect(metrics).toContain(`hub_catalog_sync_running_seen_skus{${labels}} 200`);
+    expect(metrics).toContain(`hub_catalog_sync_running_written_offers{${labels}} 200`);
+    expect(metrics).toMatch(new RegExp(`hub_catalog_sync_running_skus_per_second\\{${labels}\\} \\d+`));
+    // Resumed to the end: it leaves the running list and the gauges; a second full run finds nothing to write.
+    expect(await runFullSync(deps, taobao)).toMatchObject({ resumed: true, status: 'succeeded', seen: 250, written: 250 });
+    expect(await runFullSync(deps, taobao)).toMatchObject({ resumed: false, status: 'succeeded', seen: 250, written: 0 });
+    const done = (await json(await hub.call('GET', '/admin/catalog/sync', { token: ADMIN_TOKEN }))).items.find((s: { supplierId: string }) => s.supplierId === 'taobao');
+    expect(done.running).toEqual([]);
+    expect(done.lastRun).toMatchObject({ status: 'succeeded', seen: 250, written: 0 });
+    expect(await (await hub.call('GET', '/metrics')).text()).not.toContain('supplier="taobao"');
   });
 
   it('answers 404 for an unknown supplier and 403 for an agent', async () => {

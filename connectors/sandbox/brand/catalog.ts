@@ -1,5 +1,6 @@
 import type * as Wire from '../../brand/wire.ts';
 import { DEFAULT_PROVINCE_CODE, type GoodsSku, goodsSku, indexOfSkuId, isChanged } from '../../../fixtures/catalog/index.ts';
+import type { CatalogDrift } from '../common/context.ts';
 
 /** The two brand suppliers fixtures/catalog generates. */
 export type BrandSupplierId = 'brand-acme' | 'brand-lumen';
@@ -19,8 +20,10 @@ export class BrandCatalog {
   readonly #size: number;
   readonly #startMs: number;
   readonly #everyMs: number;
+  readonly #drift: CatalogDrift | undefined;
 
-  constructor(opts: { supplier: BrandSupplierId; seed: number; size: number; start: Date; revisionEveryMs: number }) {
+  constructor(opts: { supplier: BrandSupplierId; seed: number; size: number; start: Date; revisionEveryMs: number; drift?: CatalogDrift }) {
+    this.#drift = opts.drift;
     this.supplier = opts.supplier;
     this.#seed = opts.seed;
     this.#size = opts.size;
@@ -53,7 +56,7 @@ export class BrandCatalog {
   }
 
   sku(index: number, revision: number): GoodsSku {
-    return goodsSku(this.supplier, index, { seed: this.#seed, size: this.#size, revision });
+    return goodsSku(this.supplier, index, { seed: this.#seed, size: this.#size, revision, drift: this.#drift?.share ?? 0 });
   }
 
   /** The SKU with this product id at a revision, or undefined when the brand has no such product. */

@@ -51,7 +51,7 @@ export function createBrandSandbox(ctx: SandboxContext, opts: BrandSandboxOption
   const callbacks = new CallbackSender(faults, { retryDelayMs: opts.callbackRetryDelayMs ?? 50, clock: ctx.clock });
   const timeline = new Timeline();
   const state = new BrandState({ seed: ctx.seed, faults });
-  const catalog = new BrandCatalog({ supplier: opts.id, seed: ctx.seed, size: ctx.skus, start: ctx.clock.now(), revisionEveryMs: opts.revisionEveryMs ?? 24 * 3600_000 });
+  const catalog = new BrandCatalog({ supplier: opts.id, seed: ctx.seed, size: ctx.skus, start: ctx.clock.now(), revisionEveryMs: opts.revisionEveryMs ?? 24 * 3600_000, ...(ctx.drift ? { drift: ctx.drift } : {}) });
   const webhooks = new BrandWebhookSender({ callbacks, hubUrl: ctx.hubUrl, supplierId: opts.id, secret: opts.webhookSecret, signingNow: opts.signingNow ?? (() => new Date()) });
   const lifecycle = new BrandLifecycle({ timeline, webhooks, delays: ctx.lifecycle, faults });
   const orders = new BrandOrders({ catalog, state, lifecycle, faults });

@@ -17,6 +17,11 @@ export interface SandboxContext {
   /** Base URL of the hub, for pushes and callbacks (e.g. http://127.0.0.1:3000). */
   hubUrl: string;
   /**
+   * Share of goods SKUs served with drifted prices (fixtures' CatalogOptions.drift), read at each
+   * request so `POST /sandbox/catalog/drift` changes what every supplier serves from then on.
+   */
+  drift?: CatalogDrift;
+  /**
    * Virtual-time delays of the order lifecycle (ms): accepted→shipped→in transit→delivered, top-up
    * result; and the share of recharges a platform fails (decided per order number, so a test that
    * needs one outcome sets 0 or 1). `splitGapMs` (default a minute) separates the parcels of a
@@ -36,6 +41,11 @@ export interface SandboxContext {
     returnReceivedAfterMs?: number;
     afterSaleRefundAfterMs?: number;
   };
+}
+
+/** A mutable drift share shared by the suppliers of one sandbox host (0: the catalog as generated). */
+export interface CatalogDrift {
+  share: number;
 }
 
 /** The share of recharges a real platform fails as a channel failure. */

@@ -32,7 +32,8 @@ export function createJdSandbox(ctx: SandboxContext, opts: JdSandboxOptions): Sa
   // there for the shared control routes, so `/sandbox/callbacks` stays empty.
   const callbacks = new CallbackSender(faults, { clock: ctx.clock });
   const timeline = new Timeline();
-  const catalog = { seed: ctx.seed, size: ctx.skus };
+  // drift is read at each request (POST /sandbox/catalog/drift changes it); goodsSku gets it through state.sku.
+  const catalog = { seed: ctx.seed, size: ctx.skus, get drift() { return ctx.drift?.share ?? 0; } };
   const state = new JdState(catalog, faults);
   const tick = async (now: Date) => {
     await timeline.runDue(now);

@@ -89,10 +89,10 @@ export class JdState {
   requests = 0;
   #nextOrder = 3_000_000_001;
   #nextMessage = 1;
-  readonly #opts: { seed: number; size: number };
+  readonly #opts: { seed: number; size: number; drift?: number };
   readonly #faults: Faults;
 
-  constructor(opts: { seed: number; size: number }, faults: Faults) {
+  constructor(opts: { seed: number; size: number; drift?: number }, faults: Faults) {
     this.#opts = opts;
     this.#faults = faults;
   }

@@ -4,6 +4,7 @@ import type { WireProduct, WireSku } from '../../taobao/wire.ts';
 import { fenToYuan } from '../../shared/yuan.ts';
 import { formatUtc8Timestamp } from '../../shared/timestamp.ts';
 import type { Faults } from '../common/faults.ts';
+import type { CatalogDrift } from '../common/context.ts';
 import type { TaobaoState } from './state.ts';
 
 /** One page of catalog indices and how many match in all. */
@@ -24,12 +25,14 @@ export class SandboxCatalog {
   readonly size: number;
   readonly #state: TaobaoState;
   readonly #faults: Faults;
+  readonly #drift: CatalogDrift | undefined;
   readonly #revisionTimes: Date[];
   readonly #changedCache = new Map<string, number[]>();
   #revision: number;
 
-  constructor(opts: { seed: number; size: number; revision: number; publishedAt: Date; state: TaobaoState; faults: Faults }) {
+  constructor(opts: { seed: number; size: number; revision: number; publishedAt: Date; state: TaobaoState; faults: Faults; drift?: CatalogDrift }) {
     this.seed = opts.seed;
+    this.#drift = opts.drift;
     this.size = opts.size;
     this.#state = opts.state;
     this.#faults = opts.faults;
@@ -47,7 +50,7 @@ export class SandboxCatalog {
   }
 
   sku(index: number): GoodsSku {
-    return goodsSku('taobao', index, { seed: this.seed, size: this.size, revision: this.#revision });
+    return goodsSku('taobao', index, { seed: this.seed, size: this.size, revision: this.#revision, drift: this.#drift?.share ?? 0 });
   }
 
   /** Units on hand in a province: the generated stock less what orders took, or 0 under a stockout fault. */

@@ -58,7 +58,7 @@ export function createTaobaoSandbox(ctx: SandboxContext, opts: TaobaoSandboxOpti
   // Ids are built from the wall-clock second of the start (see TaobaoState), not from sandbox time.
   const state = new TaobaoState(new Date());
   // The catalog was published a day before the sandbox started, so a first full sync sees it as old.
-  const catalog = new SandboxCatalog({ seed: ctx.seed, size: ctx.skus, revision: opts.revision ?? 0, publishedAt: new Date(startedAt.getTime() - 86_400_000), state, faults });
+  const catalog = new SandboxCatalog({ seed: ctx.seed, size: ctx.skus, revision: opts.revision ?? 0, publishedAt: new Date(startedAt.getTime() - 86_400_000), state, faults, ...(ctx.drift ? { drift: ctx.drift } : {}) });
   const who = { appSecret: opts.appSecret, userId: opts.userId ?? 2_200_000_001, nick: opts.nick ?? '积分商城分销' };
   const pushes = new TaobaoPushes({ hubUrl: ctx.hubUrl, callbacks, who, nextId: () => state.nextId().id });
   const lifecycle = new TaobaoLifecycle({ delays: ctx.lifecycle, timeline, pushes, faults });

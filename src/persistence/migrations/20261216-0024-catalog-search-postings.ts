@@ -48,28 +48,34 @@ export class Migration20261216_0024_CatalogSearchPostings extends Migration {
                  )`);
     this.addSql('create index search_pending_queued_idx on search_pending (queued_at)');
     // Statement-level triggers with transition tables: one insert per writing statement, whatever
-    // its size (a sync page, a mall's reprice batch), and only for changes a search can see.
+    // its size (a sync page, a mall's reprice batch), and only for changes a search can see. An item
+    // already queued is updated, not skipped: the update holds its row until the writer commits, so
+    // the indexer (which claims rows skip locked) cannot take it and read the item's row before the
+    // change is visible, which would index the old price and lose the new one.
     this.addSql(`create function search_queue_mall_items() returns trigger language plpgsql as $$
       begin
         if tg_op = 'INSERT' then
           insert into search_pending (mall_id, item_id)
-            select mall_id, item_id from new_rows where sellable order by mall_id, item_id on conflict do nothing;
+            select mall_id, item_id from new_rows where sellable order by mall_id, item_id on conflict (mall_id, item_id) do update set queued_at = search_pending.queued_at;
         elsif tg_op = 'UPDATE' then
           insert into search_pending (mall_id, item_id)
             select n.mall_id, n.item_id from new_rows n join old_rows o using (mall_id, item_id)
             where (n.sellable or o.sellable)
               and (n.points, n.sellable, n.kind, n.category_id, coalesce(n.stock_units, 1) > 0)
                   is distinct from (o.points, o.sellable, o.kind, o.category_id, coalesce(o.stock_units, 1) > 0)
-            order by n.mall_id, n.item_id on conflict do nothing;
+            order by n.mall_id, n.item_id on conflict (mall_id, item_id) do update set queued_at = search_pending.queued_at;
         else
           insert into search_pending (mall_id, item_id)
-            select mall_id, item_id from old_rows where sellable order by mall_id, item_id on conflict do nothing;
+            select mall_id, item_id from old_rows where sellable order by mall_id, item_id on conflict (mall_id, item_id) do update set queued_at = search_pending.queued_at;
         end if;
         return null;
       end $$`);
     this.addSql('create trigger mall_item_search_insert after insert on mall_item referencing new table as new_rows for each statement execute function search_queue_mall_items()');
     this.addSql('create trigger mall_item_search_update after update on mall_item referencing old table as old_rows new table as new_rows for each statement execute function search_queue_mall_items()');
     this.addSql('create trigger mall_item_search_delete after delete on mall_item referencing old table as old_rows for each statement execute function search_queue_mall_items()');
+    // A mall's page of one kind (`?kind=virtual`) read in points order from its own range: through
+    // the (mall, points) index it walked every cheaper item of other kinds (77 ms at 1 000 000 SKUs).
+    this.addSql('create index mall_item_kind_points_idx on mall_item (mall_id, kind, points, item_id) where sellable');
     // The malls that exist are built in bulk by the workers.
     this.addSql('update mall set search_rebuild = true');
   }
@@ -80,6 +86,7 @@ export class Migration20261216_0024_CatalogSearchPostings extends Migration {
     this.addSql('drop trigger mall_item_search_delete on mall_item');
     this.addSql('drop function search_queue_mall_items');
     this.addSql('drop table search_pending, search_doc, search_posting');
+    this.addSql('drop index mall_item_kind_points_idx');
     this.addSql('drop function search_gram_code, search_norm');
     this.addSql('drop index mall_search_key_idx');
     this.addSql('alter table mall drop column search_key, drop column search_state, drop column search_rebuild');

@@ -12,26 +12,31 @@ import { enqueue } from '../../../queues/enqueue.ts';
 
 const SyncModeSchema = z.enum(SYNC_MODES).openapi('SyncMode', { description: '`full`: the whole catalog of the supplier; `incremental`: what changed since the last run' });
 
+const Run = z
+  .object({
+    runId: z.string(),
+    mode: SyncModeSchema,
+    status: z.enum(SYNC_RUN_STATUSES).openapi({ description: '`running` (possibly taken over after a crash), `succeeded` or `failed`' }),
+    pages: z.number().int().openapi({ description: 'Pages read so far (each committed with its checkpoint)' }),
+    seen: z.number().int().openapi({ description: 'Listings read so far' }),
+    written: z.number().int().openapi({ description: 'Offers written so far: new or changed listings. The others matched the stored offer and were only marked seen' }),
+    removed: z.number().int().openapi({ description: 'Listings the supplier no longer has, marked removed (full runs)' }),
+    errors: z.number().int(),
+    lastError: z.string().nullable(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable().openapi({ description: 'null while running' }),
+    heartbeatAt: Timestamp.openapi({ description: 'The last page checkpoint (the start before the first): a running run whose heartbeat stops moving has lost its worker and is taken over once its lease runs out' }),
+    skusPerSecond: z.number().int().openapi({ description: 'Listings seen per second, from the start to the last checkpoint (to the end once finished)' }),
+    since: Timestamp.nullable().openapi({ description: 'Incremental runs: changes pulled from this time on' }),
+    messages: z.number().int().openapi({ description: 'Incremental runs from a message pool (JD): messages applied' }),
+  })
+  .openapi('CatalogSyncRun');
+
 const Status = z
   .object({
     supplierId: z.string(),
-    lastRun: z
-      .object({
-        runId: z.string(),
-        mode: SyncModeSchema,
-        status: z.enum(SYNC_RUN_STATUSES).openapi({ description: '`running` (possibly taken over after a crash), `succeeded` or `failed`' }),
-        pages: z.number().int().openapi({ description: 'Pages read so far' }),
-        seen: z.number().int().openapi({ description: 'Listings read so far' }),
-        removed: z.number().int().openapi({ description: 'Listings the supplier no longer has, marked removed (full runs)' }),
-        errors: z.number().int(),
-        lastError: z.string().nullable(),
-        startedAt: Timestamp,
-        finishedAt: Timestamp.nullable().openapi({ description: 'null while running' }),
-        since: Timestamp.nullable().openapi({ description: 'Incremental runs: changes pulled from this time on' }),
-        messages: z.number().int().openapi({ description: 'Incremental runs from a message pool (JD): messages applied' }),
-      })
-      .nullable()
-      .openapi({ description: 'The latest run (null: never synced)' }),
+    lastRun: Run.nullable().openapi({ description: 'The latest run (null: never synced)' }),
+    running: z.array(Run).openapi({ description: 'Runs in progress, oldest first: a full and an incremental run may run side by side, and the full one is not always the latest' }),
     lastSuccessAt: Timestamp.nullable().openapi({ description: 'When the last successful run finished' }),
   })
   .openapi('SupplierSyncStatus');
@@ -41,23 +46,38 @@ const list = createRoute({
   path: '/admin/catalog/sync',
   operationId: 'listCatalogSyncStatus',
   tags: ['Admin: catalog'],
-  summary: 'Catalog sync status per supplier: last run (progress, counts, errors) and last success',
-  description: 'One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker.',
+  summary: 'Catalog sync status per supplier: last run and runs in progress (pages, SKUs seen and written, SKU/s, errors), last success',
+  description:
+    'One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker. ' +
+    'Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*).',
   security: staffSecurity,
   responses: {
     200: jsonResponse('Status per supplier', z.object({ items: z.array(Status) }), {
       items: [
         {
           supplierId: 'jd',
-          lastRun: { runId: '1842', mode: 'incremental', status: 'succeeded', pages: 1, seen: 37, removed: 0, errors: 0, lastError: null, startedAt: '2026-12-01T01:25:00.112Z', finishedAt: '2026-12-01T01:25:03.907Z', since: '2026-12-01T01:10:00.000Z', messages: 42 },
+          lastRun: {
+            runId: '1842', mode: 'incremental', status: 'succeeded', pages: 1, seen: 37, written: 37, removed: 0, errors: 0, lastError: null, startedAt: '2026-12-01T01:25:00.112Z',
+            finishedAt: '2026-12-01T01:25:03.907Z', heartbeatAt: '2026-12-01T01:25:03.907Z', skusPerSecond: 10, since: '2026-12-01T01:10:00.000Z', messages: 42,
+          },
+          running: [],
           lastSuccessAt: '2026-12-01T01:25:03.907Z',
         },
         {
           supplierId: 'taobao',
-          lastRun: { runId: '1839', mode: 'full', status: 'running', pages: 118, seen: 11_800, removed: 0, errors: 1, lastError: 'taobao timeout: no answer within 10000 ms', startedAt: '2026-11-30T19:00:00.004Z', finishedAt: null, since: null, messages: 0 },
+          lastRun: {
+            runId: '1839', mode: 'full', status: 'running', pages: 118, seen: 11_800, written: 236, removed: 0, errors: 1, lastError: 'taobao timeout: no answer within 10000 ms',
+            startedAt: '2026-11-30T19:00:00.004Z', finishedAt: null, heartbeatAt: '2026-11-30T19:00:12.391Z', skusPerSecond: 953, since: null, messages: 0,
+          },
+          running: [
+            {
+              runId: '1839', mode: 'full', status: 'running', pages: 118, seen: 11_800, written: 236, removed: 0, errors: 1, lastError: 'taobao timeout: no answer within 10000 ms',
+              startedAt: '2026-11-30T19:00:00.004Z', finishedAt: null, heartbeatAt: '2026-11-30T19:00:12.391Z', skusPerSecond: 953, since: null, messages: 0,
+            },
+          ],
           lastSuccessAt: '2026-11-29T19:41:17.530Z',
         },
-        { supplierId: 'brand-lumen', lastRun: null, lastSuccessAt: null },
+        { supplierId: 'brand-lumen', lastRun: null, running: [], lastSuccessAt: null },
       ],
     }),
   },

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HubApp } from '../../app-type.ts';
+import { registerCatalogSyncGauges } from '../../../observability/metrics.ts';
 import { publicRoute } from '../../schemas.ts';
 
 const EXAMPLE = `# HELP hub_http_request_duration_seconds HTTP request duration by route template and status
@@ -9,6 +10,9 @@ hub_http_request_duration_seconds_count{method="POST",route="/v1/orders",status=
 # HELP hub_outbox_pending_jobs Jobs committed to the outbox and not yet on their queues
 # TYPE hub_outbox_pending_jobs gauge
 hub_outbox_pending_jobs 0
+# HELP hub_catalog_sync_running_seen_skus Listings a running catalog sync run has seen
+# TYPE hub_catalog_sync_running_seen_skus gauge
+hub_catalog_sync_running_seen_skus{supplier="taobao",mode="full",run="1839"} 11800
 `;
 
 const route = createRoute({
@@ -16,7 +20,7 @@ const route = createRoute({
   path: '/metrics',
   operationId: 'getMetrics',
   tags: ['Operations'],
-  summary: 'Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog)',
+  summary: 'Prometheus metrics (process, HTTP by route and status, queues, job outbox backlog, catalog sync progress)',
   description: 'The Prometheus text exposition format, for a scraper. HTTP metrics are labelled by route template, never by concrete ids.',
   security: publicRoute,
   responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string(), example: EXAMPLE } } } },
@@ -25,7 +29,10 @@ const route = createRoute({
 /** GET /metrics */
 export function registerGetMetrics(app: HubApp): void {
   app.openapi(route, async (c) => {
-    const { registry } = c.get('deps').metrics;
+    const deps = c.get('deps');
+    const { registry } = deps.metrics;
+    // The sync progress gauges read PostgreSQL: registered on the first scrape, with the process's ORM.
+    registerCatalogSyncGauges(registry, deps.orm.em);
     return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
   });
 }
