@@ -18,8 +18,10 @@ export async function itemFrom(hub: TestHub, mallId: string, kind: string, sourc
   const rows = await hub.deps.orm.em.fork().getConnection().execute<{ sku_id: string; points: number; cash_fen: number; offers: Record<string, string> }[]>(
     `select ci.sku_id, mi.points, mi.cash_fen, jsonb_object_agg(o.supplier_id, o.supplier_sku_id) offers
      from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
-     where ci.kind = ? and ci.match_key not like 'v:voucher|%' and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
-     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] order by ci.id limit 20`,
+     where ci.kind = ? and ci.match_key not like 'v:voucher|%' and mi.sellable and o.on_shelf and o.removed_at is null
+     -- Exactly these sources among every live offer (a low-stock one is still a source the hub routes to), each well stocked.
+     group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id order by o.supplier_id) = ?::text[] and bool_and(coalesce(o.stock, 100) > 20)
+     order by ci.id limit 20`,
     [mallId, kind, `{${[...sources].sort().join(',')}}`],
   );
   for (const r of rows) {

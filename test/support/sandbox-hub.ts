@@ -92,8 +92,9 @@ export async function startSandboxHub(opts: { env?: Record<string, string>; seed
     async physicalItemFrom(source, pick = {}) {
       const rows = await sql<{ sku_id: string; points: number; cash_fen: number; supplier_sku_id: string }[]>(
         `select ci.sku_id, mi.points, mi.cash_fen, min(o.supplier_sku_id) supplier_sku_id from catalog_item ci join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? join catalog_offer o on o.item_id = ci.id
-         where ci.kind = 'physical' and mi.sellable and o.on_shelf and o.removed_at is null and coalesce(o.stock, 100) > 20
-         group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id) = array[?]::text[] order by ci.id limit 60`,
+         where ci.kind = 'physical' and mi.sellable and o.on_shelf and o.removed_at is null
+         group by ci.id, mi.points, mi.cash_fen having array_agg(o.supplier_id) = array[?]::text[] and bool_and(coalesce(o.stock, 100) > 20)
+         order by ci.id limit 60`,
         [mall.mallId, source],
       );
       for (const r of rows) {
