@@ -46,13 +46,20 @@ export async function drainSearchBatch(em: EntityManager, batch = DEFAULT_INDEX_
     const input = JSON.stringify(claimed);
     const CLAIMED = `(select c.item_id, m.id as mall_id, m.search_key from jsonb_to_recordset(?::jsonb) as c(mall_id text, item_id bigint) join mall m on m.id = c.mall_id)`;
     // What was posted, found again from the points it was posted at and the item's grams (its
-    // text never changes: the first source's title stays).
+    // text never changes: the first source's title stays), each posting by its whole key. Written
+    // as a join, the planner computed the gram after the scan and probed the index by (mall,
+    // points, item) alone: every posting of the mall read for each item.
     await conn.execute(
-      `delete from search_posting p using (
+      `with old as materialized (
          select d.search_key, d.item_id, d.points, search_gram_code(g) as gram
          from ${CLAIMED} c join search_doc d on d.search_key = c.search_key and d.item_id = c.item_id
          join catalog_item ci on ci.id = c.item_id cross join unnest(ci.search_grams) g
-       ) o where p.search_key = o.search_key and p.gram = o.gram and p.points = o.points and p.item_id = o.item_id`,
+       )
+       delete from search_posting p where p.ctid = any(array(
+         select x.ctid from old cross join lateral (
+           select q.ctid from search_posting q where q.search_key = old.search_key and q.gram = old.gram and q.points = old.points and q.item_id = old.item_id
+         ) x
+       ))`,
       [input], 'all', ctx,
     );
     await conn.execute(
