@@ -6,6 +6,7 @@ import { CredentialStore } from './malls/credential-store.ts';
 import { IntakeStore } from './orders/intake-store.ts';
 import { MallStore } from './malls/mall-store.ts';
 import { openOrm } from './persistence/orm.ts';
+import { registerCatalogSyncGauges } from './observability/catalog-sync-gauges.ts';
 import { registerOutboxGauges } from './observability/outbox-gauges.ts';
 import { registerSearchGauges } from './observability/search-gauges.ts';
 import { createRedis } from './redis/connection.ts';
@@ -78,6 +79,7 @@ export async function buildDeps(
   const metrics = createMetrics();
   registerOutboxGauges(metrics.registry, orm.em);
   registerSearchGauges(metrics.registry, orm.em);
+  registerCatalogSyncGauges(metrics.registry, orm.em);
   return {
     config,
     orm,

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HubApp } from '../../app-type.ts';
-import { registerCatalogSyncGauges } from '../../../observability/metrics.ts';
 import { publicRoute } from '../../schemas.ts';
 
 const EXAMPLE = `# HELP hub_http_request_duration_seconds HTTP request duration by route template and status
@@ -29,10 +28,7 @@ const route = createRoute({
 /** GET /metrics */
 export function registerGetMetrics(app: HubApp): void {
   app.openapi(route, async (c) => {
-    const deps = c.get('deps');
-    const { registry } = deps.metrics;
-    // The sync progress gauges read PostgreSQL: registered on the first scrape, with the process's ORM.
-    registerCatalogSyncGauges(registry, deps.orm.em);
+    const { registry } = c.get('deps').metrics;
     return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
   });
 }
