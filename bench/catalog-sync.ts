@@ -140,6 +140,7 @@ const changeRows = async () => Number((await withClient((c) => c.query<{ n: stri
  * the bench database filled for catalog-query.
  */
 export async function benchCatalogSync(): Promise<BenchResult> {
+  if (process.env.BENCH_SYNC_RESYNC_ONLY) return benchResyncOnly(Number(process.env.BENCH_SYNC_RESYNC_ONLY));
   const loadAtStart = loadavg()[0] ?? 0;
   const sandbox = await startSandboxProcess({ HUB_SANDBOX_SKUS: String(PER_SUPPLIER), HUB_SANDBOX_SEED: '1' }, sandboxPort());
   try {
@@ -226,6 +227,46 @@ export async function benchCatalogSync(): Promise<BenchResult> {
         `(${((resyncWritten / Math.max(1, goodsSeen(resync))) * 100).toFixed(2)} %), ${resyncChanges.toLocaleString('en')} change-feed rows; paging the suppliers alone takes ${paging.seconds.toFixed(1)} s: ${resyncVerdict}.\n` +
         `Sync process peak RSS ${first.peakRssMiB} MiB.`,
   };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+/**
+ * BENCH_SYNC_RESYNC_ONLY=<share>: only the re-sync and its paging floor, on the database a full
+ * run left, after the sandbox moves `share` of its prices (0 puts back what a 0.02 run moved, so
+ * runs alternating 0.02 and 0 each write 2 %). For working on the re-sync; not the figures of record.
+ */
+async function benchResyncOnly(share: number): Promise<BenchResult> {
+  const counts = await catalogCounts();
+  if (!counts || counts.goodsOffers !== 4 * PER_SUPPLIER) throw new Error(`${BENCH_DB} lacks a synced catalog: run the whole catalog-sync bench first`);
+  const sandbox = await startSandboxProcess({ HUB_SANDBOX_SKUS: String(PER_SUPPLIER), HUB_SANDBOX_SEED: '1' }, sandboxPort());
+  try {
+    await setDrift(sandbox.url, share);
+    say(`sandbox: ${share * 100} % of SKUs priced 5 % up; paging the goods suppliers alone…`);
+    const pagingBefore = await pageGoodsCatalog(sandbox.url);
+    say(`paging only: ${pagingBefore.seconds.toFixed(1)} s`);
+    await checkpoint();
+    say('re-sync…');
+    const resync = await runWorker({ ...workerEnv(sandbox.url), BENCH_SYNC_TOPUPS: '0' }, 're-sync');
+    say(`re-sync: ${resync.goodsSeconds} s`);
+    const pagingAfter = await pageGoodsCatalog(sandbox.url);
+    say(`paging only, again: ${pagingAfter.seconds.toFixed(1)} s`);
+    const paging = Math.min(pagingBefore.seconds, pagingAfter.seconds);
+    const verdict = against(resync.goodsSeconds, paging, RESYNC_TARGET);
+    return {
+      name: 'catalog-sync',
+      figures: {
+        resyncSeconds: resync.goodsSeconds, resyncVsPaging: verdict, resyncOffersWritten: goodsWritten(resync),
+        ...Object.fromEntries(Object.entries(resync.goods).map(([id, g]) => [`re-sync ${id}`, `${g.seen} SKUs (${g.written} written) in ${g.seconds} s`])),
+        resyncWriteSeconds: JSON.stringify(resync.writeSeconds),
+      },
+      baseline: {
+        pagingOnlyBeforeAndAfterResync: `${pagingBefore.seconds.toFixed(1)} s, ${pagingAfter.seconds.toFixed(1)} s (the faster counts)`,
+        ...Object.fromEntries(Object.entries(pagingBefore.perSupplier).map(([id, v]) => [`paging ${id}`, `${v}; again: ${pagingAfter.perSupplier[id]}`])),
+      },
+      verdict: `Re-sync only (BENCH_SYNC_RESYNC_ONLY=${share}): ${resync.goodsSeconds} s against paging alone ${paging.toFixed(1)} s: ${verdict}.`,
+    };
   } finally {
     await sandbox.stop();
   }

@@ -1,8 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
-import { removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
+import { catalogWriteSeconds, type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
+
+async function timedLoad(em: EntityManager, supplierId: string): Promise<Map<string, number>> {
+  const t0 = performance.now();
+  const known = await loadListingHashes(em, supplierId);
+  catalogWriteSeconds.compare += (performance.now() - t0) / 1000;
+  return known;
+}
 
 /** Outcome of one sync call. */
 export interface SyncOutcome {
@@ -77,12 +84,17 @@ export async function runPagedSync(
   const seenBy = opts.mode === 'full' ? runId : await runningFullRunId(deps.em, connector.id);
   // A supplier with no offers yet (its first full sync) has nothing to compare listings with.
   const compare = opts.mode === 'incremental' || !(await supplierHasNoOffers(deps.em, connector.id));
-  const source = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
+  // A full run compares its listings in memory with the digests of the supplier's offers, read
+  // while its first pages are fetched; an incremental page (a few listings) compares in SQL.
+  const known = compare && opts.mode === 'full' ? timedLoad(deps.em, connector.id) : Promise.resolve(undefined);
+  known.catch(() => undefined); // awaited by the first write, or below
+  const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
   // One batch is written while the next is read: supplier and database work overlap. Writes stay
   // one at a time and in page order, each with the checkpoint of the pages it holds.
   let writing: Promise<void> | null = null;
-  const write = (items: SupplierSku[], next: string | null, fetched: number) =>
-    deps.em.transactional(async (tx) => {
+  const write = async (items: SupplierSku[], next: string | null, fetched: number) => {
+    source.known ??= await known;
+    await deps.em.transactional(async (tx) => {
       const page = await upsertListings(tx, source, items);
       await checkpointRun(tx, runId, { cursor: next, pages: fetched, seen: items.length, written: page.written, at: deps.clock.now(), leaseUntil: leaseOf(deps) });
       cursor = next;
@@ -90,6 +102,7 @@ export async function runPagedSync(
       seen += items.length;
       written += page.written;
     });
+  };
   try {
     // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
     const fetch = (at: string | null) => {
@@ -116,6 +129,7 @@ export async function runPagedSync(
       writing.catch(() => undefined); // awaited before the next write or below
     }
     await writing;
+    await known; // a run with no page to write still reports a failed read
     const removed = await deps.em.transactional(async (tx) => {
       const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;
       await finishRun(tx, deps.clock, runId, n);

@@ -13,6 +13,14 @@ export interface CanonicalCategory {
 export function canonicalCategory(supplierKind: SupplierKind, sku: Pick<SupplierSku, 'kind' | 'categoryPath' | 'supplierCategoryId'>): CanonicalCategory | null {
   const match = matchCategory({ supplierKind, kind: sku.kind, categoryPath: sku.categoryPath, supplierCategoryId: sku.supplierCategoryId });
   if (!match) return null;
-  const chain = lineageOf(match.leafId);
-  return { id: match.leafId, ids: chain.map((n) => n.id), path: chain.map((n) => n.name) };
+  let found = byLeaf.get(match.leafId);
+  if (!found) {
+    const chain = lineageOf(match.leafId);
+    found = Object.freeze({ id: match.leafId, ids: Object.freeze(chain.map((n) => n.id)) as string[], path: Object.freeze(chain.map((n) => n.name)) as string[] });
+    byLeaf.set(match.leafId, found);
+  }
+  return found;
 }
+
+// One frozen answer per leaf (a few hundred): a sync asks for every listing it reads.
+const byLeaf = new Map<string, CanonicalCategory>();

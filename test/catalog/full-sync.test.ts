@@ -164,6 +164,26 @@ describe('full catalog sync', () => {
     expect(wrong[0]?.n).toBe('0');
   });
 
+  it('compares a full run in memory with the digest stored with each offer; an offer without one, or removed meanwhile, is written again', async () => {
+    const acme = get('brand-acme');
+    expect((await sync(acme)).written).toBeLessThanOrEqual(1); // the SKU the test above hid, listed again
+    const live = await sql<{ supplier_sku_id: string }[]>("select supplier_sku_id from catalog_offer where supplier_id = 'brand-acme' and removed_at is null order by supplier_sku_id limit 4");
+    const [gone, ...bare] = live.map((o) => o.supplier_sku_id);
+    // Three offers as written before digests were stored, and one removed since (as an incremental page removes one).
+    await sql("update catalog_offer set listing_hash = null where supplier_id = 'brand-acme' and supplier_sku_id in (?)", [bare]);
+    await sql("update catalog_offer set removed_at = now() where supplier_id = 'brand-acme' and supplier_sku_id = ?", [gone]);
+    const before = new Map((await sql<{ supplier_sku_id: string; updated_at: string }[]>(
+      "select supplier_sku_id, updated_at::text from catalog_offer where supplier_id = 'brand-acme'")).map((o) => [o.supplier_sku_id, o.updated_at]));
+    const out = await sync(acme);
+    expect(out).toMatchObject({ status: 'succeeded', seen: SKUS, written: 4, removed: 0 });
+    const after = await sql<{ supplier_sku_id: string; updated_at: string; removed: boolean; hashed: boolean }[]>(
+      "select supplier_sku_id, updated_at::text, removed_at is not null removed, listing_hash is not null hashed from catalog_offer where supplier_id = 'brand-acme'");
+    expect(new Set(after.filter((o) => o.updated_at !== before.get(o.supplier_sku_id)).map((o) => o.supplier_sku_id))).toEqual(new Set([gone, ...bare]));
+    expect(after.filter((o) => o.removed || !o.hashed)).toEqual([]);
+    // Each stored digest is its listing's: the next run finds nothing to write.
+    expect(await sync(acme)).toMatchObject({ status: 'succeeded', seen: SKUS, written: 0, removed: 0 });
+  });
+
   it('keys virtual goods so the two top-up providers are two offers of one item', async () => {
     await sync(get('topup-fulu'));
     await sync(get('topup-yike'));
