@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { bigrams, normalizeText, type StockStatus, stockStatus } from '../domain/catalog-keys.ts';
 import { BRAND_FACET_SIZE, type CatalogFacet, type CatalogSort, facetCategoryOf, isPinyinQuery, POINTS_BANDS } from '../domain/catalog-search.ts';
 import { categoriesNamed, categoryById, leavesUnder } from '../domain/taxonomy.ts';
+import { executeByShape } from '../persistence/bound-query.ts';
 import { readSearchPage, RELEVANCE_SLACK, searchShape } from './search-page-store.ts';
 
 /** Filters of GET /v1/catalog/items. */
@@ -149,7 +150,7 @@ function mallConditions(mallId: string, f: CatalogFilter, leaves: string[], with
 const leavesOf = (category: string | undefined): string[] => (category ? [...new Set(categoriesNamed(category).flatMap((n) => leavesUnder(n.id)))] : []);
 
 /** The SQL of one catalog page and its parameters (exported so the benchmark's bare handler runs exactly this). */
-export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[] } {
+export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[]; shaped: boolean } {
   const sort: CatalogSort = f.sort ?? 'points_asc';
   if (sort === 'relevance' && !f.q) throw new Error('relevance needs a query');
   // Points orders read the (points, item id) index forwards or backwards; the cursor is the last row's key.
@@ -168,11 +169,12 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
     // One ordered, limited index range per leaf, merged: a page costs (leaves × page size) rows
     // whatever the category's size or where its prices sit in the points order.
     const branches = leaves.map(
-      () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ${limit})`,
+      () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ?)`,
     );
     return {
-      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ${limit}`,
-      params: leaves.flatMap((leaf) => [...mall.params, leaf]),
+      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ?`,
+      params: [...leaves.flatMap((leaf) => [...mall.params, leaf, limit]), limit],
+      shaped: true,
     };
   }
   const mall = mallConditions(mallId, f, leaves, true);
@@ -182,8 +184,9 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
       mall.params.push(f.after.points, f.after.itemId);
     }
     return {
-      sql: `select ${PAGE_COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ${limit}`,
-      params: mall.params,
+      sql: `select ${PAGE_COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ?`,
+      params: [...mall.params, limit],
+      shaped: true,
     };
   }
   // Search first, as its own materialised step. Left to itself the planner walks the points index
@@ -210,10 +213,12 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
           top as (
             select mi.*, hits.rank, hits.pos from hits
             cross join lateral (select item_id, mall_id, points, cash_fen, stock_units, kind, category_id, sellable from mall_item m where m.mall_id = ? and m.item_id = hits.id offset 0) mi
-            where ${mall.conds.join(' and ')} order by ${topOrder} limit ${limit}
+            where ${mall.conds.join(' and ')} order by ${topOrder} limit ?
           )
           select ${PAGE_COLUMNS}, mi.rank, mi.pos from top mi join catalog_item ci on ci.id = mi.item_id order by ${finalOrder}`,
-    params: [...relevance.params, ...search.params, mallId, ...mall.params],
+    params: [...relevance.params, ...search.params, mallId, ...mall.params, limit],
+    // Planned with its values: the search's selectivity decides the plan.
+    shaped: false,
   };
 }
 
@@ -230,8 +235,10 @@ export async function queryMallCatalog(em: EntityManager, mallId: string, f: Cat
     : null;
   let rows = indexed;
   if (!rows) {
-    const { sql, params } = catalogPageSql(mallId, f);
-    rows = await em.getConnection().execute<PageRow[]>(sql, params);
+    const { sql, params, shaped } = catalogPageSql(mallId, f);
+    // A filter page reads an ordered index range whatever its values: a prepared statement per
+    // shape. A search on this path is planned with its values each time.
+    rows = shaped ? await executeByShape<PageRow>(em, sql, params) : await em.getConnection().execute<PageRow[]>(sql, params);
   }
   const { page, lastRow } = indexed && shape?.relevance
     ? soldPage(rows, f.limit, f.limit + 1 + RELEVANCE_SLACK)

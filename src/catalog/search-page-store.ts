@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { bigramsOfNormalized, normalizeText } from '../domain/catalog-keys.ts';
 import { isPinyinQuery } from '../domain/catalog-search.ts';
+import { executeByShape } from '../persistence/bound-query.ts';
 
 /**
  * A search page read off the mall's posting index (src/catalog/search-index-store.ts): the postings of
@@ -72,7 +73,9 @@ export const RELEVANCE_SLACK = 20;
  */
 export async function readSearchPage<R>(em: EntityManager, mallId: string, shape: SearchShape, f: PostingFilter, columns: string): Promise<R[] | null> {
   const { sql, params } = searchPageSql(mallId, shape, f, columns);
-  const rows = await em.getConnection().execute<(R & { index_key: number | null; found: number | null })[]>(sql, params);
+  // One text per shape of filters, every value bound: prepared once per pooled connection. The plan
+  // is the same whatever the values (the bigram's posting range in the sort's order).
+  const rows = await executeByShape<R & { index_key: number | null; found: number | null }>(em, sql, params);
   // No row: the mall is not ready. One row without a hit: ready, nothing found.
   if (rows.length === 0) return null;
   return rows.filter((r) => r.found !== null);
@@ -124,14 +127,14 @@ function searchPageSql(mallId: string, shape: SearchShape, f: PostingFilter, col
             top as (
               select p.item_id, p.points as order_points, ${RANK} as rank, p.pos::int as pos from search_posting p
               where ${conds.join(' and ')}
-              order by 3, 4, 2, 1 limit ${Math.trunc(f.rows) + RELEVANCE_SLACK}
+              order by 3, 4, 2, 1 limit ?
             )
             select m.search_key as index_key, x.* from m left join (
               select ${columns}, coalesce(mi.sellable, false) as sold, top.item_id as order_item, top.order_points, top.rank, top.pos, 1 as found
               from top left join mall_item mi on mi.mall_id = ? and mi.item_id = top.item_id join catalog_item ci on ci.id = top.item_id
             ) x on true
             order by x.rank, x.pos, x.order_points, x.order_item`,
-      params: [mallId, ...params, mallId],
+      params: [mallId, ...params, Math.trunc(f.rows) + RELEVANCE_SLACK, mallId],
     };
   }
   // The cursor is the posting's key: pages follow the index's order even while prices change.
@@ -145,12 +148,12 @@ function searchPageSql(mallId: string, shape: SearchShape, f: PostingFilter, col
             join mall_item mi on mi.mall_id = ? and mi.item_id = p.item_id and mi.sellable
             ${text}
             where ${conds.join(' and ')}
-            order by p.points ${dir}, p.item_id ${dir} limit ${Math.trunc(f.rows)}
+            order by p.points ${dir}, p.item_id ${dir} limit ?
           )
           select m.search_key as index_key, x.* from m left join (
             select ${columns}, mi.order_points, 1 as found from top mi join catalog_item ci on ci.id = mi.item_id
           ) x on true
           order by x.order_points ${dir}, x.item_id ${dir}`,
-    params: [mallId, mallId, ...(shape.exact ? [] : [shape.needle]), ...params],
+    params: [mallId, mallId, ...(shape.exact ? [] : [shape.needle]), ...params, Math.trunc(f.rows)],
   };
 }
