@@ -169,11 +169,11 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
     // One ordered, limited index range per leaf, merged: a page costs (leaves × page size) rows
     // whatever the category's size or where its prices sit in the points order.
     const branches = leaves.map(
-      () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ?)`,
+      () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ${limit})`,
     );
     return {
-      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ?`,
-      params: [...leaves.flatMap((leaf) => [...mall.params, leaf, limit]), limit],
+      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ${limit}`,
+      params: leaves.flatMap((leaf) => [...mall.params, leaf]),
       shaped: true,
     };
   }
@@ -184,8 +184,8 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
       mall.params.push(f.after.points, f.after.itemId);
     }
     return {
-      sql: `select ${PAGE_COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ?`,
-      params: [...mall.params, limit],
+      sql: `select ${PAGE_COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ${limit}`,
+      params: mall.params,
       shaped: true,
     };
   }
@@ -213,10 +213,10 @@ export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string;
           top as (
             select mi.*, hits.rank, hits.pos from hits
             cross join lateral (select item_id, mall_id, points, cash_fen, stock_units, kind, category_id, sellable from mall_item m where m.mall_id = ? and m.item_id = hits.id offset 0) mi
-            where ${mall.conds.join(' and ')} order by ${topOrder} limit ?
+            where ${mall.conds.join(' and ')} order by ${topOrder} limit ${limit}
           )
           select ${PAGE_COLUMNS}, mi.rank, mi.pos from top mi join catalog_item ci on ci.id = mi.item_id order by ${finalOrder}`,
-    params: [...relevance.params, ...search.params, mallId, ...mall.params, limit],
+    params: [...relevance.params, ...search.params, mallId, ...mall.params],
     // Planned with its values: the search's selectivity decides the plan.
     shaped: false,
   };

@@ -127,14 +127,14 @@ function searchPageSql(mallId: string, shape: SearchShape, f: PostingFilter, col
             top as (
               select p.item_id, p.points as order_points, ${RANK} as rank, p.pos::int as pos from search_posting p
               where ${conds.join(' and ')}
-              order by 3, 4, 2, 1 limit ?
+              order by 3, 4, 2, 1 limit ${Math.trunc(f.rows) + RELEVANCE_SLACK}
             )
             select m.search_key as index_key, x.* from m left join (
               select ${columns}, coalesce(mi.sellable, false) as sold, top.item_id as order_item, top.order_points, top.rank, top.pos, 1 as found
               from top left join mall_item mi on mi.mall_id = ? and mi.item_id = top.item_id join catalog_item ci on ci.id = top.item_id
             ) x on true
             order by x.rank, x.pos, x.order_points, x.order_item`,
-      params: [mallId, ...params, Math.trunc(f.rows) + RELEVANCE_SLACK, mallId],
+      params: [mallId, ...params, mallId],
     };
   }
   // The cursor is the posting's key: pages follow the index's order even while prices change.
@@ -148,12 +148,12 @@ function searchPageSql(mallId: string, shape: SearchShape, f: PostingFilter, col
             join mall_item mi on mi.mall_id = ? and mi.item_id = p.item_id and mi.sellable
             ${text}
             where ${conds.join(' and ')}
-            order by p.points ${dir}, p.item_id ${dir} limit ?
+            order by p.points ${dir}, p.item_id ${dir} limit ${Math.trunc(f.rows)}
           )
           select m.search_key as index_key, x.* from m left join (
             select ${columns}, mi.order_points, 1 as found from top mi join catalog_item ci on ci.id = mi.item_id
           ) x on true
           order by x.order_points ${dir}, x.item_id ${dir}`,
-    params: [mallId, mallId, ...(shape.exact ? [] : [shape.needle]), ...params, Math.trunc(f.rows)],
+    params: [mallId, mallId, ...(shape.exact ? [] : [shape.needle]), ...params],
   };
 }

@@ -37,10 +37,12 @@ const PREPARED = new Map<string, string>();
 
 /**
  * executePrepared named after its SQL text: for statements built from a request's filters, where
- * each combination of filters is one text and every value is bound. Each pooled connection parses
- * (and, once PostgreSQL settles on a generic plan, plans) each combination once; a catalog page
- * spent about a quarter of PostgreSQL's time on that. Only for statements whose plan does not
- * hinge on the values (an ordered index range, say): a generic plan cannot see them.
+ * each combination of filters is one text and the filter values are bound. Each pooled connection
+ * parses each combination once and, after five executions, PostgreSQL may keep one generic plan
+ * for it: planning a catalog page cost PostgreSQL 1.5–3 ms, more than running it (0.4–1.7 ms at
+ * 1 000 000 SKUs). Only for statements whose best plan does not hinge on the bound values (an
+ * ordered index range, say). A LIMIT belongs in the text: bound, the generic plan cannot see it
+ * and sorts the whole range (12–37 ms instead of 0.5).
  */
 export function executeByShape<T extends object>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
   return executePrepared<T>(em, `shape_${hash('sha1', sql, 'hex').slice(0, 24)}`, sql, params);

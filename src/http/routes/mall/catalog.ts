@@ -204,7 +204,8 @@ export function registerCatalogRoutes(app: HubApp): void {
     const facets = q.facets ? await queryCatalogFacets(em, callerMallId(c), filter, q.facets as CatalogFacet[]) : undefined;
     // The items come as JSON from PostgreSQL (catalog-query.ts): joined in, not parsed and written again.
     const rest = JSON.stringify({ nextCursor: page.last ? encode(sort, page.last) : null, ...(facets ? { facets } : {}) });
-    return c.body(`{"items":${page.itemsJson},${rest.slice(1)}`, 200, { 'Content-Type': 'application/json' }) as never;
+    // Encoded to UTF-8 once, here: given a string, the server measures its UTF-8 length, then encodes it again on the socket.
+    return c.body(Buffer.from(`{"items":${page.itemsJson},${rest.slice(1)}`), 200, { 'Content-Type': 'application/json' }) as never;
   });
   app.openapi(get, async (c) => {
     const item = await getMallCatalogItem(c.get('em'), callerMallId(c), c.req.valid('param').skuId);
