@@ -127,7 +127,7 @@ describe('crash recovery', () => {
       [orderId],
     );
     expect(submit?.attempts).toBe(2);
-  });
+  }, 60_000); // as below: two worker processes started, one killed (it timed out at 20 s twice in full suites on a loaded 2-core machine)
 
   it('Redis losing every job mid-run is recovered by the reconciler from PostgreSQL', async () => {
     const orderId = await placeOrder();
