@@ -149,8 +149,8 @@ function mallConditions(mallId: string, f: CatalogFilter, leaves: string[], with
 
 const leavesOf = (category: string | undefined): string[] => (category ? [...new Set(categoriesNamed(category).flatMap((n) => leavesUnder(n.id)))] : []);
 
-/** The SQL of one catalog page and its parameters (exported so the benchmark's bare handler runs exactly this). */
-export function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[]; shaped: boolean } {
+/** The SQL of one catalog page, its parameters, and whether its plan holds whatever the values (`shaped`: prepared once per shape). */
+function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params: unknown[]; shaped: boolean } {
   const sort: CatalogSort = f.sort ?? 'points_asc';
   if (sort === 'relevance' && !f.q) throw new Error('relevance needs a query');
   // Points orders read the (points, item id) index forwards or backwards; the cursor is the last row's key.

@@ -1,15 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
-import { catalogWriteSeconds, type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
+import { type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
-
-async function timedLoad(em: EntityManager, supplierId: string): Promise<Map<string, number>> {
-  const t0 = performance.now();
-  const known = await loadListingHashes(em, supplierId);
-  catalogWriteSeconds.compare += (performance.now() - t0) / 1000;
-  return known;
-}
 
 /** Outcome of one sync call. */
 export interface SyncOutcome {
@@ -86,7 +79,7 @@ export async function runPagedSync(
   const compare = opts.mode === 'incremental' || !(await supplierHasNoOffers(deps.em, connector.id));
   // A full run compares its listings in memory with the digests of the supplier's offers, read
   // while its first pages are fetched; an incremental page (a few listings) compares in SQL.
-  const known = compare && opts.mode === 'full' ? timedLoad(deps.em, connector.id) : Promise.resolve(undefined);
+  const known = compare && opts.mode === 'full' ? loadListingHashes(deps.em, connector.id) : Promise.resolve(undefined);
   known.catch(() => undefined); // awaited by the first write, or below
   const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
   // One batch is written while the next is read: supplier and database work overlap. Writes stay
