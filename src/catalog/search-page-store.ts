@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { bigramsOfNormalized, normalizeText } from '../domain/catalog-keys.ts';
 import { isPinyinQuery } from '../domain/catalog-search.ts';
 import { executeByShape } from '../persistence/bound-query.ts';
+import { rarestGram } from './posting-counts.ts';
 
 /**
  * A search page read off the mall's posting index (src/catalog/search-index-store.ts): the postings of
@@ -9,7 +10,8 @@ import { executeByShape } from '../persistence/bound-query.ts';
  * category, in stock), each hit checked against the mall's current row (still sold) and, for a
  * query longer than its bigram, against the item's text. A page costs about its own length in
  * index entries whatever the number of hits, which is what makes 手机 (18 000 hits) as fast as 海尔.
- * The mall's readiness, the choice of bigram and the page are one statement: one round trip.
+ * The mall's readiness and the page are one statement: one round trip. The rarest bigram of a
+ * longer query is picked from posting counts this process remembers (posting-counts.ts).
  */
 
 /** A bigram as the index stores it (search_gram_code in SQL): its two code points in one integer. */
@@ -55,10 +57,6 @@ export interface PostingFilter {
   rows: number;
 }
 
-// Posting lists are counted up to this to pick the rarest: enough to tell a rare bigram from a
-// common one, cheap enough (an index-only range) to do on every search.
-const COUNT_CAP = 2_000;
-
 // Relevance as defined in domain/catalog-search.ts (relevanceOf), for a query that is its bigram.
 const RANK = 'case when p.whole then 0 when p.pos = 1 then 1 else 2 end';
 
@@ -72,7 +70,10 @@ export const RELEVANCE_SLACK = 20;
  * cursor) and, for relevance, `sold`, `order_item`, `rank` and `pos`.
  */
 export async function readSearchPage<R>(em: EntityManager, mallId: string, shape: SearchShape, f: PostingFilter, columns: string): Promise<R[] | null> {
-  const { sql, params } = searchPageSql(mallId, shape, f, columns);
+  // The postings walked are those of the query's rarest bigram (its only one for two characters).
+  const gram = shape.grams.length === 1 ? shape.grams[0] : await rarestGram(em, mallId, shape.grams);
+  if (gram === undefined || gram === null) return null;
+  const { sql, params } = searchPageSql(mallId, shape, gram, f, columns);
   // One text per shape of filters, every value bound: prepared once per pooled connection. The plan
   // is the same whatever the values (the bigram's posting range in the sort's order).
   const rows = await executeByShape<R & { index_key: number | null; found: number | null }>(em, sql, params);
@@ -84,20 +85,10 @@ export async function readSearchPage<R>(em: EntityManager, mallId: string, shape
 /** Whether a mall's index is ready: the CTE `m` (one row, its search key, when ready) every statement here starts with. */
 const READY = "with m as (select search_key from mall where id = ? and search_state = 'ready')";
 
-/** The postings of the query's rarest bigram passing the filters the index carries: conditions on `p`. */
-function postingConditions(shape: SearchShape, f: Omit<PostingFilter, 'desc' | 'after' | 'rows'>): { conds: string[]; params: unknown[] } {
-  // The rarest bigram, unless there is one only (an InitPlan: its value is fixed before the scan).
-  const gram =
-    shape.grams.length === 1
-      ? { sql: '?::bigint', params: [shape.grams[0]] }
-      : {
-          sql: `(select c.code from (select x::bigint as code from jsonb_array_elements_text(?::jsonb) x) c
-                 order by (select count(*) from (select 1 from search_posting q where q.search_key = (select search_key from m) and q.gram = c.code limit ${COUNT_CAP}) s), c.code
-                 limit 1)`,
-          params: [JSON.stringify(shape.grams.map(String))],
-        };
-  const conds = ['p.search_key = (select search_key from m)', `p.gram = ${gram.sql}`];
-  const params: unknown[] = [...gram.params];
+/** The postings of one bigram of the query passing the filters the index carries: conditions on `p`. */
+function postingConditions(gram: number, f: Omit<PostingFilter, 'desc' | 'after' | 'rows'>): { conds: string[]; params: unknown[] } {
+  const conds = ['p.search_key = (select search_key from m)', 'p.gram = ?::bigint'];
+  const params: unknown[] = [gram];
   const on = (clause: string, ...values: unknown[]) => {
     conds.push(clause);
     params.push(...values);
@@ -110,9 +101,9 @@ function postingConditions(shape: SearchShape, f: Omit<PostingFilter, 'desc' | '
   return { conds, params };
 }
 
-function searchPageSql(mallId: string, shape: SearchShape, f: PostingFilter, columns: string): { sql: string; params: unknown[] } {
+function searchPageSql(mallId: string, shape: SearchShape, gram: number, f: PostingFilter, columns: string): { sql: string; params: unknown[] } {
   const dir = f.desc ? 'desc' : 'asc';
-  const { conds, params } = postingConditions(shape, f);
+  const { conds, params } = postingConditions(gram, f);
   const on = (clause: string, ...values: unknown[]) => {
     conds.push(clause);
     params.push(...values);

@@ -10,6 +10,7 @@ import { refreshItems } from '../../src/catalog/catalog-store.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { drainSearchBatch, rebuildMallSearch, repairLostSearch, searchIndexStatus } from '../../src/catalog/search-index-store.ts';
+import { rarestGram } from '../../src/catalog/posting-counts.ts';
 import { readSearchPage, searchShape } from '../../src/catalog/search-page-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { relevanceOf } from '../../src/domain/catalog-search.ts';
@@ -153,6 +154,35 @@ describe('search read off the posting index', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("walks a longer query's rarest bigram, by counts this process takes again after a number of uses", async () => {
+    const postings = async (gram: number) => Number((await em().getConnection().execute<{ n: string }[]>(
+      'select count(*)::text n from search_posting where search_key = (select search_key from mall where id = ?) and gram = ?', [mall.mallId, gram]))[0]?.n);
+    // Two bigrams of the catalog, one posted far more often than the other.
+    const grams = (await em().getConnection().execute<{ gram: string; n: string }[]>(
+      `select gram::text, count(*)::text n from search_posting where search_key = (select search_key from mall where id = ?)
+       group by gram order by count(*) desc`, [mall.mallId])).map((r) => ({ gram: Number(r.gram), n: Number(r.n) }));
+    const common = grams[0] as { gram: number; n: number };
+    const rare = grams.find((g) => g.n < common.n / 4) as { gram: number; n: number };
+    expect(await postings(rare.gram)).toBe(rare.n);
+    // recountEvery 1: counted afresh whatever earlier searches of this process left.
+    expect(await rarestGram(em(), mall.mallId, [common.gram, rare.gram], { recountEvery: 1 })).toBe(rare.gram);
+    // The rare bigram becomes the common one (its postings copied to other items' ids); the
+    // remembered count holds for its uses, then is taken again.
+    await em().getConnection().execute(
+      `insert into search_posting (search_key, gram, points, item_id, kind, category_id, in_stock, pos, whole)
+       select search_key, ?, points, item_id + 1000000000, kind, category_id, in_stock, pos, whole from search_posting
+       where search_key = (select search_key from mall where id = ?) and gram = ?`, [rare.gram, mall.mallId, common.gram]);
+    try {
+      expect(await rarestGram(em(), mall.mallId, [common.gram, rare.gram], { recountEvery: 3 })).toBe(rare.gram);
+      expect(await rarestGram(em(), mall.mallId, [common.gram, rare.gram], { recountEvery: 3 })).toBe(rare.gram);
+      expect(await rarestGram(em(), mall.mallId, [common.gram, rare.gram], { recountEvery: 3 })).toBe(common.gram);
+    } finally {
+      await em().getConnection().execute('delete from search_posting where item_id > 1000000000', []);
+    }
+    // A mall whose index is not ready has no counts to give: its searches take the SQL path.
+    expect(await rarestGram(em(), 'mall_nope', [common.gram, rare.gram + 1])).toBeNull();
   });
 });
 
