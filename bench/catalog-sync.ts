@@ -212,6 +212,7 @@ export async function benchCatalogSync(): Promise<BenchResult> {
         copyOffers: copy.offers,
         copySeconds: copy.seconds,
         copyItemSeconds: copy.itemSeconds,
+        copyItemPageSeconds: copy.pageSeconds,
         copyOfferSeconds: copy.offerSeconds,
         copySkusPerSecond: copy.skusPerSecond,
         prepareSecondsNotCounted: copy.prepareSeconds,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { DEFAULT_PROVINCE_CODE, GOODS_SUPPLIERS, type GoodsSku, type GoodsSuppli
 import { canonicalCategory } from '../src/domain/canonical-category.ts';
 import { bigrams, matchKey, normalizeText } from '../src/domain/catalog-keys.ts';
 import { pinyinSearchKeys } from '../src/domain/catalog-search.ts';
+import { pageJson } from '../src/domain/page-json.ts';
 import { withClient } from './bench-db.ts';
 
 /** What the COPY floor measured. */
@@ -17,6 +19,8 @@ export interface CopyFigures {
   offers: number;
   prepareSeconds: number;
   itemSeconds: number;
+  /** The items' page JSON (catalog_item_page). */
+  pageSeconds: number;
   offerSeconds: number;
   seconds: number;
   rowsPerSecond: number;
@@ -24,7 +28,7 @@ export interface CopyFigures {
   skusPerSecond: number;
 }
 
-const ITEM_COLUMNS = 'match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes, market_price_fen, best_cost_fen, sellable, stock_units, search_grams, search_text, search_pinyin, search_initials';
+const ITEM_COLUMNS = 'match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes, market_price_fen, best_cost_fen, sellable, stock_units, search_grams, search_text, search_pinyin, search_initials, sku_id';
 const OFFER_COLUMNS = 'item_id, supplier_id, supplier_account_id, supplier_sku_id, title, cost_fen, market_price_fen, stock, on_shelf, supplier_category_id, supplier_category_path, last_sync_run_id';
 
 // COPY text format: tab-separated, \N for null, backslash escapes; arrays as quoted literals.
@@ -32,6 +36,9 @@ const ESC: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\
 const text = (v: string | number | boolean | null): string => (v === null ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => ESC[c] ?? c));
 const array = (xs: readonly string[]): string => text(`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
 const line = (fields: string[]): string => `${fields.join('\t')}\n`;
+
+/** A sku id of the hub's form ('sku_' and 32 hex digits), given by the baseline so its page JSON can hold it. */
+const newSkuId = (): string => `sku_${randomUUID().replaceAll('-', '')}`;
 
 const kindOf = (s: GoodsSupplierId): SupplierKind => (s === 'jd' || s === 'taobao' ? s : 'brand');
 
@@ -68,13 +75,17 @@ async function prepare(dir: string, perSupplier: number, seed: number): Promise<
   }
   const items = await open(join(dir, 'items.tsv'), 'w');
   const offers = await open(join(dir, 'offers.tsv'), 'w');
+  const pages = await open(join(dir, 'pages.tsv'), 'w');
   let itemBuf: string[] = [];
+  let pageBuf: string[] = [];
   let offerBuf: string[] = [];
   let offerCount = 0;
   const flush = async () => {
     await items.write(itemBuf.join(''));
+    await pages.write(pageBuf.join(''));
     await offers.write(offerBuf.join(''));
     itemBuf = [];
+    pageBuf = [];
     offerBuf = [];
   };
   for (const { supplier, s, key } of listings(perSupplier, seed)) {
@@ -86,10 +97,17 @@ async function prepare(dir: string, perSupplier: number, seed: number): Promise<
       const c = canonicalCategory(kindOf(supplier), s);
       // The pinyin keys the sync writes too (catalog-store.ts), so the baseline does the same work.
       const keys = pinyinSearchKeys(s.title, s.brand);
+      const skuId = newSkuId();
       itemBuf.push(line([
         text(key), text(s.kind), text(s.title), text(s.brand), text(s.model), text(s.gtin), text(c?.id ?? null), array(c?.ids ?? []),
         array(c?.path ?? s.categoryPath), array(s.images), text(JSON.stringify(s.attributes)), text(s.marketPriceFen), text(a.best),
         text(a.best !== null), text(a.units), array(bigrams(searchable)), text(normalizeText(searchable)), text(keys.pinyin), text(keys.initials),
+        text(skuId),
+      ]));
+      // The item's page JSON, which the sync writes with each item too.
+      pageBuf.push(line([
+        text(a.id),
+        text(`"skuId":${JSON.stringify(skuId)},${pageJson({ title: s.title, brand: s.brand, kind: s.kind, categoryPath: c?.path ?? s.categoryPath, images: s.images, marketPriceFen: s.marketPriceFen, attributes: s.attributes })}`),
       ]));
     }
     offerBuf.push(line([
@@ -99,7 +117,7 @@ async function prepare(dir: string, perSupplier: number, seed: number): Promise<
     if (++offerCount % 5_000 === 0) await flush();
   }
   await flush();
-  await Promise.all([items.close(), offers.close()]);
+  await Promise.all([items.close(), offers.close(), pages.close()]);
   return { items: agg.size, offers: offerCount };
 }
 
@@ -117,8 +135,9 @@ export async function copyBaseline(perSupplier: number, seed = 1): Promise<CopyF
     const counts = await prepare(dir, perSupplier, seed);
     const prepareSeconds = (performance.now() - t0) / 1000;
     return await withClient(async (c) => {
-      await c.query('drop table if exists copy_offer, copy_item');
+      await c.query('drop table if exists copy_offer, copy_item_page, copy_item');
       await c.query('create table copy_item (like catalog_item including all)');
+      await c.query('create table copy_item_page (like catalog_item_page including all)');
       await c.query('create table copy_offer (like catalog_offer including all)');
       try {
         await c.query('checkpoint');
@@ -126,17 +145,20 @@ export async function copyBaseline(perSupplier: number, seed = 1): Promise<CopyF
         await pipeline(createReadStream(join(dir, 'items.tsv')), c.query(copyFrom(`copy copy_item (${ITEM_COLUMNS}) from stdin`)));
         const itemSeconds = (performance.now() - t0) / 1000;
         t0 = performance.now();
+        await pipeline(createReadStream(join(dir, 'pages.tsv')), c.query(copyFrom('copy copy_item_page (item_id, json) from stdin')));
+        const pageSeconds = (performance.now() - t0) / 1000;
+        t0 = performance.now();
         await pipeline(createReadStream(join(dir, 'offers.tsv')), c.query(copyFrom(`copy copy_offer (${OFFER_COLUMNS}) from stdin`)));
         const offerSeconds = (performance.now() - t0) / 1000;
         const loaded = (await c.query<{ n: string }>('select count(*) as n from copy_item')).rows[0]?.n;
         if (Number(loaded) !== counts.items) throw new Error(`COPY loaded ${loaded} items, expected ${counts.items}`);
-        const seconds = itemSeconds + offerSeconds;
+        const seconds = itemSeconds + pageSeconds + offerSeconds;
         return {
-          ...counts, prepareSeconds: round(prepareSeconds), itemSeconds: round(itemSeconds), offerSeconds: round(offerSeconds), seconds: round(seconds),
+          ...counts, prepareSeconds: round(prepareSeconds), itemSeconds: round(itemSeconds), pageSeconds: round(pageSeconds), offerSeconds: round(offerSeconds), seconds: round(seconds),
           rowsPerSecond: Math.round((counts.items + counts.offers) / seconds), skusPerSecond: Math.round(counts.offers / seconds),
         };
       } finally {
-        await c.query('drop table if exists copy_offer, copy_item');
+        await c.query('drop table if exists copy_offer, copy_item_page, copy_item');
         await c.query('checkpoint');
       }
     });

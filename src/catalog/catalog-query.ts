@@ -72,13 +72,19 @@ const COLUMNS = 'mi.item_id, ci.sku_id, ci.title, ci.brand, ci.kind, to_json(ci.
  * A page's rows: their keys and each item as `view` would show it, written as JSON by PostgreSQL.
  * The API then joins the texts into its answer instead of parsing each row's fields and writing
  * them out again: that was about 13 µs of the API's CPU per item, 60 % of a 50-item page's.
- * The item's own fields come as JSON already (catalog_item.page_json, generated when the row is
- * written, migration 0027): a page only appends the mall's points, cash and stock, which halved
- * PostgreSQL's time for a page. (stock as stockStatus in domain/catalog-keys.ts.)
+ * The item's own fields come as JSON already (catalog_item_page, written with the item, migration
+ * 0027, joined as `pg` by PAGE_JOIN): a page only adds the mall's points, cash and stock, which
+ * halved PostgreSQL's time for a page. An item without that row (written by hand, say) is shown
+ * from its columns. (stock as stockStatus in domain/catalog-keys.ts.)
  */
-const PAGE_COLUMNS = `mi.item_id, mi.points, concat(ci.page_json, ',"points":', mi.points, ',"cashFen":', mi.cash_fen,
+const PAGE_COLUMNS = `mi.item_id, mi.points, concat('{',
+  coalesce(pg.json, (select catalog_item_page_json(c.sku_id, c.title, c.brand, c.kind, c.category_path, c.images, c.market_price_fen, c.attributes)
+                     from catalog_item c where c.id = mi.item_id)),
+  ',"points":', mi.points, ',"cashFen":', mi.cash_fen,
   ',"stock":"', case when mi.stock_units is null then 'in_stock' when mi.stock_units = 0 then 'out_of_stock' when mi.stock_units <= 10 then 'low' else 'in_stock' end,
   '"}') as item_json`;
+/** The join PAGE_COLUMNS reads an item's page JSON through, for the item id `itemId`. */
+export const pageJoin = (itemId: string): string => `left join catalog_item_page pg on pg.item_id = ${itemId}`;
 
 /** A condition and its parameters. */
 interface Clause { sql: string; params: unknown[] }
@@ -168,7 +174,7 @@ function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params
       () => `(select mi.* from mall_item mi where ${mall.conds.join(' and ')} and mi.category_id = ? order by ${order('mi')} limit ${limit})`,
     );
     return {
-      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi join catalog_item ci on ci.id = mi.item_id order by ${order('mi')} limit ${limit}`,
+      sql: `select ${PAGE_COLUMNS} from (${branches.join(' union all ')}) mi ${pageJoin('mi.item_id')} order by ${order('mi')} limit ${limit}`,
       params: leaves.flatMap((leaf) => [...mall.params, leaf]),
       shaped: true,
     };
@@ -180,7 +186,7 @@ function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params
       mall.params.push(f.after.points, f.after.itemId);
     }
     return {
-      sql: `select ${PAGE_COLUMNS} from mall_item mi join catalog_item ci on ci.id = mi.item_id where ${mall.conds.join(' and ')} order by ${order('mi')} limit ${limit}`,
+      sql: `select ${PAGE_COLUMNS} from mall_item mi ${pageJoin('mi.item_id')} where ${mall.conds.join(' and ')} order by ${order('mi')} limit ${limit}`,
       params: mall.params,
       shaped: true,
     };
@@ -211,7 +217,7 @@ function catalogPageSql(mallId: string, f: CatalogFilter): { sql: string; params
             cross join lateral (select item_id, mall_id, points, cash_fen, stock_units, kind, category_id, sellable from mall_item m where m.mall_id = ? and m.item_id = hits.id offset 0) mi
             where ${mall.conds.join(' and ')} order by ${topOrder} limit ${limit}
           )
-          select ${PAGE_COLUMNS}, mi.rank, mi.pos from top mi join catalog_item ci on ci.id = mi.item_id order by ${finalOrder}`,
+          select ${PAGE_COLUMNS}, mi.rank, mi.pos from top mi ${pageJoin('mi.item_id')} order by ${finalOrder}`,
     params: [...relevance.params, ...search.params, mallId, ...mall.params],
     // Planned with its values: the search's selectivity decides the plan.
     shaped: false,
@@ -227,7 +233,7 @@ export async function queryMallCatalog(em: EntityManager, mallId: string, f: Cat
     ? await readSearchPage<PageRow>(em, mallId, shape, {
         kind: f.kind, pointsMin: f.pointsMin, pointsMax: f.pointsMax, inStock: f.inStock, leaves: leavesOf(f.category),
         desc: f.sort === 'points_desc', after: f.after, rows: Math.trunc(f.limit) + 1,
-      }, PAGE_COLUMNS)
+      }, { columns: PAGE_COLUMNS, join: pageJoin })
     : null;
   let rows = indexed;
   if (!rows) {

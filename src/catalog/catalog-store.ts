@@ -4,6 +4,7 @@ import { canonicalCategory } from '../domain/canonical-category.ts';
 import { bigramsOfNormalized, matchKey, normalizeText } from '../domain/catalog-keys.ts';
 import { pinyinSearchKeys } from '../domain/catalog-search.ts';
 import { listingHash } from '../domain/listing-hash.ts';
+import { pageJson } from '../domain/page-json.ts';
 import { executeBound } from '../persistence/bound-query.ts';
 import { repriceItems } from './mall-pricing.ts';
 
@@ -34,7 +35,7 @@ export async function supplierHasNoOffers(em: EntityManager, supplierId: string)
 // whatever its size (the ORM would expand JS arrays into parameter lists).
 const ITEM_INPUT = `jsonb_to_recordset(?::jsonb) as t(match_key text, kind text, title text, brand text, model text, gtin text,
   category_id text, category_ids text[], category_path text[], images text[], attributes jsonb, market_price_fen int,
-  search_grams text[], search_text text, search_pinyin text, search_initials text, best_cost_fen int, stock_units int)`;
+  search_grams text[], search_text text, search_pinyin text, search_initials text, best_cost_fen int, stock_units int, page_json text)`;
 const OFFER_INPUT = `jsonb_to_recordset(?::jsonb) as t(item_id bigint, supplier_sku_id text, title text, cost_fen int, market_price_fen int, stock int,
   on_shelf boolean, supplier_category_id text, supplier_category_path text[], listing_hash bigint)`;
 
@@ -184,7 +185,10 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
        returning id, sku_id, match_key, sellable
      ),
      -- A new item that can be sold is listed: the change the feed has for it (as a refresh of an unsellable item would).
-     listed as (insert into catalog_change (item_id, sku_id, change) select id, sku_id, 'listing' from ins where sellable order by id)
+     listed as (insert into catalog_change (item_id, sku_id, change) select id, sku_id, 'listing' from ins where sellable order by id),
+     -- The item's part of a catalog page, after the sku id PostgreSQL gave it (migration 0027).
+     page as (insert into catalog_item_page (item_id, json)
+              select ins.id, concat('"skuId":', to_json(ins.sku_id)::text, ',', input.page_json) from ins join input on input.match_key = ins.match_key order by ins.id)
      select id, match_key from ins`,
     [JSON.stringify(itemRows)],
   );
@@ -206,10 +210,18 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     const filling = existing.filter((r) => r.category_id !== null && bare.has(r.match_key));
     if (filling.length > 0) {
       const filled = await executeBound<{ id: string }>(em,
-        `update catalog_item ci set category_id = t.category_id, category_ids = t.category_ids, category_path = t.category_path, updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as t(id bigint, category_id text, category_ids text[], category_path text[])
-         where ci.id = t.id and ci.category_id is null
-         returning ci.id`,
+        // The item's page JSON shows its category path too: written again from the row.
+        `with filled as (
+           update catalog_item ci set category_id = t.category_id, category_ids = t.category_ids, category_path = t.category_path, updated_at = now()
+           from jsonb_to_recordset(?::jsonb) as t(id bigint, category_id text, category_ids text[], category_path text[])
+           where ci.id = t.id and ci.category_id is null
+           returning ci.*
+         ),
+         page as (
+           update catalog_item_page p set json = catalog_item_page_json(f.sku_id, f.title, f.brand, f.kind, f.category_path, f.images, f.market_price_fen, f.attributes)
+           from filled f where p.item_id = f.id
+         )
+         select id from filled`,
         [JSON.stringify(filling.map((r) => ({ id: idOf.get(r.match_key), category_id: r.category_id, category_ids: r.category_ids, category_path: r.category_path })))],
       );
       recategorised = filled.map((f) => String(f.id));
@@ -275,12 +287,14 @@ function newItemRows(changed: readonly Keyed[]) {
     const pinyinKey = `${s.title}\u0000${s.brand ?? ''}`;
     let keys = pinyinOf.get(pinyinKey);
     if (!keys) pinyinOf.set(pinyinKey, (keys = pinyinSearchKeys(s.title, s.brand)));
+    const categoryPath = category?.path ?? s.categoryPath;
     return {
       match_key: key, kind: s.kind, title: s.title, brand: s.brand, model: s.model, gtin: s.gtin,
-      category_id: category?.id ?? null, category_ids: category?.ids ?? [], category_path: category?.path ?? s.categoryPath,
+      category_id: category?.id ?? null, category_ids: category?.ids ?? [], category_path: categoryPath,
       images: s.images, attributes: s.attributes, market_price_fen: s.marketPriceFen,
       search_grams: bigramsOfNormalized(searchText), search_text: searchText, search_pinyin: keys.pinyin, search_initials: keys.initials,
       best_cost_fen: best, stock_units: units,
+      page_json: pageJson({ title: s.title, brand: s.brand, kind: s.kind, categoryPath, images: s.images, marketPriceFen: s.marketPriceFen, attributes: s.attributes }),
     };
   });
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { bigramsOfNormalized, normalizeText } from '../domain/catalog-keys.ts';
 import { isPinyinQuery } from '../domain/catalog-search.ts';
 import { executeByShape } from '../persistence/bound-query.ts';
-import { rarestGram } from './posting-counts.ts';
+import { rarestGram } from './posting-count-store.ts';
 
 /**
  * A search page read off the mall's posting index (src/catalog/search-index-store.ts): the postings of
@@ -11,7 +11,7 @@ import { rarestGram } from './posting-counts.ts';
  * query longer than its bigram, against the item's text. A page costs about its own length in
  * index entries whatever the number of hits, which is what makes 手机 (18 000 hits) as fast as 海尔.
  * The mall's readiness and the page are one statement: one round trip. The rarest bigram of a
- * longer query is picked from posting counts this process remembers (posting-counts.ts).
+ * longer query is picked from posting counts this process remembers (posting-count-store.ts).
  */
 
 /** A bigram as the index stores it (search_gram_code in SQL): its two code points in one integer. */
@@ -60,20 +60,26 @@ export interface PostingFilter {
 // Relevance as defined in domain/catalog-search.ts (relevanceOf), for a query that is its bigram.
 const RANK = 'case when p.whole then 0 when p.pos = 1 then 1 else 2 end';
 
+/** What a page outputs: its columns (mi: the mall's row) and a join they need, for an item id. */
+export interface PageOutput {
+  columns: string;
+  join?: (itemId: string) => string;
+}
+
 /** Postings a relevance page reads beyond its length, for hits no longer sold that the indexer has not caught up with yet. */
 export const RELEVANCE_SLACK = 20;
 
 /**
  * A page off the index, or null when the mall's index is not ready (being built or rebuilt: the
- * caller takes the SQL path). `columns` are the page's output columns (mi: the mall's row, ci:
- * the item); every row also carries `order_points` (the posting's points: the page's order and
+ * caller takes the SQL path). `page.columns` are the page's output columns (mi: the mall's row;
+ * whatever `page.join` joins for an item id); every row also carries `order_points` (the posting's points: the page's order and
  * cursor) and, for relevance, `sold`, `order_item`, `rank` and `pos`.
  */
-export async function readSearchPage<R>(em: EntityManager, mallId: string, shape: SearchShape, f: PostingFilter, columns: string): Promise<R[] | null> {
+export async function readSearchPage<R>(em: EntityManager, mallId: string, shape: SearchShape, f: PostingFilter, page: PageOutput): Promise<R[] | null> {
   // The postings walked are those of the query's rarest bigram (its only one for two characters).
   const gram = shape.grams.length === 1 ? shape.grams[0] : await rarestGram(em, mallId, shape.grams);
   if (gram === undefined || gram === null) return null;
-  const { sql, params } = searchPageSql(mallId, shape, gram, f, columns);
+  const { sql, params } = searchPageSql(mallId, shape, gram, f, page);
   // One text per shape of filters, every value bound: prepared once per pooled connection. The plan
   // is the same whatever the values (the bigram's posting range in the sort's order).
   const rows = await executeByShape<R & { index_key: number | null; found: number | null }>(em, sql, params);
@@ -101,7 +107,7 @@ function postingConditions(gram: number, f: Omit<PostingFilter, 'desc' | 'after'
   return { conds, params };
 }
 
-function searchPageSql(mallId: string, shape: SearchShape, gram: number, f: PostingFilter, columns: string): { sql: string; params: unknown[] } {
+function searchPageSql(mallId: string, shape: SearchShape, gram: number, f: PostingFilter, { columns, join }: PageOutput): { sql: string; params: unknown[] } {
   const dir = f.desc ? 'desc' : 'asc';
   const { conds, params } = postingConditions(gram, f);
   const on = (clause: string, ...values: unknown[]) => {
@@ -122,7 +128,7 @@ function searchPageSql(mallId: string, shape: SearchShape, gram: number, f: Post
             )
             select m.search_key as index_key, x.* from m left join (
               select ${columns}, coalesce(mi.sellable, false) as sold, top.item_id as order_item, top.order_points, top.rank, top.pos, 1 as found
-              from top left join mall_item mi on mi.mall_id = ? and mi.item_id = top.item_id join catalog_item ci on ci.id = top.item_id
+              from top left join mall_item mi on mi.mall_id = ? and mi.item_id = top.item_id ${join?.('top.item_id') ?? ''}
             ) x on true
             order by x.rank, x.pos, x.order_points, x.order_item`,
       params: [mallId, ...params, mallId],
@@ -142,7 +148,7 @@ function searchPageSql(mallId: string, shape: SearchShape, gram: number, f: Post
             order by p.points ${dir}, p.item_id ${dir} limit ${Math.trunc(f.rows)}
           )
           select m.search_key as index_key, x.* from m left join (
-            select ${columns}, mi.order_points, 1 as found from top mi join catalog_item ci on ci.id = mi.item_id
+            select ${columns}, mi.order_points, 1 as found from top mi ${join?.('mi.item_id') ?? ''}
           ) x on true
           order by x.order_points ${dir}, x.item_id ${dir}`,
     params: [mallId, mallId, ...(shape.exact ? [] : [shape.needle]), ...params],

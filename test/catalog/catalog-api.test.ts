@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { priceItem, defaultPricingRule } from '../../src/domain/pricing.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
+import { upsertListings } from '../../src/catalog/catalog-store.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -120,16 +121,43 @@ describe('GET /v1/catalog/items', () => {
       expect([sellable, sources.length > 0]).toEqual([true, true]);
       expect(item).toEqual(one);
     }
-    // The item's part of a page is generated from its row (catalog_item.page_json): a write of
-    // the row, a category filled in say, shows in the next page, text that needs escaping included.
+    // The item's part of a page is written with the item (catalog_item_page). An item without it
+    // is shown from its columns, text that needs escaping included.
     const target = page.items[0];
     const title = 'Quote " backslash \\ newline \n tab \t 冰箱 😀';
-    await hub.deps.orm.em.fork().getConnection().execute(
-      `update catalog_item set title = ?, brand = null, category_path = '{家用电器,大家电,冰箱}', images = '{}', attributes = '{"容量":"300 L","note":"a \\"b\\""}' where sku_id = ?`,
+    const conn = hub.deps.orm.em.fork().getConnection();
+    await conn.execute(
+      `update catalog_item set title = ?, brand = null, images = '{}', attributes = '{"容量":"300 L","note":"a \\"b\\""}' where sku_id = ?`,
       [title, target.skuId],
     );
-    const after = (await list(a.apiKey, '?limit=20')).items.find((i: { skuId: string }) => i.skuId === target.skuId);
-    expect(after).toEqual({ ...target, title, brand: null, categoryPath: ['家用电器', '大家电', '冰箱'], images: [], attributes: { 容量: '300 L', note: 'a "b"' } });
+    await conn.execute('delete from catalog_item_page where item_id = (select id from catalog_item where sku_id = ?)', [target.skuId]);
+    const shown = (await list(a.apiKey, '?limit=20')).items.find((i: { skuId: string }) => i.skuId === target.skuId);
+    expect(shown).toEqual({ ...target, title, brand: null, images: [], attributes: { 容量: '300 L', note: 'a "b"' } });
+  });
+
+  it("writes an item's page JSON again when a later source fills in its category", async () => {
+    const conn = hub.deps.orm.em.fork().getConnection();
+    const [item] = await conn.execute<{ id: string; sku_id: string; gtin: string; title: string; brand: string | null; model: string | null; kind: 'physical'; supplier_category_id: string; supplier_category_path: string[] }[]>(
+      `select ci.id, ci.sku_id, ci.gtin, ci.title, ci.brand, ci.model, ci.kind, o.supplier_category_id, o.supplier_category_path
+       from catalog_item ci join catalog_offer o on o.item_id = ci.id and o.supplier_id = 'jd'
+       join mall_item mi on mi.item_id = ci.id and mi.mall_id = ? and mi.sellable
+       where ci.gtin is not null and ci.category_id is not null limit 1`, [a.mallId]);
+    if (!item) throw new Error('no JD item with a GTIN and a category');
+    const before = await json(await hub.call('GET', `/v1/catalog/items/${item.sku_id}`, { token: a.apiKey }));
+    // The item as a source without a mapped category left it: no category, none in its page JSON.
+    await conn.execute("update catalog_item set category_id = null, category_ids = '{}', category_path = '{}' where id = ?", [item.id]);
+    await conn.execute(
+      `update catalog_item_page p set json = catalog_item_page_json(ci.sku_id, ci.title, ci.brand, ci.kind, ci.category_path, ci.images, ci.market_price_fen, ci.attributes)
+       from catalog_item ci where ci.id = p.item_id and ci.id = ?`, [item.id]);
+    const page = async () => (await list(a.apiKey, `?pointsMin=${before.points}&pointsMax=${before.points}&limit=200`)).items.find((i: { skuId: string }) => i.skuId === item.sku_id);
+    expect((await page())?.categoryPath).toEqual([]);
+    // A second source of the same GTIN, whose category maps, fills it in (catalog-store.ts).
+    await upsertListings(hub.deps.orm.em.fork(), { supplierId: 'jd-second', supplierKind: 'jd', accountId: 'jd-second', runId: null }, [{
+      supplierSkuId: `second-${item.id}`, title: item.title, brand: item.brand, model: item.model, gtin: item.gtin, kind: item.kind,
+      categoryPath: item.supplier_category_path, supplierCategoryId: item.supplier_category_id, images: [], attributes: {},
+      marketPriceFen: null, costFen: 999_999_00, onShelf: true, stock: 1, virtual: null, updatedAt: null,
+    }]);
+    expect((await page())?.categoryPath).toEqual(before.categoryPath);
   });
 
   it('rejects bad filters with validation_failed and an unknown sku with 404', async () => {

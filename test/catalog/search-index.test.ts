@@ -10,7 +10,7 @@ import { refreshItems } from '../../src/catalog/catalog-store.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { drainSearchBatch, rebuildMallSearch, repairLostSearch, searchIndexStatus } from '../../src/catalog/search-index-store.ts';
-import { rarestGram } from '../../src/catalog/posting-counts.ts';
+import { rarestGram } from '../../src/catalog/posting-count-store.ts';
 import { readSearchPage, searchShape } from '../../src/catalog/search-page-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { relevanceOf } from '../../src/domain/catalog-search.ts';
@@ -35,7 +35,7 @@ const em = () => hub.deps.orm.em.fork();
 /** Whether the hub answers this search off the index (rather than the SQL path). */
 async function usesIndex(q: string, sort: string): Promise<boolean> {
   const shape = searchShape(q, sort);
-  return shape !== null && (await readSearchPage(em(), mall.mallId, shape, { leaves: [], desc: false, rows: 1 }, 'mi.item_id')) !== null;
+  return shape !== null && (await readSearchPage(em(), mall.mallId, shape, { leaves: [], desc: false, rows: 1 }, { columns: 'mi.item_id' })) !== null;
 }
 const loadRows = async () =>
   em().getConnection().execute<Row[]>(

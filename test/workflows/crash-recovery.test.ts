@@ -176,7 +176,9 @@ describe('crash recovery', () => {
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     for (const s of sandboxes) s.faults.reset();
-    startWorker(few);
+    // The second worker finishes the undo with room for retries: with three attempts, a full suite
+    // loading the two cores once made every cancel at JD time out and the run went dead, not failed.
+    startWorker({ ...few, HUB_WORKFLOW_MAX_ATTEMPTS: '8' });
     const until = Date.now() + 20_000;
     while ((run = await runOf())?.status !== 'failed' && Date.now() < until) await sleep(100);
     expect(run?.status).toBe('failed');
