@@ -182,7 +182,7 @@ describe('search read off the posting index', () => {
       await em().getConnection().execute('delete from search_posting where item_id > 1000000000', []);
     }
     // A mall whose index is not ready has no counts to give: its searches take the SQL path.
-    expect(await rarestGram(em(), 'mall_nope', [common.gram, rare.gram + 1])).toBeNull();
+    expect(await rarestGram(em(), 'mall_nope', [common.gram, rare.gram])).toBeNull();
   });
 });
 
