@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bigrams, isValidGtin, matchKey, normalizeText, stockStatus } from '../../src/domain/catalog-keys.ts';
+import { bigrams, bigramsOfNormalized, isValidGtin, matchKey, normalizeFully, normalizeText, stockStatus } from '../../src/domain/catalog-keys.ts';
 import { goodsSku, locateGtin } from '../../fixtures/catalog/index.ts';
 
 const base = { supplierId: 'jd', supplierSkuId: '1', gtin: null, brand: null, model: null, virtual: null };
@@ -45,7 +45,50 @@ describe('match keys', () => {
   });
 });
 
+describe('normalised text', () => {
+  // normalizeText skips NFKC for the characters of nearly every listing; it must still answer
+  // exactly what the definition (normalizeFully) answers, for those characters and any others.
+  const around = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i));
+  const alphabet = [
+    ...around(0x00, 0x7f), ...around(0x3000, 0x303f), ...around(0xff00, 0xffef), ...around(0x4e00, 0x4e20),
+    '冰', '箱', '海', '尔', 'é', '\u0301', '①', '㎏', '\uf900', '\u1100', '\u1161', 'Σ', 'ß', 'İ', '😀', '\u00a0', '\u2028',
+  ];
+
+  it('answers the definition for every character of the fast path and its neighbours', () => {
+    for (const a of alphabet) expect(normalizeText(a), a.codePointAt(0)?.toString(16)).toBe(normalizeFully(a));
+    for (const a of alphabet) for (const b of ['a', 'Ａ', '\u0301', '\u3099', '冰', ' ', '〸']) expect(normalizeText(a + b)).toBe(normalizeFully(a + b));
+  });
+
+  it('answers the definition for any string (fast-check)', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (chars) => {
+      const text = chars.join('');
+      expect(normalizeText(text)).toBe(normalizeFully(text));
+    }), { numRuns: 3_000 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (text) => {
+      expect(normalizeText(text)).toBe(normalizeFully(text));
+    }));
+  });
+
+  it('keeps what titles hold and drops spaces and punctuation', () => {
+    expect(normalizeText('海尔（Haier）冰箱 BCD-470【官方】')).toBe('海尔haier冰箱bcd470官方');
+    expect(normalizeText('ＡＢＣ１２３！')).toBe('abc123');
+  });
+});
+
 describe('search bigrams', () => {
+  it('pairs characters, not UTF-16 units, when a text holds characters beyond the BMP', () => {
+    expect(bigramsOfNormalized('ab😀c')).toEqual(['ab', 'b😀', '😀c']);
+    expect(bigramsOfNormalized('冰箱冰箱')).toEqual(['冰箱', '箱冰']);
+  });
+
+  it('gives each distinct bigram once, in order of first occurrence, short text or long', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200, unit: fc.constantFrom(...'冰箱冰柜ab12😀') }), (text) => {
+      const chars = [...text];
+      const expected = [...new Set(chars.slice(1).map((c, i) => `${chars[i]}${c}`))];
+      expect(bigramsOfNormalized(text)).toEqual(expected);
+    }));
+  });
+
   it('finds 冰箱 in 海尔冰箱 BCD-470 and a model fragment', () => {
     const grams = bigrams('海尔冰箱 BCD-470');
     for (const q of ['冰箱', '海尔冰', 'bcd', 'D4']) expect(bigrams(q).every((g) => grams.includes(g)), q).toBe(true);
