@@ -6278,7 +6278,7 @@ export interface operations {
                  */
                 pointsMax?: number | null;
                 /**
-                 * @description A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔)
+                 * @description A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔), within one run of Chinese characters or of Latin letters and digits
                  * @example 海尔
                  */
                 q?: string;

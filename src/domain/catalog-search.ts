@@ -70,13 +70,23 @@ function readingOf(ch: string): string {
 /**
  * The pinyin keys of an already normalised text (normalizeText): its full pinyin without tones or
  * spaces and its initials, one letter per character. Other characters (Latin, digits) are kept as
- * they are in both, so a key is the text with each Chinese character replaced (海尔bcd → haierbcd, hebcd).
+ * they are in both, as runs of their own: a space stands between a run of Chinese characters and
+ * one of anything else (海尔bcd → haier bcd, he bcd). A query of letters never holds a space, so
+ * its letters come from one side: bx does not find 特步（Xtep）T恤, whose initials would otherwise
+ * read tbxteptx (步 then the X of Xtep).
  */
 export function pinyinKeys(normalized: string): { full: string; initials: string } {
   let full = '';
   let initials = '';
+  let wasHan: boolean | null = null;
   for (const ch of normalized) {
-    if (!HAN.test(ch)) {
+    const han = HAN.test(ch);
+    if (wasHan !== null && han !== wasHan) {
+      full += ' ';
+      initials += ' ';
+    }
+    wasHan = han;
+    if (!han) {
       full += ch;
       initials += ch;
       continue;

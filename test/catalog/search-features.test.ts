@@ -83,6 +83,19 @@ describe('pinyin keys', () => {
     expect(pinyinSearchKeys('绿色', null).pinyin).toBe('lvse|');
   });
 
+  it('keep runs of Chinese and of Latin letters or digits apart, so letters match within one', () => {
+    expect(pinyinSearchKeys('特步（Xtep）T恤', '特步')).toEqual({ pinyin: 'tebu xtept xu|tebu', initials: 'tb xtept x|tb' });
+    expect(pinyinSearchKeys('海尔BCD-470冰箱', 'Haier')).toEqual({ pinyin: 'haier bcd470 bingxiang|haier', initials: 'he bcd470 bx|haier' });
+    // bx used to find the T-shirt (initials tbxteptx: 步, then the X of Xtep), and rank it first.
+    const shirt = { title: '特步（Xtep）T恤', brand: '特步', searchText: normalizeText('特步（Xtep）T恤 特步'), ...pinyinSearchKeys('特步（Xtep）T恤', '特步') };
+    expect(matchesQuery('bx', shirt)).toBe(false);
+    expect(matchesQuery('xtep', shirt)).toBe(true);
+    expect(matchesQuery('tebu', shirt)).toBe(true);
+    const fridge = { title: '海尔冰箱', brand: '海尔', searchText: normalizeText('海尔冰箱 海尔'), ...pinyinSearchKeys('海尔冰箱', '海尔') };
+    expect(matchesQuery('bx', fridge)).toBe(true);
+    expect(relevanceOf('bx', fridge)).toEqual({ rank: 2, pos: 3 });
+  });
+
   it('search by pinyin through the API', async () => {
     const fridges = rows.filter((r) => r.title.includes('冰箱')).map((r) => r.sku_id);
     expect(fridges.length).toBeGreaterThan(0);
@@ -90,6 +103,13 @@ describe('pinyin keys', () => {
       const found = (await all(`q=${q}`)).map((i) => i.skuId);
       for (const sku of fridges) expect(found, q).toContain(sku);
       expect(sorted(found)).toEqual(sorted(expected(q).map((r) => r.sku_id)));
+    }
+    // Each hit holds bx within one run of its keys (or its text), never across Chinese and Latin.
+    const bySku = new Map(rows.map((r) => [r.sku_id, r]));
+    for (const sku of (await all('q=bx')).map((i) => i.skuId)) {
+      const r = bySku.get(sku) as SeededRow;
+      const runs = `${r.search_pinyin} ${r.search_initials}`.split(/[ |]/);
+      expect(runs.some((run) => run.includes('bx')) || r.search_text.includes('bx'), r.title).toBe(true);
     }
     // 尔 (er) has no consonant: its initial is e, so 海尔's initials are he (and haier in full).
     const haier = rows.filter((r) => r.brand === '海尔').map((r) => r.sku_id);

@@ -82,7 +82,7 @@ const Query = PageQuery.extend({
   q: queryParam(
     'q',
     z.string().trim().min(2).max(50).refine((v) => [...normalizeText(v)].length >= 2, 'needs two letters or characters besides spaces and punctuation').optional(),
-    'A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔)',
+    'A substring of the title, brand or model, two characters or more (`冰箱` matches 海尔冰箱 BCD-470). Letters alone also match the full pinyin or the initials of the title or brand (`bingxiang` or `bx` matches 冰箱, `haier` or `he` matches 海尔), within one run of Chinese characters or of Latin letters and digits',
     '海尔',
   ),
   inStock: queryParam('inStock', z.enum(['true', 'false']).optional(), '`true`: only items whose synced listing stock is above 0', 'true'),
