@@ -171,6 +171,7 @@ const schema = z
     /** How long a live supplier price/stock answer is reused by POST /v1/catalog/availability. */
     HUB_AVAILABILITY_CACHE_MS: int(30_000),
     HUB_CATALOG_CHANGES_RETENTION_MS: int(30 * 86_400_000),
+    HUB_STAFF_SESSIONS_RETENTION_MS: int(30 * 86_400_000),
     /** How often each supplier's incremental sync runs (JD pool poll, modified-since pulls, top-up lists). */
     HUB_CATALOG_INCREMENTAL_EVERY_MS: int(5 * 60_000),
     /** Whether workers schedule catalog syncs at all (off for a worker that should only fulfil, e.g. in benchmarks). */
@@ -258,6 +259,8 @@ export interface Config {
   suppliers: SuppliersConfig;
   availabilityCacheMs: number;
   catalogChangesRetentionMs: number;
+  /** How long a console session is kept once it ended (HUB_STAFF_SESSIONS_RETENTION_MS), then pruned. */
+  staffSessionsRetentionMs: number;
   catalogIncrementalEveryMs: number;
   catalogFullSyncCron: string;
   catalogSyncSchedule: boolean;
@@ -358,6 +361,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     suppliers,
     availabilityCacheMs: e.HUB_AVAILABILITY_CACHE_MS,
     catalogChangesRetentionMs: e.HUB_CATALOG_CHANGES_RETENTION_MS,
+    staffSessionsRetentionMs: e.HUB_STAFF_SESSIONS_RETENTION_MS,
     catalogIncrementalEveryMs: e.HUB_CATALOG_INCREMENTAL_EVERY_MS,
     catalogFullSyncCron: e.HUB_CATALOG_FULL_SYNC_CRON,
     catalogSyncSchedule: e.HUB_CATALOG_SYNC_SCHEDULE,

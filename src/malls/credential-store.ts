@@ -132,3 +132,16 @@ export class CredentialStore {
     return { credential, secret };
   }
 }
+
+/**
+ * Deletes staff sessions that ended (expired or signed out) before `before`: every console sign-in
+ * adds one, and an ended session can never be used again. Tokens and mall keys are kept (revoked
+ * ones stay listed). Audit entries name a session by id as text, so they outlive it.
+ */
+export async function pruneEndedStaffSessions(em: EntityManager, before: Date): Promise<number> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `delete from api_credential where kind = 'staff_session' and least(revoked_at, expires_at) < ? returning id`,
+    [before],
+  );
+  return rows.length;
+}

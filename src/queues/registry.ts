@@ -10,6 +10,8 @@ export const queues = {
     payload: z.discriminatedUnion('task', [
       z.object({ task: z.literal('expire-webhook-secrets') }),
       z.object({ task: z.literal('prune-catalog-changes') }),
+      // Console sessions that ended (expired or signed out) more than HUB_STAFF_SESSIONS_RETENTION_MS ago.
+      z.object({ task: z.literal('prune-staff-sessions') }),
       // The reconciler: malls whose prices lag their settings get a reprice job (Redis may have lost it).
       z.object({ task: z.literal('reprice-lagging-malls') }),
       // The reconciler: workflow runs that are due but have no job (Redis lost it, a worker died).

@@ -31,6 +31,7 @@ export function hubSchedules(
   return [
     maintenance('expire-webhook-secrets', config.maintenanceEveryMs),
     maintenance('prune-catalog-changes', config.maintenanceEveryMs),
+    maintenance('prune-staff-sessions', config.maintenanceEveryMs),
     maintenance('wake-due-runs', config.reconcileEveryMs),
     maintenance('requeue-webhook-deliveries', config.reconcileEveryMs),
     maintenance('requeue-inbound-events', config.reconcileEveryMs),

@@ -54,7 +54,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const requeueWebhooks = (due: DueDelivery[]) => enqueueWebhookDeliveries(deps.queues, due, { batchSize: deps.config.webhook.batchSize });
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, requeueWebhookDeliveries: requeueWebhooks }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, staffSessionsRetentionMs: deps.config.staffSessionsRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, requeueWebhookDeliveries: requeueWebhooks }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 /**
@@ -94,5 +95,33 @@ describe('the end of a session', () => {
     expect(hub.logs.text).not.toMatch(/rh_sess_[A-Za-z0-9_-]{8,}/);
     const tokens = await json(await hub.call('GET', '/admin/tokens?limit=200', { token: ADMIN_TOKEN }));
     expect(tokens.items.map((t: { tokenId: string }) => t.tokenId)).not.toContain(s.sessionId);
+  });
+
+  it('are deleted by maintenance once ended for HUB_STAFF_SESSIONS_RETENTION_MS; live ones, tokens and the audit stay', async () => {
+    const DAY = 24 * HOUR;
+    const prune = async () => (await processMaintenance({ task: 'prune-staff-sessions' }, { em: hub.deps.orm.em.fork(), clock: hub.clock, staffSessionsRetentionMs: 30 * DAY })).affected;
+    // The sessions of the tests above, all ended, go first.
+    hub.clock.advance(31 * DAY);
+    expect(await prune()).toBeGreaterThan(0);
+    const agent = await token('agent');
+    const expiring = await json(await start(agent.token));
+    const signedOut = await json(await start(agent.token));
+    expect((await hub.call('DELETE', '/admin/sessions/current', { token: signedOut.token })).status).toBe(200);
+    const ids = async () => (await hub.deps.orm.em.fork().getConnection().execute<{ id: string }[]>('select id from api_credential where id in (?, ?, ?)', [expiring.sessionId, signedOut.sessionId, agent.tokenId])).map((r) => r.id).sort();
+
+    // Signed out now, expiring in 8 hours: neither is past the 30 days yet.
+    hub.clock.advance(30 * DAY - HOUR);
+    expect(await prune()).toBe(0);
+    hub.clock.advance(2 * HOUR);
+    // The signed-out one ended 30 days and an hour ago; the other expired 8 hours after it started.
+    expect(await prune()).toBe(1);
+    expect(await ids()).toEqual([agent.tokenId, expiring.sessionId].sort());
+    hub.clock.advance(8 * HOUR);
+    const live = await json(await start(agent.token));
+    expect(await prune()).toBe(1);
+    expect(await ids()).toEqual([agent.tokenId]);
+    expect((await hub.call('GET', '/admin/tickets', { token: live.token })).status).toBe(200);
+    const audit = await json(await hub.call('GET', `/admin/audit?resourceId=${signedOut.sessionId}`, { token: ADMIN_TOKEN }));
+    expect(audit.items.map((a: { action: string }) => a.action).sort()).toEqual(['session.create', 'session.end']);
   });
 });

@@ -4,6 +4,7 @@ import { wakeDueRuns } from '../../../workflows/engine/index.ts';
 import { refreshBoard } from '../../board/board-refresh.ts';
 import { pruneCatalogChanges } from '../../catalog/catalog-changes-store.ts';
 import { mallsToReprice } from '../../catalog/mall-pricing.ts';
+import { pruneEndedStaffSessions } from '../../malls/credential-store.ts';
 import { dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
 import { pendingInboundEvents } from '../../supplier-events/inbound-events.ts';
 import { dueDeliveries, type DueDelivery } from '../../mall-webhooks/webhook-deliveries.ts';
@@ -16,6 +17,8 @@ export async function processMaintenance(
     em: EntityManager;
     clock: Clock;
     catalogChangesRetentionMs?: number;
+    /** How long an ended staff session is kept (its row: who signed in, when, until when). */
+    staffSessionsRetentionMs?: number;
     enqueueReprice?: (mallId: string) => Promise<unknown>;
     scheduleRun?: (runId: string, wakes: number, delayMs: number) => Promise<void>;
     /** Queues a stored supplier event again (job id derived from its attempts, so a finished job never swallows it). */
@@ -33,6 +36,10 @@ export async function processMaintenance(
       // The change feed is kept 30 days (configurable); older cursors start from what is left.
       const before = new Date(deps.clock.now().getTime() - (deps.catalogChangesRetentionMs ?? 30 * 86_400_000));
       return { affected: await pruneCatalogChanges(deps.em, before) };
+    }
+    case 'prune-staff-sessions': {
+      const before = new Date(deps.clock.now().getTime() - (deps.staffSessionsRetentionMs ?? 30 * 86_400_000));
+      return { affected: await pruneEndedStaffSessions(deps.em, before) };
     }
     case 'reprice-lagging-malls': {
       const lagging = await mallsToReprice(deps.em);
