@@ -248,13 +248,23 @@ export interface StaffCancelResult {
 /**
  * Cancels lines of an order as its mall would (src/orders/cancel.ts: each line held, asked about at
  * its supplier, cancelled there first), on staff's word. A line the order does not have: 404, nothing
- * cancelled. The audit entry lists every line's result (and those left undecided by a supplier that
- * could not be asked, when the whole answers 503).
+ * cancelled. Two audit entries: `order.cancel_requested` before anything is asked or changed, then
+ * `order.cancel` with every line's result (and those left undecided by a supplier that could not be
+ * asked, when the whole answers 503).
  */
 export async function cancelOrderLines(deps: StaffActionDeps, orderId: string, req: { lineIds?: string[] | undefined; reason: string }, who: StaffActor): Promise<StaffCancelResult> {
   const order = await findOrderForStaff(deps.em, orderId);
   if (!order) throw notFound('order');
   const before = (await linesForStaff(deps.em, [order.id])).map((l) => ({ lineId: l.line_id, status: l.status }));
+  // Staff's word is on record before any supplier is asked: a cancel is several transactions (each
+  // line at its supplier, then in the hub), and a process dying between them would otherwise leave
+  // cancelled lines with no entry naming who cancelled them. An unknown line is refused first (404, nothing written).
+  const known = new Set(before.map((l) => l.lineId));
+  const unknown = [...new Set((req.lineIds ?? []).filter((id) => !known.has(id)))];
+  if (unknown.length) throw new AppError('not_found', `order ${orderId} has no line ${unknown.join(', ')}`, { details: { lineIds: unknown } });
+  await deps.em.fork().transactional(async (tx) => {
+    audit(tx, deps, who, order, 'order.cancel_requested', { lines: before }, { reason: req.reason, lineIds: req.lineIds ?? null });
+  });
   let results: CancelResult[];
   let failure: AppError | undefined;
   try {

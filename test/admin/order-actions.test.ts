@@ -325,7 +325,10 @@ describe('with the suppliers (sandboxes) and workers', () => {
     expect(out.order).toMatchObject({ status: 'cancelled', lines: [{ status: 'cancelled', quantityCancelled: 1 }] });
     const types = (await sql<{ type: string }[]>('select type from mall_event where order_id = ? order by seq', [orderId])).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['line.cancelled', 'order.cancelled']));
+    // Staff's word first (committed before the supplier is asked), then what came of it; the refused
+    // requests above (unknown line, no reason, unknown order) left none.
     expect(await auditsOf(hub, orderId)).toEqual([
+      expect.objectContaining({ action: 'order.cancel_requested', actor_type: 'agent', before: { lines: [{ lineId: '1', status: 'accepted' }] }, after: { reason: '会员致电取消', lineIds: null } }),
       expect.objectContaining({ action: 'order.cancel', actor_type: 'agent', before: { lines: [{ lineId: '1', status: 'accepted' }] }, after: expect.objectContaining({ reason: '会员致电取消', lines: [{ lineId: '1', result: 'cancelled' }] }) }),
     ]);
   });
