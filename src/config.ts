@@ -105,6 +105,7 @@ const schema = z
     HUB_WORKER_YIELD_DUTY: z.coerce.number().gt(0).max(1).default(0.1),
     /** How often API processes publish their intake count and workers read the rate. */
     HUB_INTAKE_LOAD_EVERY_MS: int(250),
+    HUB_SUPPLIER_HEALTH_EVERY_MS: int(5_000),
     HUB_MAINTENANCE_EVERY_MS: int(3600_000),
     /** Workflow runs: attempts of a step before the dead-letter list, backoff, lease of a run being executed. */
     HUB_WORKFLOW_MAX_ATTEMPTS: int(8),
@@ -229,6 +230,8 @@ export interface Config {
   workerNice: number;
   workerYield: { aboveOrdersPerSec: number; duty: number };
   intakeLoadEveryMs: number;
+  /** How often each process shares its connectors' health through Redis (HUB_SUPPLIER_HEALTH_EVERY_MS). */
+  supplierHealthEveryMs: number;
   intakeBatch: { max: number; inFlight: number };
   maintenanceEveryMs: number;
   reconcileEveryMs: number;
@@ -331,6 +334,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerNice: e.HUB_WORKER_NICE,
     workerYield: { aboveOrdersPerSec: e.HUB_WORKER_YIELD_ABOVE, duty: e.HUB_WORKER_YIELD_DUTY },
     intakeLoadEveryMs: e.HUB_INTAKE_LOAD_EVERY_MS,
+    supplierHealthEveryMs: e.HUB_SUPPLIER_HEALTH_EVERY_MS,
     intakeBatch: { max: e.HUB_INTAKE_BATCH_MAX, inFlight: e.HUB_INTAKE_BATCH_IN_FLIGHT },
     maintenanceEveryMs: e.HUB_MAINTENANCE_EVERY_MS,
     reconcileEveryMs: e.HUB_RECONCILE_EVERY_MS,

@@ -14,6 +14,7 @@ import { CommittedJobDispatcher } from './queues/outbox-relay.ts';
 import { QueueProducer } from './queues/producer.ts';
 import { IntakeLoadMeter } from './redis/intake-load.ts';
 import { RateLimiter } from './redis/rate-limiter.ts';
+import { SupplierHealthShare } from './redis/supplier-health-share.ts';
 import { createConnectors } from './suppliers.ts';
 import { OfferCache } from './catalog/availability.ts';
 import { CryptoBox } from './security/crypto-box.ts';
@@ -47,6 +48,8 @@ export interface HubDeps {
   supplierIds: string[];
   /** One connector per supplier account, for live checks from the API. */
   connectors: Map<string, SupplierConnector>;
+  /** This process's connector health, shared with the other processes' through Redis (/admin/suppliers). */
+  supplierHealth: SupplierHealthShare;
   offerCache: OfferCache;
   /** Kept-alive connections to malls' webhook endpoints (see mall-webhooks/http-agent.ts). */
   webhookAgent: Dispatcher;
@@ -80,6 +83,8 @@ export async function buildDeps(
   registerOutboxGauges(metrics.registry, orm.em);
   registerSearchGauges(metrics.registry, orm.em);
   registerCatalogSyncGauges(metrics.registry, orm.em);
+  // Suppliers check request timestamps against their wall clock: the hub signs with wall time (tests may pin it).
+  const connectors = createConnectors(config.suppliers, overrides.supplierNow);
   return {
     config,
     orm,
@@ -96,8 +101,8 @@ export async function buildDeps(
     intakeLoad: new IntakeLoadMeter(queueRedis, config.redisPrefix, { flushEveryMs: config.intakeLoadEveryMs }),
     committedJobs: new CommittedJobDispatcher(orm.em.fork(), queues, (err) =>
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'committed jobs left to the outbox relay'), { lingerMs: config.jobDispatchLingerMs, leaveToRelay: config.jobDispatch === 'relay' }),
-    // Suppliers check request timestamps against their wall clock: the hub signs with wall time (tests may pin it).
-    connectors: createConnectors(config.suppliers, overrides.supplierNow),
+    connectors,
+    supplierHealth: new SupplierHealthShare(queueRedis, config.redisPrefix, connectors, { everyMs: config.supplierHealthEveryMs, now: () => clock.now().getTime() }),
     ...(overrides.supplierNow ? { supplierNow: overrides.supplierNow } : {}),
     offerCache: new OfferCache(config.availabilityCacheMs, clock),
     // Two batches of one mall may run at once on a worker, each with `parallel` requests in flight.
@@ -110,6 +115,7 @@ export async function buildDeps(
 export async function closeDeps(deps: HubDeps): Promise<void> {
   await deps.committedJobs.flush();
   deps.intakeLoad.stop();
+  deps.supplierHealth.stop();
   await deps.intakeLoad.flush().catch(() => undefined);
   await deps.queues.close();
   await deps.orm.close(true);

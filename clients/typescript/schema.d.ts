@@ -1205,7 +1205,7 @@ export interface paths {
         };
         /**
          * Every supplier account with its health, circuit, last catalog sync, open after-sales and balance (agents and admins)
-         * @description One entry per configured supplier account, in configuration order. The circuit and the call statistics are those of the process that answers: an `api` process sees its live availability checks and balance reads, each `worker` keeps its own for the orders, syncs and polls it runs (`start` runs both in one process, so there they are shared). Sync runs and after-sales come from PostgreSQL and are the same everywhere. Balances are read live from the suppliers that have a balance call (recharge platforms), in parallel, for at most 2 s.
+         * @description One entry per configured supplier account, in configuration order. The circuit and the call statistics are every hub process’s, merged: an `api` process makes the live availability checks and balance reads, the `worker`s the orders, syncs and polls. Each process shares its own through Redis every `HUB_SUPPLIER_HEALTH_EVERY_MS` (5 s), so the figures of another process are up to that old, and a process that stopped drops out after three periods; when Redis does not answer, they are the answering process’s alone (`processes`: 1). Sync runs and after-sales come from PostgreSQL. Balances are read live from the suppliers that have a balance call (recharge platforms), in parallel, for at most 2 s.
          */
         get: operations["listSuppliers"];
         put?: never;
@@ -1225,7 +1225,7 @@ export interface paths {
         };
         /**
          * One supplier account with its health, circuit, last catalog sync, open after-sales and balance (agents and admins)
-         * @description As one entry of GET /admin/suppliers. The circuit and the call statistics are those of the process that answers: an `api` process sees its live availability checks and balance reads, each `worker` keeps its own for the orders, syncs and polls it runs (`start` runs both in one process, so there they are shared). Sync runs and after-sales come from PostgreSQL and are the same everywhere.
+         * @description As one entry of GET /admin/suppliers. The circuit and the call statistics are every hub process’s, merged: an `api` process makes the live availability checks and balance reads, the `worker`s the orders, syncs and polls. Each process shares its own through Redis every `HUB_SUPPLIER_HEALTH_EVERY_MS` (5 s), so the figures of another process are up to that old, and a process that stopped drops out after three periods; when Redis does not answer, they are the answering process’s alone (`processes`: 1). Sync runs and after-sales come from PostgreSQL.
          */
         get: operations["getSupplier"];
         put?: never;
@@ -4972,13 +4972,13 @@ export interface components {
              */
             kind: "jd" | "taobao" | "brand" | "topup";
             /**
-             * @description `open`: after repeated failures this process stops calling the supplier (routing skips it) until a trial call after the half-open delay; `half_open`: that trial call; `closed`: calling
+             * @description The worst of the processes’ circuits. `open`: after repeated failures a process stops calling the supplier (its routing skips it) until a trial call after the half-open delay; `half_open`: that trial call; `closed`: calling
              * @example closed
              * @enum {string}
              */
             circuit: "closed" | "open" | "half_open";
             /**
-             * @description Calls to the supplier under way in this process now
+             * @description Calls to the supplier under way now, in all processes
              * @example 2
              */
             inFlight: number;
@@ -4998,12 +4998,12 @@ export interface components {
              */
             errorRate: number;
             /**
-             * @description Median latency of the window’s attempts in ms (null without calls)
+             * @description Median latency of the window’s attempts in ms (null without calls); with several processes, the highest of theirs
              * @example 182.4
              */
             p50Ms: number | null;
             /**
-             * @description 95th percentile latency in ms (null without calls)
+             * @description 95th percentile latency in ms (null without calls); with several processes, the highest of theirs
              * @example 611
              */
             p95Ms: number | null;
@@ -5014,7 +5014,7 @@ export interface components {
             windowMs: number;
             /**
              * Format: date-time
-             * @description When the last failure happened, even before the window (null: none since the process started)
+             * @description When the last failure happened, even before the window (null: none since the processes started)
              * @example 2026-12-01T01:30:00.000Z
              */
             lastErrorAt: string | null;
@@ -5081,6 +5081,11 @@ export interface components {
                  */
                 readAt: string;
             } | null;
+            /**
+             * @description How many hub processes’ figures the circuit and call statistics merge, the answering one included
+             * @example 2
+             */
+            processes: number;
         };
     };
     responses: never;
@@ -18253,7 +18258,8 @@ export interface operations {
                      *             "lastSuccessAt": "2026-12-01T01:25:03.907Z"
                      *           },
                      *           "openAfterSales": 3,
-                     *           "balance": null
+                     *           "balance": null,
+                     *           "processes": 2
                      *         },
                      *         {
                      *           "supplierId": "taobao",
@@ -18282,7 +18288,8 @@ export interface operations {
                      *             "lastSuccessAt": "2026-11-29T19:41:17.530Z"
                      *           },
                      *           "openAfterSales": 1,
-                     *           "balance": null
+                     *           "balance": null,
+                     *           "processes": 2
                      *         },
                      *         {
                      *           "supplierId": "topup-fulu",
@@ -18314,7 +18321,8 @@ export interface operations {
                      *           "balance": {
                      *             "fen": 8523400,
                      *             "readAt": "2026-12-01T01:30:00.000Z"
-                     *           }
+                     *           },
+                     *           "processes": 2
                      *         }
                      *       ]
                      *     }
@@ -18480,7 +18488,8 @@ export interface operations {
                      *         "lastSuccessAt": "2026-12-01T01:25:03.907Z"
                      *       },
                      *       "openAfterSales": 3,
-                     *       "balance": null
+                     *       "balance": null,
+                     *       "processes": 2
                      *     }
                      */
                     "application/json": components["schemas"]["SupplierHealth"];

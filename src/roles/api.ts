@@ -16,5 +16,7 @@ export async function startApi(deps: HubDeps): Promise<Stoppable> {
     server.once('error', reject);
   });
   deps.logger.info({ url: deps.config.publicUrl }, 'api listening');
+  // Its availability checks and balance reads count in /admin/suppliers of every process.
+  deps.supplierHealth.start();
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -104,6 +104,8 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   });
   await schedules.upsertAll();
   schedules.start(deps.config.scheduleCheckEveryMs);
+  // The orders, syncs and polls it runs count in /admin/suppliers of every process.
+  deps.supplierHealth.start();
   deps.logger.info('workers started');
   return async () => {
     clearInterval(relay);

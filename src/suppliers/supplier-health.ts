@@ -5,11 +5,13 @@ import { type SupplierSyncStatus, syncStatus } from '../catalog/sync-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import type { SupplierKind } from '../domain/supplier-shapes.ts';
+import { mergeHealth } from './merge-health.ts';
 
 /**
  * Each supplier account as the staff see it (/admin/suppliers, issue 19): its connector's circuit
- * and recent calls (as this process made them), its last catalog sync, the after-sales tickets
- * still open on it, and its prepaid balance where the supplier has a balance call.
+ * and recent calls (this process's, merged with those the other processes shared through Redis:
+ * redis/supplier-health-share.ts), its last catalog sync, the after-sales tickets still open on
+ * it, and its prepaid balance where the supplier has a balance call.
  */
 
 type LastRun = NonNullable<SupplierSyncStatus['lastRun']>;
@@ -20,6 +22,8 @@ export interface SupplierHealthView extends ConnectorHealth {
   /** The latest catalog sync run and when the last successful one finished (null: never synced). */
   lastSync: (Pick<LastRun, 'runId' | 'mode' | 'status' | 'startedAt' | 'finishedAt' | 'pages' | 'seen' | 'removed' | 'errors' | 'lastError'> & { lastSuccessAt: string | null }) | null;
   openAfterSales: number;
+  /** How many hub processes' figures the circuit and call statistics merge (this one included). */
+  processes: number;
   /** Read live (null: no balance call at this supplier, or it did not answer in time). */
   balance: { fen: number; readAt: string } | null;
 }
@@ -29,6 +33,8 @@ export interface SupplierHealthDeps {
   clock: Clock;
   supplierIds: readonly string[];
   connectors: ReadonlyMap<string, SupplierConnector>;
+  /** The other processes' health by supplier id (none: this process's alone). */
+  others?: () => Promise<ReadonlyMap<string, readonly ConnectorHealth[]>>;
 }
 
 /** How long a live balance read may take before the answer goes without it. */
@@ -51,14 +57,17 @@ async function views(deps: SupplierHealthDeps, ids: readonly string[]): Promise<
     const c = deps.connectors.get(id);
     return c ? [c] : [];
   });
-  const [sync, open, balances] = await Promise.all([
+  const [sync, open, balances, others] = await Promise.all([
     syncStatus(deps.em, connectors.map((c) => c.id)),
     openTicketsBySupplier(deps.em),
     Promise.all(connectors.map((c) => balanceOf(c, deps.clock))),
+    // Redis not answering leaves this process's figures alone, not an error.
+    deps.others ? deps.others().catch(() => new Map<string, readonly ConnectorHealth[]>()) : Promise.resolve(new Map<string, readonly ConnectorHealth[]>()),
   ]);
   const syncById = new Map(sync.map((s) => [s.supplierId, s]));
   return connectors.map((c, i) => {
-    const h = c.health();
+    const shared = others.get(c.id) ?? [];
+    const h = mergeHealth(c.health(), shared);
     const s = syncById.get(c.id);
     const run = s?.lastRun;
     return {
@@ -81,6 +90,7 @@ async function views(deps: SupplierHealthDeps, ids: readonly string[]): Promise<
           }
         : null,
       openAfterSales: open.get(c.id) ?? 0,
+      processes: 1 + shared.length,
       balance: balances[i] ?? null,
     };
   });

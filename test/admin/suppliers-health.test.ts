@@ -7,6 +7,9 @@ import { createSandboxHost } from '../../connectors/sandbox/host.ts';
 import { createSandboxes } from '../../connectors/sandbox/index.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import { loadConfig } from '../../src/config.ts';
+import { SupplierHealthShare } from '../../src/redis/supplier-health-share.ts';
+import { listSupplierHealth } from '../../src/suppliers/supplier-health.ts';
+import { createConnectors } from '../../src/suppliers.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 import { seedOrder } from '../support/seed-orders.ts';
 
@@ -64,9 +67,9 @@ describe('GET /admin/suppliers', () => {
       expect(items.map((s) => s.kind)).toEqual(['jd', 'taobao', 'brand', 'brand', 'topup', 'topup']);
       for (const s of items) {
         expect(Object.keys(s).sort()).toEqual(
-          ['balance', 'calls', 'circuit', 'errorRate', 'failures', 'inFlight', 'kind', 'lastError', 'lastErrorAt', 'lastSync', 'openAfterSales', 'p50Ms', 'p95Ms', 'supplierId', 'windowMs'].sort(),
+          ['balance', 'calls', 'circuit', 'errorRate', 'failures', 'inFlight', 'kind', 'lastError', 'lastErrorAt', 'lastSync', 'openAfterSales', 'p50Ms', 'p95Ms', 'processes', 'supplierId', 'windowMs'].sort(),
         );
-        expect(s).toMatchObject({ circuit: 'closed', inFlight: 0, windowMs: 300_000 });
+        expect(s).toMatchObject({ circuit: 'closed', inFlight: 0, windowMs: 300_000, processes: 1 });
       }
     }
   });
@@ -107,6 +110,41 @@ describe('GET /admin/suppliers', () => {
     const { items } = await json<{ items: Record<string, any>[] }>(await hub.call('GET', '/admin/suppliers', { token: agent }));
     expect(items.find((s) => s.supplierId === 'brand-lumen')).toMatchObject({ circuit: 'open', failures: 5 });
     expect(items.find((s) => s.supplierId === 'brand-acme')).toMatchObject({ circuit: 'closed', failures: 0 });
+  });
+
+  it('merges the figures every other hub process shared through Redis; a process that stopped drops out', async () => {
+    // Another process (a worker, say): its own connectors, calling the same sandboxes.
+    const otherConnectors = createConnectors(hub.deps.config.suppliers);
+    const share = (connectors: ReadonlyMap<string, SupplierConnector>, processKey: string) =>
+      new SupplierHealthShare(hub.deps.redis, hub.deps.config.redisPrefix, connectors, { everyMs: 5_000, now: () => hub.clock.now().getTime(), processKey });
+    const worker = share(otherConnectors, 'worker-host:4242');
+    const mine = await supplier('jd');
+    for (let i = 0; i < 3; i++) await (otherConnectors.get('jd') as SupplierConnector).listCatalog({ limit: 5 });
+    await worker.publish();
+    const theirs = (otherConnectors.get('jd') as SupplierConnector).health();
+    expect(theirs.calls).toBeGreaterThanOrEqual(3);
+    const merged = await supplier('jd');
+    expect(merged).toMatchObject({ processes: 2, calls: mine.calls + theirs.calls, failures: mine.failures + theirs.failures, circuit: mine.circuit });
+    expect(merged.p95Ms).toBeGreaterThan(0);
+    // Every supplier of the worker counts, those it did not call too.
+    expect(await supplier('brand-lumen')).toMatchObject({ processes: 2 });
+
+    // This process shares its own too: the worker sees them.
+    await hub.deps.supplierHealth.publish();
+    const seenByWorker = await worker.others();
+    expect(seenByWorker.get('jd')?.[0]).toMatchObject({ calls: mine.calls });
+
+    // Three periods without a word from the worker: it stopped; its figures go, and so does its field.
+    hub.clock.advance(15_001);
+    expect(await supplier('jd')).toMatchObject({ processes: 1, calls: mine.calls });
+    expect(await hub.deps.redis.hget(`${hub.deps.config.redisPrefix}:supplier-health`, 'worker-host:4242')).toBeNull();
+  });
+
+  it('answers with this process’s figures alone when Redis does not answer', async () => {
+    const deps = { em: hub.deps.orm.em.fork(), clock: hub.clock, supplierIds: hub.deps.supplierIds, connectors: hub.deps.connectors, others: () => Promise.reject(new Error('redis down')) };
+    const items = await listSupplierHealth(deps);
+    expect(items.map((s) => s.processes)).toEqual(hub.deps.supplierIds.map(() => 1));
+    expect(items.find((s) => s.supplierId === 'jd')?.calls).toBe(connector('jd').health().calls);
   });
 
   it('shows the last catalog sync after one ran, null before', async () => {
