@@ -287,6 +287,8 @@ describe('signing out', () => {
     const { page, context } = agent;
     await page.goto('/console/suppliers');
     expect(await page.locator('#suppliers').textContent()).toContain('jd');
+    // How many hub processes the figures merge (one here: the test's hub shares nothing else).
+    expect(await page.locator('#suppliers caption').textContent()).toContain('合并了 1 个中台进程');
     await screenshot(page, 'suppliers');
     await page.goto('/console/webhooks');
     expect(await page.locator('#deliveries').textContent()).toContain('refund.required');

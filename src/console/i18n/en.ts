@@ -210,6 +210,7 @@ export const en: Record<MessageKey, string> = {
   'notice.refunded': 'Line {line}: {units} units refunded ({points} points / ¥{cash}); the mall gets refund.required.',
 
   'suppliers.title': 'Supplier health',
+  'suppliers.processes': 'Circuits and call figures merge {n} hub processes (API and workers)',
   'circuit.closed': 'closed',
   'circuit.open': 'open',
   'circuit.half_open': 'half-open',

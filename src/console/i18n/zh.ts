@@ -212,6 +212,7 @@ export const zh = {
   'notice.refunded': '已退款第 {line} 行 {units} 件（{points} 积分 / {cash} 元），商城将收到 refund.required。',
 
   'suppliers.title': '供应商健康',
+  'suppliers.processes': '熔断与调用统计合并了 {n} 个中台进程（API 与 worker）的数据',
   'circuit.closed': '正常',
   'circuit.open': '已熔断',
   'circuit.half_open': '试探中',

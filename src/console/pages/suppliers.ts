@@ -17,5 +17,10 @@ export function suppliersPage(t: Translate, items: SupplierHealth[]): JSXNode {
     String(s.openAfterSales),
     s.balance ? t('common.yuan', { n: yuan(s.balance.fen) }) : t('common.none'),
   ]);
-  return table([t('col.supplier'), t('col.circuit'), t('col.errorRate'), t('col.latency'), t('col.calls'), t('col.lastError'), t('col.lastSync'), t('col.openAfterSales'), t('col.balance')], rows, { id: 'suppliers' });
+  // The circuit and call figures merge every hub process's (shared through Redis): say how many.
+  const processes = Math.max(1, ...items.map((s) => s.processes));
+  return table([t('col.supplier'), t('col.circuit'), t('col.errorRate'), t('col.latency'), t('col.calls'), t('col.lastError'), t('col.lastSync'), t('col.openAfterSales'), t('col.balance')], rows, {
+    id: 'suppliers',
+    caption: t('suppliers.processes', { n: String(processes) }),
+  });
 }
