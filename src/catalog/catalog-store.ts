@@ -180,6 +180,9 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
        select match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
               market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, best_cost_fen is not null, stock_units
        from input
+       -- In match-key order: two pages inserting the same new items wait for each other in one
+       -- order, never each for the other.
+       order by match_key
        -- The first source's title and images stay.
        on conflict (match_key) do nothing
        returning id, sku_id, match_key, sellable
@@ -206,6 +209,10 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
        cross join lateral (select id, category_id from catalog_item where match_key = k.match_key limit 1) ci`,
       [existing.map((r) => r.match_key)]);
     for (const f of found) idOf.set(f.match_key, String(f.id));
+    // Locked now, in id order, before the category fill below takes any of them: the page's later
+    // recompute (refreshOnly) locks the same items in that order, and two pages never take them
+    // in opposite orders.
+    await lockItems(em, found.map((f) => String(f.id)));
     const bare = new Set(found.filter((f) => f.bare).map((f) => f.match_key));
     const filling = existing.filter((r) => r.category_id !== null && bare.has(r.match_key));
     if (filling.length > 0) {
@@ -316,9 +323,22 @@ export async function refreshItems(em: EntityManager, itemIds: readonly string[]
   await timedReprice(em, itemIds);
 }
 
+/** Locks items against other writers until the transaction ends, in id order (so two transactions never deadlock on them). */
+async function lockItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
+  if (itemIds.length === 0) return;
+  await executeBound(em, 'select id from catalog_item where id in (select (jsonb_array_elements_text(?::jsonb))::bigint) order by id for no key update', [JSON.stringify(itemIds)]);
+}
+
 /** refreshItems without the pricing: answers the items it changed (only those need new prices). */
 async function refreshOnly(em: EntityManager, itemIds: readonly string[]): Promise<string[]> {
   if (itemIds.length === 0) return [];
+  // The items are locked first, in id order (no deadlock between two pages), and held to commit.
+  // Another supplier's page writing offers of the same items at once either holds them already
+  // (this waits for its commit, and the statement below, with a snapshot taken after, sees its
+  // offers) or waits here for this page. Computed from one statement's snapshot alone, the second
+  // of two such pages wrote figures without the first's offers over the first's: an item's stock
+  // and best cost missing a supplier's offer (12 items of 625 000 in a 1 000 000-SKU first sync).
+  await lockItems(em, itemIds);
   const rows = await executeBound<{ id: string }>(
     em,
     // Per item through its offers' index (a lateral aggregate is never flattened into a join: as one,
