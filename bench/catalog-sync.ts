@@ -128,6 +128,23 @@ async function setDrift(sandboxUrl: string, share: number): Promise<void> {
   if (!res.ok) throw new Error(`sandbox drift: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Items whose stored best cost, stock or sellability differ from what their live offers say (each
+ * page writes them; concurrent pages of different suppliers once lost one another's offers): must
+ * be 0 after a sync. Checked after the timing, not counted.
+ */
+async function inconsistentItems(): Promise<number> {
+  const { rows } = await withClient((c) =>
+    c.query<{ n: string }>(`with a as (
+       select item_id, min(cost_fen) filter (where on_shelf and removed_at is null and coalesce(stock, 1) > 0) as best,
+              sum(stock) filter (where on_shelf and removed_at is null) as units
+       from catalog_offer group by item_id)
+     select count(*)::text as n from catalog_item ci join a on a.item_id = ci.id
+     where (ci.best_cost_fen, ci.stock_units, ci.sellable) is distinct from (a.best, a.units, a.best is not null)`),
+  );
+  return Number(rows[0]?.n);
+}
+
 const changeRows = async () => Number((await withClient((c) => c.query<{ n: string }>('select count(*)::text as n from catalog_change'))).rows[0]?.n);
 
 /**
@@ -158,6 +175,8 @@ export async function benchCatalogSync(): Promise<BenchResult> {
     const counts = await catalogCounts();
     if (!counts) throw new Error(`${BENCH_DB} has no catalog after the sync`);
     const mallItems = Number((await withClient((c) => c.query<{ n: string }>("select count(*)::text n from mall_item where mall_id = 'mall_benchsync'"))).rows[0]?.n);
+    const wrongAfterFirst = await inconsistentItems();
+    say(`items whose best cost or stock differ from their offers: ${wrongAfterFirst}`);
 
     await setDrift(sandbox.url, DRIFT);
     say(`sandbox: ${DRIFT * 100} % of SKUs now priced 5 % up; paging the goods suppliers alone…`);
@@ -169,6 +188,7 @@ export async function benchCatalogSync(): Promise<BenchResult> {
     const resync = await runWorker({ ...workerEnv(sandbox.url), BENCH_SYNC_TOPUPS: '0' }, 're-sync');
     say(`re-sync: ${resync.goodsSeconds} s`);
     const resyncChanges = (await changeRows()) - changesBefore;
+    const wrongAfterResync = await inconsistentItems();
     // Paged again after: on a host shared with other work, the faster of the two is the floor (the harder target).
     const pagingAfter = await pageGoodsCatalog(sandbox.url);
     say(`paging only, again: ${pagingAfter.seconds.toFixed(1)} s`);
@@ -181,6 +201,8 @@ export async function benchCatalogSync(): Promise<BenchResult> {
     const firstVerdict = against(first.goodsSeconds, copy.seconds, FIRST_SYNC_TARGET);
     const resyncVerdict = against(resync.goodsSeconds, paging.seconds, RESYNC_TARGET);
     const resyncWritten = goodsWritten(resync);
+    // A wrong catalog fails the run, whatever its speed (the figures are still printed and saved).
+    if (wrongAfterFirst + wrongAfterResync > 0) process.exitCode = 1;
     return {
       name: 'catalog-sync',
       figures: {
@@ -205,6 +227,7 @@ export async function benchCatalogSync(): Promise<BenchResult> {
         resyncChangeFeedRows: resyncChanges,
         ...perSupplier(resync, 're-sync'),
         resyncWriteSeconds: JSON.stringify(resync.writeSeconds),
+        itemsDifferingFromTheirOffers: `${wrongAfterFirst} after the first sync, ${wrongAfterResync} after the re-sync (must be 0)`,
         machine: `${cpus().length} CPUs shared by PostgreSQL, the sandbox and the sync; load average ${loadAtStart.toFixed(1)} at start`,
       },
       baseline: {
@@ -226,7 +249,8 @@ export async function benchCatalogSync(): Promise<BenchResult> {
         `${counts.goodsOffers.toLocaleString('en')} offers; COPY of the same ${copy.items.toLocaleString('en')} items + ${copy.offers.toLocaleString('en')} offers takes ${copy.seconds} s: ${firstVerdict}.\n` +
         `Re-sync after ${DRIFT * 100} % of offers changed: ${goodsSeen(resync).toLocaleString('en')} SKUs in ${resync.goodsSeconds} s, ${resyncWritten.toLocaleString('en')} offers written ` +
         `(${((resyncWritten / Math.max(1, goodsSeen(resync))) * 100).toFixed(2)} %), ${resyncChanges.toLocaleString('en')} change-feed rows; paging the suppliers alone takes ${paging.seconds.toFixed(1)} s: ${resyncVerdict}.\n` +
-        `Sync process peak RSS ${first.peakRssMiB} MiB.`,
+        `Sync process peak RSS ${first.peakRssMiB} MiB.` +
+        (wrongAfterFirst + wrongAfterResync > 0 ? `\nFAILED: ${wrongAfterFirst} items after the first sync and ${wrongAfterResync} after the re-sync differ from their offers.` : ''),
   };
   } finally {
     await sandbox.stop();
