@@ -209,9 +209,9 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
        cross join lateral (select id, category_id from catalog_item where match_key = k.match_key limit 1) ci`,
       [existing.map((r) => r.match_key)]);
     for (const f of found) idOf.set(f.match_key, String(f.id));
-    // Locked now, in id order, before the category fill below takes any of them: the page's later
-    // recompute (refreshOnly) locks the same items in that order, and two pages never take them
-    // in opposite orders.
+    // Locked now, in id order, before the category fill below takes any of them, and held to the
+    // end of the page: the recompute below (refreshOnly) needs them locked, and two pages never
+    // take them in opposite orders. The offers below point at these items or at new ones.
     await lockItems(em, found.map((f) => String(f.id)));
     const bare = new Set(found.filter((f) => f.bare).map((f) => f.match_key));
     const filling = existing.filter((r) => r.category_id !== null && bare.has(r.match_key));
@@ -318,6 +318,7 @@ const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_sto
 export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
   const t0 = performance.now();
+  await lockItems(em, itemIds);
   await refreshOnly(em, itemIds);
   catalogWriteSeconds.refresh += since(t0);
   await timedReprice(em, itemIds);
@@ -329,16 +330,17 @@ async function lockItems(em: EntityManager, itemIds: readonly string[]): Promise
   await executeBound(em, 'select id from catalog_item where id in (select (jsonb_array_elements_text(?::jsonb))::bigint) order by id for no key update', [JSON.stringify(itemIds)]);
 }
 
-/** refreshItems without the pricing: answers the items it changed (only those need new prices). */
+/**
+ * refreshItems without the lock and the pricing: answers the items it changed (only those need new
+ * prices). The caller has locked the items (lockItems) in this transaction: another supplier's page
+ * writing offers of the same items at once either held them (the lock waited for its commit, and
+ * this statement, with a snapshot taken after, sees its offers) or waits for this page. Computed
+ * from one statement's snapshot without the lock, the second of two such pages wrote figures
+ * without the first's offers over the first's: an item's stock and best cost missing a supplier's
+ * offer (12 items of 625 000 in a 1 000 000-SKU first sync).
+ */
 async function refreshOnly(em: EntityManager, itemIds: readonly string[]): Promise<string[]> {
   if (itemIds.length === 0) return [];
-  // The items are locked first, in id order (no deadlock between two pages), and held to commit.
-  // Another supplier's page writing offers of the same items at once either holds them already
-  // (this waits for its commit, and the statement below, with a snapshot taken after, sees its
-  // offers) or waits here for this page. Computed from one statement's snapshot alone, the second
-  // of two such pages wrote figures without the first's offers over the first's: an item's stock
-  // and best cost missing a supplier's offer (12 items of 625 000 in a 1 000 000-SKU first sync).
-  await lockItems(em, itemIds);
   const rows = await executeBound<{ id: string }>(
     em,
     // Per item through its offers' index (a lateral aggregate is never flattened into a join: as one,

@@ -11,7 +11,7 @@ import type { OrderActionRefusal, RunStatus } from '../domain/order-actions.ts';
 import type { LineStatus } from '../domain/order-status.ts';
 import type { ActorType } from '../domain/principal.ts';
 import { refundFor } from '../domain/refunds.ts';
-import { type CancelDeps, cancelLines, type CancelResult } from './cancel.ts';
+import { type CancelDeps, cancelLines, type CancelResult, refuseUnknownLines } from './cancel.ts';
 import { attemptStatus, findMallLine, type LineRecord, loadLine, sourceOffers, updateAttempt } from './line-store.ts';
 import { type OrderView, orderView } from './order-store.ts';
 import { RefundExceedsPaid, refundedUnits, refundUnits } from './refunds.ts';
@@ -259,9 +259,7 @@ export async function cancelOrderLines(deps: StaffActionDeps, orderId: string, r
   // Staff's word is on record before any supplier is asked: a cancel is several transactions (each
   // line at its supplier, then in the hub), and a process dying between them would otherwise leave
   // cancelled lines with no entry naming who cancelled them. An unknown line is refused first (404, nothing written).
-  const known = new Set(before.map((l) => l.lineId));
-  const unknown = [...new Set((req.lineIds ?? []).filter((id) => !known.has(id)))];
-  if (unknown.length) throw new AppError('not_found', `order ${orderId} has no line ${unknown.join(', ')}`, { details: { lineIds: unknown } });
+  refuseUnknownLines(orderId, req.lineIds ?? [], before.map((l) => l.lineId));
   await deps.em.fork().transactional(async (tx) => {
     audit(tx, deps, who, order, 'order.cancel_requested', { lines: before }, { reason: req.reason, lineIds: req.lineIds ?? null });
   });
