@@ -22,8 +22,11 @@ export interface ListingSource {
    * start (loadListingHashes): listings are compared with them in memory, not with the stored rows.
    * Kept up to date with what the run writes.
    */
-  known?: Map<string, number>;
+  known?: ListingDigests;
 }
+
+/** Digests (listing_hash) of a supplier's live offers by SKU id: an object without a prototype, so any SKU id is an ordinary key. */
+export type ListingDigests = Record<string, number>;
 
 /** Whether a supplier has no offers at all (before its first full sync). */
 export async function supplierHasNoOffers(em: EntityManager, supplierId: string): Promise<boolean> {
@@ -84,16 +87,16 @@ interface Unchanged {
  * far less memory on the way than a row object per offer. An offer written before digests were
  * stored has none and is written once more.
  */
-export async function loadListingHashes(em: EntityManager, supplierId: string): Promise<Map<string, number>> {
+export async function loadListingHashes(em: EntityManager, supplierId: string): Promise<ListingDigests> {
   const t0 = performance.now();
-  const [row] = await executeBound<{ hashes: Record<string, number> | null }>(em,
+  const [row] = await executeBound<{ hashes: ListingDigests | null }>(em,
     `select json_object_agg(supplier_sku_id, listing_hash) as hashes from catalog_offer
      where supplier_id = ? and removed_at is null and listing_hash is not null`,
     [supplierId]);
-  const known = new Map<string, number>();
-  const hashes = row?.hashes ?? {};
-  // for…in over JSON.parse's own keys: Object.entries would make an array per SKU.
-  for (const id in hashes) known.set(id, hashes[id] as number);
+  // The parsed object itself, not a Map copied from it: the copy cost 0.16 s of the worker's one
+  // thread per 250 000 SKUs, at the start of a run when every supplier's first pages arrive.
+  // Without a prototype, an id such as "constructor" or "__proto__" is an ordinary key.
+  const known = Object.setPrototypeOf(row?.hashes ?? {}, null) as ListingDigests;
   catalogWriteSeconds.compare += since(t0);
   return known;
 }
@@ -115,7 +118,7 @@ async function unchangedListings(em: EntityManager, source: ListingSource, keyed
     if (source.runId !== null) {
       await executeBound(em, 'insert into catalog_sync_seen (run_id, supplier_sku_ids) select ?::bigint, array(select jsonb_array_elements_text(?::jsonb))', [source.runId, JSON.stringify(ids)]);
     }
-    const skus = new Set(known ? keyed.filter((k) => known.get(k.s.supplierSkuId) === k.hash).map((k) => k.s.supplierSkuId) : []);
+    const skus = new Set(known ? keyed.filter((k) => known[k.s.supplierSkuId] === k.hash).map((k) => k.s.supplierSkuId) : []);
     return { skus, itemIds: [] };
   }
   const input = JSON.stringify(keyed.map(({ s, key, category }) => ({
@@ -169,52 +172,38 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const itemRows = newItemRows(changed);
   catalogWriteSeconds.prepare += since(t0);
   t0 = performance.now();
-  // Items first: created with their best cost, sellability and stock from this page's listings, so
-  // a new item is written once (a second row version would cost its search indexes again). An
-  // existing item is neither rewritten nor locked, unless it still lacks the category this page gives it.
-  const items = await executeBound<{ id: string; match_key: string }>(em,
-    `with input as (select * from ${ITEM_INPUT}),
-     ins as (
-       insert into catalog_item (match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-                                 market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, sellable, stock_units)
-       select match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
-              market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, best_cost_fen is not null, stock_units
-       from input
-       -- In match-key order: two pages inserting the same new items wait for each other in one
-       -- order, never each for the other.
-       order by match_key
-       -- The first source's title and images stay.
-       on conflict (match_key) do nothing
-       returning id, sku_id, match_key, sellable
-     ),
-     -- A new item that can be sold is listed: the change the feed has for it (as a refresh of an unsellable item would).
-     listed as (insert into catalog_change (item_id, sku_id, change) select id, sku_id, 'listing' from ins where sellable order by id),
-     -- The item's part of a catalog page, after the sku id PostgreSQL gave it (migration 0027).
-     page as (insert into catalog_item_page (item_id, json)
-              select ins.id, concat('"skuId":', to_json(ins.sku_id)::text, ',', input.page_json) from ins join input on input.match_key = ins.match_key order by ins.id)
-     select id, match_key from ins`,
-    [JSON.stringify(itemRows)],
-  );
-  const created = new Set(items.map((i) => String(i.id)));
-  const idOf = new Map(items.map((i) => [i.match_key, String(i.id)]));
-  const existing = itemRows.filter((r) => !idOf.has(r.match_key));
-  let recategorised: string[] = [];
-  // Items that existed (or that another supplier's page committed meanwhile): read in a statement
-  // of their own, whose snapshot sees what the insert above waited for. A category comes from the
-  // first source that maps to one.
-  if (existing.length > 0) {
-    const found = await executeBound<{ id: string; match_key: string; bare: boolean }>(em,
-      // One index probe per key (a lateral with a limit, as SAME: never planned as a scan).
-      `select ci.id, k.match_key, ci.category_id is null as bare from unnest(?::text[]) as k(match_key)
-       cross join lateral (select id, category_id from catalog_item where match_key = k.match_key limit 1) ci`,
-      [existing.map((r) => r.match_key)]);
+  const idOf = new Map<string, string>();
+  const existing: ItemFound[] = [];
+  const noteExisting = (found: readonly ItemFound[]) => {
     for (const f of found) idOf.set(f.match_key, String(f.id));
+    existing.push(...found);
+  };
+  // Compared listings that changed (a re-sync's) nearly all belong to items that exist: those are
+  // looked up first, so the insert below carries only new items, and usually does not run. (Sent
+  // to the insert, each existing item's row, page JSON included, was parsed and then dropped by
+  // its conflict: 4 ms of PostgreSQL per page of a re-sync.) A first sync's are mostly new.
+  if (source.compare !== false) noteExisting(await findItems(em, itemRows.map((r) => r.match_key)));
+  const toCreate = idOf.size === 0 ? itemRows : itemRows.filter((r) => !idOf.has(r.match_key));
+  const created = new Set<string>();
+  if (toCreate.length > 0) {
+    for (const i of await insertItems(em, toCreate)) {
+      created.add(String(i.id));
+      idOf.set(i.match_key, String(i.id));
+    }
+    // Keys another supplier's page committed meanwhile: read in a statement of their own, whose
+    // snapshot sees what the insert waited for.
+    const raced = toCreate.filter((r) => !idOf.has(r.match_key));
+    if (raced.length > 0) noteExisting(await findItems(em, raced.map((r) => r.match_key)));
+  }
+  let recategorised: string[] = [];
+  if (existing.length > 0) {
     // Locked now, in id order, before the category fill below takes any of them, and held to the
     // end of the page: the recompute below (refreshOnly) needs them locked, and two pages never
-    // take them in opposite orders. The offers below point at these items or at new ones.
-    await lockItems(em, found.map((f) => String(f.id)));
-    const bare = new Set(found.filter((f) => f.bare).map((f) => f.match_key));
-    const filling = existing.filter((r) => r.category_id !== null && bare.has(r.match_key));
+    // take them in opposite orders. The offers below point at these items or at new ones. A
+    // category comes from the first source that maps to one.
+    await lockItems(em, existing.map((f) => String(f.id)));
+    const bare = new Set(existing.filter((f) => f.bare).map((f) => f.match_key));
+    const filling = itemRows.filter((r) => r.category_id !== null && bare.has(r.match_key));
     if (filling.length > 0) {
       const filled = await executeBound<{ id: string }>(em,
         // The item's page JSON shows its category path too: written again from the row.
@@ -254,7 +243,8 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   );
   catalogWriteSeconds.upsert += since(t0);
   // A page whose transaction then fails ends the run's attempt; the next attempt reads the digests again.
-  for (const k of changed) source.known?.set(k.s.supplierSkuId, k.hash);
+  const known = source.known;
+  if (known) for (const k of changed) known[k.s.supplierSkuId] = k.hash;
   const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
   // Existing items recompute best cost, sellability and stock from all their offers; prices follow
   // what that changed, the new items, and the items whose category was filled in.
@@ -264,6 +254,51 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const reprice = lagging ? [...itemIds, ...recategorised, ...same.itemIds] : [...created, ...moved, ...recategorised];
   await timedReprice(em, [...new Set(reprice)]);
   return { items: itemIds.length, offers: skus.length, written: touched.length };
+}
+
+/** An existing item of a match key, and whether it still lacks a category. */
+interface ItemFound { id: string; match_key: string; bare: boolean }
+
+/** The existing items of these match keys (no lock: the caller locks them). */
+function findItems(em: EntityManager, keys: readonly string[]): Promise<ItemFound[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return executeBound<ItemFound>(em,
+    // One index probe per key (a lateral with a limit, as SAME: never planned as a scan).
+    `select ci.id, k.match_key, ci.category_id is null as bare from unnest(?::text[]) as k(match_key)
+     cross join lateral (select id, category_id from catalog_item where match_key = k.match_key limit 1) ci`,
+    [keys]);
+}
+
+/**
+ * Creates the items of these rows whose match key is new, with their first source's fields, best
+ * cost, sellability and stock (so a new item is written once: a second row version would cost its
+ * search indexes again), their page JSON and, when sellable, their listing in the change feed.
+ * Answers the items it created; a key that exists (or that another page inserts meanwhile) is left.
+ */
+function insertItems(em: EntityManager, rows: ReturnType<typeof newItemRows>): Promise<{ id: string; match_key: string }[]> {
+  return executeBound<{ id: string; match_key: string }>(em,
+    `with input as (select * from ${ITEM_INPUT}),
+     ins as (
+       insert into catalog_item (match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
+                                 market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, sellable, stock_units)
+       select match_key, kind, title, brand, model, gtin, category_id, category_ids, category_path, images, attributes,
+              market_price_fen, search_grams, search_text, search_pinyin, search_initials, best_cost_fen, best_cost_fen is not null, stock_units
+       from input
+       -- In match-key order: two pages inserting the same new items wait for each other in one
+       -- order, never each for the other.
+       order by match_key
+       -- The first source's title and images stay.
+       on conflict (match_key) do nothing
+       returning id, sku_id, match_key, sellable
+     ),
+     -- A new item that can be sold is listed: the change the feed has for it (as a refresh of an unsellable item would).
+     listed as (insert into catalog_change (item_id, sku_id, change) select id, sku_id, 'listing' from ins where sellable order by id),
+     -- The item's part of a catalog page, after the sku id PostgreSQL gave it (migration 0027).
+     page as (insert into catalog_item_page (item_id, json)
+              select ins.id, concat('"skuId":', to_json(ins.sku_id)::text, ',', input.page_json) from ins join input on input.match_key = ins.match_key order by ins.id)
+     select id, match_key from ins`,
+    [JSON.stringify(rows)],
+  );
 }
 
 async function timedReprice(em: EntityManager, itemIds: readonly string[]): Promise<void> {

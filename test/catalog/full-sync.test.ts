@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SupplierConnector } from '../../connectors/connector.ts';
+import type { SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import { SandboxClock } from '../../connectors/sandbox/common/clock.ts';
 import { defaultLifecycle } from '../../connectors/sandbox/common/context.ts';
 import { serveOnLoopback } from '../../connectors/sandbox/common/serve.ts';
@@ -182,6 +182,27 @@ describe('full catalog sync', () => {
     expect(after.filter((o) => o.removed || !o.hashed)).toEqual([]);
     // Each stored digest is its listing's: the next run finds nothing to write.
     expect(await sync(acme)).toMatchObject({ status: 'succeeded', seen: SKUS, written: 0, removed: 0 });
+  });
+
+  it('compares SKU ids that name members of a JavaScript object (constructor, __proto__) like any other', async () => {
+    const ids = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '0'];
+    let cost = 10_000;
+    const listing = (id: string, i: number): SupplierSku => ({
+      supplierSkuId: id, title: `测试商品 ${i}`, brand: null, model: null, gtin: null, kind: 'physical', categoryPath: ['测试'], supplierCategoryId: null,
+      images: [], attributes: {}, marketPriceFen: null, costFen: cost + i, onShelf: true, stock: 5, virtual: null, updatedAt: null,
+    });
+    const odd = Object.assign(Object.create(get('brand-lumen')) as SupplierConnector, {
+      id: 'brand-odd-ids',
+      listCatalog: async () => ({ items: ids.map(listing), nextCursor: null }),
+    });
+    expect(await sync(odd)).toMatchObject({ status: 'succeeded', seen: ids.length, written: ids.length });
+    // Unchanged: every id's stored digest is found, none is taken for a change.
+    expect(await sync(odd)).toMatchObject({ status: 'succeeded', seen: ids.length, written: 0, removed: 0 });
+    cost = 20_000;
+    expect(await sync(odd)).toMatchObject({ status: 'succeeded', seen: ids.length, written: ids.length, removed: 0 });
+    const offers = await sql<{ supplier_sku_id: string; cost_fen: number }[]>("select supplier_sku_id, cost_fen from catalog_offer where supplier_id = 'brand-odd-ids' order by supplier_sku_id");
+    expect(offers.map((o) => o.supplier_sku_id)).toEqual([...ids].sort());
+    expect(offers.every((o) => o.cost_fen >= 20_000)).toBe(true);
   });
 
   it('keys virtual goods so the two top-up providers are two offers of one item', async () => {
