@@ -27,6 +27,9 @@ export interface SyncDeps {
   leaseMs?: number;
 }
 
+/** Batches that may wait for their write while the next one is fetched (one of them being written). */
+const QUEUED_WRITES = 2;
+
 const leaseOf = (deps: SyncDeps) => new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000));
 
 /**
@@ -82,9 +85,12 @@ export async function runPagedSync(
   const known = compare && opts.mode === 'full' ? loadListingHashes(deps.em, connector.id) : Promise.resolve(undefined);
   known.catch(() => undefined); // awaited by the first write, or below
   const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
-  // One batch is written while the next is read: supplier and database work overlap. Writes stay
-  // one at a time and in page order, each with the checkpoint of the pages it holds.
-  let writing: Promise<void> | null = null;
+  // Batches are written one at a time and in page order, each with the checkpoint of the pages it
+  // holds, while the pages after them are fetched: supplier and database work overlap, and a fetch
+  // waits for a write only when QUEUED_WRITES batches wait already (memory stays a few batches).
+  // When each batch's write was awaited before the next page was asked for, every write stalled
+  // the supplier's chain of page requests: Taobao's 2 500 pages waited at each of 125 batches.
+  const queue: Promise<void>[] = [];
   const write = async (items: SupplierSku[], next: string | null, fetched: number) => {
     source.known ??= await known;
     await deps.em.transactional(async (tx) => {
@@ -117,11 +123,13 @@ export async function runPagedSync(
         next = page.nextCursor;
         pending = next !== null ? fetch(next) : null;
       } while (pending && items.length < (opts.writeBatch ?? 2_000));
-      await writing;
-      writing = write(items, next, fetched);
-      writing.catch(() => undefined); // awaited before the next write or below
+      while (queue.length >= QUEUED_WRITES) await queue.shift();
+      // After the batch before it: a failed write fails those queued behind it without running them.
+      const queued = (queue.at(-1) ?? Promise.resolve()).then(() => write(items, next, fetched));
+      queued.catch(() => undefined); // awaited above, below, or in the catch
+      queue.push(queued);
     }
-    await writing;
+    await Promise.all(queue);
     await known; // a run with no page to write still reports a failed read
     const removed = await deps.em.transactional(async (tx) => {
       const n = opts.mode === 'full' ? await removeUnseenOffers(tx, connector.id, runId) : 0;
@@ -130,8 +138,8 @@ export async function runPagedSync(
     });
     return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, written, removed };
   } catch (err) {
-    // A write still under way commits or fails before the error is recorded (and the lease let go).
-    await writing?.catch(() => undefined);
+    // Writes still under way commit or fail before the error is recorded (and the lease let go).
+    await Promise.allSettled(queue);
     await recordRunError(deps, runId, err);
     throw err;
   }

@@ -184,6 +184,44 @@ describe('full catalog sync', () => {
     expect(await sync(acme)).toMatchObject({ status: 'succeeded', seen: SKUS, written: 0, removed: 0 });
   });
 
+  it('goes on fetching pages while a batch waits for its write, and still commits batches in page order', async () => {
+    const lumen = get('brand-lumen');
+    let calls = 0;
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((r) => (locked = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const counting = Object.assign(Object.create(lumen) as SupplierConnector, {
+      id: lumen.id,
+      listCatalog: async (q: Parameters<SupplierConnector['listCatalog']>[0]) => {
+        // The run row exists once the first page is asked for: another transaction takes it before
+        // the page is answered, so the first batch's checkpoint (its write's last statement) waits.
+        if (++calls === 1) {
+          void hub.deps.orm.em.fork().transactional(async (tx) => {
+            await tx.getConnection().execute("select id from catalog_sync_run where supplier_id = 'brand-lumen' and status = 'running' for update", [], 'all', tx.getTransactionContext());
+            locked();
+            await released;
+          });
+          await lockHeld;
+        }
+        return lumen.listCatalog(q);
+      },
+    });
+    const run = runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock }, counting, { pageSize: 50, writeBatch: 50 });
+    try {
+      await lockHeld;
+      // Batch 1 waits for its write; batch 2 waits behind it; page 3 fills batch 3 and page 4 is asked for.
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThanOrEqual(4);
+      const [held] = await sql<{ pages: number }[]>("select pages from catalog_sync_run where supplier_id = 'brand-lumen' and status = 'running'");
+      expect(held?.pages).toBe(0);
+    } finally {
+      release();
+    }
+    expect(await run).toMatchObject({ status: 'succeeded', pages: SKUS / 50, seen: SKUS });
+    const [last] = await sql<{ pages: number; seen: number; cursor: string | null }[]>("select pages, seen, cursor from catalog_sync_run where supplier_id = 'brand-lumen' order by id desc limit 1");
+    expect(last).toEqual({ pages: SKUS / 50, seen: SKUS, cursor: null });
+  });
+
   it('compares SKU ids that name members of a JavaScript object (constructor, __proto__) like any other', async () => {
     const ids = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '0'];
     let cost = 10_000;
