@@ -29,6 +29,12 @@ export function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
       return answer(431, 'Request Header Fields Too Large', 'validation_failed', `the request line and headers (the URL included) exceed ${maxHeaderSize} bytes`, { path: 'headers', code: 'too_large' });
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return answer(413, 'Payload Too Large', 'payload_too_large', 'chunk extensions are too large');
+    case 'HPE_INVALID_URL':
+      // Most often a search typed as is (curl "…/v1/catalog/items?q=冰箱"): the bytes of 冰箱 are
+      // not allowed in a request line, so the request never reaches the API. Say how to send it.
+      return answer(400, 'Bad Request', 'validation_failed',
+        'the URL holds characters a URL cannot carry as they are: percent-encode them as UTF-8 (q=冰箱 is q=%E5%86%B0%E7%AE%B1; with curl: -G --data-urlencode "q=冰箱")',
+        { path: 'url', code: 'malformed_url' });
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return answer(408, 'Request Timeout', 'validation_failed', 'the request was not received completely in time');
     default:

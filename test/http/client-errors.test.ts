@@ -66,9 +66,17 @@ describe('requests Node refuses before the app', () => {
     }
   });
 
+  it('answers a URL with raw Chinese (a search typed as is) with 400 saying how to encode it', async () => {
+    const res = await rawRequest(Buffer.from('GET /v1/catalog/items?q=冰箱 HTTP/1.1\r\nHost: x\r\n\r\n', 'utf8'));
+    expectContractBody(res, 400, 'validation_failed', /percent-encode them as UTF-8 \(q=冰箱 is q=%E5%86%B0%E7%AE%B1/);
+    expect(JSON.parse(res.body).error.details.fields[0]).toMatchObject({ path: 'url', code: 'malformed_url' });
+    // The encoded form the message gives reaches the API (401 here: no key was sent).
+    expect((await fetch(`${base}/v1/catalog/items?q=%E5%86%B0%E7%AE%B1`)).status).toBe(401);
+  });
+
   it('keeps serving after refusing', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(hub.logs.lines.filter((l) => l.includes('refused a request Node could not parse')).length).toBeGreaterThanOrEqual(6);
+    expect(hub.logs.lines.filter((l) => l.includes('refused a request Node could not parse')).length).toBeGreaterThanOrEqual(7);
   });
 });
