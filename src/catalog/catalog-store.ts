@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierKind, SupplierSku } from '../../connectors/connector.ts';
 import { canonicalCategory } from '../domain/canonical-category.ts';
-import { bigramsOfNormalized, matchKey, normalizeText } from '../domain/catalog-keys.ts';
+import { bigramsOfNormalized, matchKey, normalizeText, STOCK_CAP } from '../domain/catalog-keys.ts';
 import { pinyinSearchKeys } from '../domain/catalog-search.ts';
 import { listingHash } from '../domain/listing-hash.ts';
 import { pageJson } from '../domain/page-json.ts';
@@ -341,6 +341,9 @@ function newItemRows(changed: readonly Keyed[]) {
   });
 }
 
+// Units as a mall's price row keeps them, in SQL (matches domain/catalog-keys.ts cappedStock).
+const CAPPED = (units: string) => `case when ${units} is null then null else least(greatest(${units}, 0), ${STOCK_CAP}) end`;
+
 // Stock as members see it, in SQL (matches domain/catalog-keys.ts stockStatus).
 const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_stock' when ${units} <= 0 then 'out_of_stock' when ${units} <= 10 then 'low' else 'in_stock' end`;
 
@@ -366,8 +369,9 @@ async function lockItems(em: EntityManager, itemIds: readonly string[]): Promise
 }
 
 /**
- * refreshItems without the lock and the pricing: answers the items it changed (only those need new
- * prices). The caller has locked the items (lockItems) in this transaction: another supplier's page
+ * refreshItems without the lock and the pricing: answers the items whose mall price rows this
+ * changes (best cost, sellability, or stock as those rows cap it): only those need new prices.
+ * The caller has locked the items (lockItems) in this transaction: another supplier's page
  * writing offers of the same items at once either held them (the lock waited for its commit, and
  * this statement, with a snapshot taken after, sees its offers) or waits for this page. Computed
  * from one statement's snapshot without the lock, the second of two such pages wrote figures
@@ -388,28 +392,35 @@ async function refreshOnly(em: EntityManager, itemIds: readonly string[]): Promi
          from catalog_offer o where o.item_id = ids.item_id having count(*) > 0
        ) x
      ),
-     old as (select ci.id, ci.sku_id, ci.best_cost_fen, ci.sellable, ci.stock_units from catalog_item ci join a on a.item_id = ci.id),
+     -- The old figures come back from the update itself, read through a second reference to the
+     -- row (the statement's snapshot: before the update; the caller holds the rows locked). Read
+     -- in CTEs joined to each other, they were joined by nested loops over the CTEs (no statistics
+     -- there): quadratic, 1 s for a page refreshing 2 000 items.
      upd as (
        update catalog_item ci set best_cost_fen = a.best, sellable = a.best is not null, stock_units = a.units, updated_at = now()
-       from a where ci.id = a.item_id
+       from a join catalog_item was on was.id = a.item_id
+       where ci.id = a.item_id
          -- Only what changed: an unchanged item costs no new row version.
          and (ci.best_cost_fen, ci.sellable, ci.stock_units) is distinct from (a.best, a.best is not null, a.units)
-       returning ci.id
+       returning ci.id, ci.sku_id, was.best_cost_fen as was_best, was.sellable as was_sellable, was.stock_units as was_units, a.best, a.units
      ),
      feed as (
        insert into catalog_change (item_id, sku_id, change)
-       select o.id, o.sku_id, c.change
-       from old o join a on a.item_id = o.id join upd u on u.id = o.id
+       select u.id, u.sku_id, c.change
+       from upd u
        cross join lateral (values
-         ('listing', o.sellable is distinct from (a.best is not null)),
-         ('price', o.sellable and a.best is not null and o.best_cost_fen is distinct from a.best),
+         ('listing', u.was_sellable is distinct from (u.best is not null)),
+         ('price', u.was_sellable and u.best is not null and u.was_best is distinct from u.best),
          -- A stock change of an item that was or becomes unsellable is already its listing change.
-         ('stock', o.sellable and a.best is not null and ${STOCK_STATUS('o.stock_units')} is distinct from ${STOCK_STATUS('a.units')})
+         ('stock', u.was_sellable and u.best is not null and ${STOCK_STATUS('u.was_units')} is distinct from ${STOCK_STATUS('u.units')})
        ) as c(change, happened)
        where c.happened
-       order by o.id
+       order by u.id
      )
-     select id from upd`,
+     -- What a mall's price row holds changed: best cost, sellability, or stock as capped there
+     -- (mall-pricing.ts, cappedStock). Stock moving above 10 units changes no mall's row.
+     select id from upd
+     where (was_best, was_sellable, ${CAPPED('was_units')}) is distinct from (best, best is not null, ${CAPPED('units')})`,
     [JSON.stringify(itemIds)],
   );
   return rows.map((r) => String(r.id));

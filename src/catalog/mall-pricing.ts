@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { cappedStock } from '../domain/catalog-keys.ts';
 import type { CatalogSelection } from '../domain/catalog-selection.ts';
 import { inSelection } from '../domain/catalog-selection.ts';
 import { type PricingRule, priceItem, ruleOf } from '../domain/pricing.ts';
@@ -35,7 +36,7 @@ function priceRows(mall: MallRow, items: readonly ItemRow[]) {
     const selected = inSelection({ skuId: i.sku_id, kind: i.kind, brand: i.brand, categoryIds: i.category_ids, points: price.points }, mall.catalog_selection);
     return {
       item_id: i.id, points: price.points, cash_fen: price.cashFen, kind: i.kind, category_id: i.category_id, selected,
-      sellable: selected && i.sellable && i.best_cost_fen !== null, stock_units: i.stock_units,
+      sellable: selected && i.sellable && i.best_cost_fen !== null, stock_units: cappedStock(i.stock_units),
     };
   });
 }

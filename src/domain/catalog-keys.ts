@@ -122,3 +122,16 @@ export function stockStatus(units: number | null, available = true): StockStatus
   if (units === null) return 'in_stock';
   return units <= 10 ? 'low' : 'in_stock';
 }
+
+/** The units above which every figure reads the same to a mall: more than 10 is in stock. */
+export const STOCK_CAP = 11;
+
+/**
+ * The units a mall's price row keeps: exact up to 10, STOCK_CAP for anything more (and never
+ * below 0). All a mall is shown or filtered on is the stock status and whether any unit is left,
+ * which read the same from this (stockStatus(cappedStock(u)) is stockStatus(u) for any u ≥ 0), so
+ * a change of 500 units to 480 rewrites no mall's row (it used to rewrite every mall's).
+ */
+export function cappedStock(units: number | null): number | null {
+  return units === null ? null : Math.min(Math.max(units, 0), STOCK_CAP);
+}

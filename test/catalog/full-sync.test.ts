@@ -222,6 +222,46 @@ describe('full catalog sync', () => {
     expect(last).toEqual({ pages: SKUS / 50, seen: SKUS, cursor: null });
   });
 
+  it('rewrites a mall price row only when the stock a mall sees changes: 500 to 480 units writes none, to 7 writes it', async () => {
+    const { mallId, apiKey } = await hub.createMall('Stock mall');
+    await hub.deps.orm.em.fork().getConnection().execute('update mall set priced_version = pricing_version'); // as after its reprice job
+    let stock: number | null = 500;
+    const one = Object.assign(Object.create(get('brand-lumen')) as SupplierConnector, {
+      id: 'brand-stock',
+      listCatalog: async () => ({
+        items: [{
+          supplierSkuId: 'ST-1', title: '库存测试 保温杯', brand: null, model: null, gtin: null, kind: 'physical', categoryPath: ['测试'], supplierCategoryId: null,
+          images: [], attributes: {}, marketPriceFen: null, costFen: 5_000, onShelf: true, stock, virtual: null, updatedAt: null,
+        } satisfies SupplierSku],
+        nextCursor: null,
+      }),
+    });
+    type Row = { item_stock: number | null; mall_stock: number | null; mall_at: string; changes: string };
+    const state = async () => (await sql<Row[]>(
+      `select ci.stock_units item_stock, mi.stock_units mall_stock, mi.updated_at::text mall_at,
+              (select count(*)::text from catalog_change c where c.item_id = ci.id) changes
+       from catalog_offer o join catalog_item ci on ci.id = o.item_id join mall_item mi on mi.item_id = ci.id and mi.mall_id = ?
+       where o.supplier_id = 'brand-stock'`, [mallId]))[0];
+    await sync(one);
+    const first = await state();
+    expect(first).toMatchObject({ item_stock: 500, mall_stock: 11 });
+    stock = 480;
+    expect(await sync(one)).toMatchObject({ written: 1 });
+    // The item holds the units; the mall's row, which shows "in stock" either way, is not written.
+    expect(await state()).toEqual({ ...first, item_stock: 480 });
+    stock = 7;
+    await sync(one);
+    const low = await state();
+    expect(low).toMatchObject({ item_stock: 7, mall_stock: 7 });
+    expect(low?.mall_at).not.toBe(first?.mall_at);
+    expect(Number(low?.changes)).toBe(Number(first?.changes) + 1); // the feed's stock change: in stock to low
+    const page = (await (await hub.call('GET', '/v1/catalog/items?q=%E4%BF%9D%E6%B8%A9%E6%9D%AF', { token: apiKey })).json()) as { items: { title: string; stock: string }[] };
+    expect(page.items.find((i) => i.title === '库存测试 保温杯')?.stock).toBe('low');
+    stock = 0;
+    await sync(one);
+    expect(await state()).toMatchObject({ item_stock: 0, mall_stock: 0 });
+  });
+
   it('compares SKU ids that name members of a JavaScript object (constructor, __proto__) like any other', async () => {
     const ids = ['constructor', '__proto__', 'toString', 'hasOwnProperty', '0'];
     let cost = 10_000;

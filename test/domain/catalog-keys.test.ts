@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bigrams, bigramsOfNormalized, isValidGtin, matchKey, normalizeFully, normalizeText, stockStatus } from '../../src/domain/catalog-keys.ts';
+import { bigrams, bigramsOfNormalized, cappedStock, isValidGtin, matchKey, normalizeFully, normalizeText, STOCK_CAP, stockStatus } from '../../src/domain/catalog-keys.ts';
 import { goodsSku, locateGtin } from '../../fixtures/catalog/index.ts';
 
 const base = { supplierId: 'jd', supplierSkuId: '1', gtin: null, brand: null, model: null, virtual: null };
@@ -110,5 +110,15 @@ describe('search bigrams', () => {
 describe('stock status', () => {
   it('reads units the way the contract says', () => {
     expect([stockStatus(0), stockStatus(1), stockStatus(10), stockStatus(11), stockStatus(null), stockStatus(50, false)]).toEqual(['out_of_stock', 'low', 'low', 'in_stock', 'in_stock', 'out_of_stock']);
+  });
+
+  it('reads the same from the units a mall price row keeps (capped at 11) as from the exact units', () => {
+    expect([cappedStock(null), cappedStock(0), cappedStock(10), cappedStock(11), cappedStock(480), cappedStock(-3)]).toEqual([null, 0, 10, STOCK_CAP, STOCK_CAP, 0]);
+    fc.assert(fc.property(fc.option(fc.nat({ max: 10_000_000 }), { nil: null }), fc.boolean(), (units, available) => {
+      const capped = cappedStock(units);
+      expect(stockStatus(capped, available)).toBe(stockStatus(units, available));
+      // What intake and the in-stock filter ask: is any unit left?
+      expect(capped === null || capped > 0).toBe(units === null || units > 0);
+    }));
   });
 });
