@@ -35,6 +35,11 @@ class Undecided extends Error {
   }
 }
 
+/** A line the order does not have is a mistake in the request: refused whole (404), before anything is cancelled. */
+export function refuseUnknownLines(orderId: string, wanted: readonly string[], lineIds: readonly string[]): void {
+  const missing = [...new Set(wanted.filter((lineId) => !lineIds.includes(lineId)))];
+  if (missing.length) throw new AppError('not_found', `order ${orderId} has no line ${missing.join(', ')}`, { details: { lineIds: missing } });
+}
 
 /**
  * Cancels lines of an order (all of them when none are named); naming a line the order does not
@@ -45,12 +50,6 @@ class Undecided extends Error {
  * be asked, that line stays as it was and the whole request answers 503 `unavailable` with
  * Retry-After (after the other lines were decided: a repeat answers them again, unchanged).
  */
-/** A line the order does not have is a mistake in the request: refused whole (404), before anything is cancelled. */
-export function refuseUnknownLines(orderId: string, wanted: readonly string[], lineIds: readonly string[]): void {
-  const missing = [...new Set(wanted.filter((lineId) => !lineIds.includes(lineId)))];
-  if (missing.length) throw new AppError('not_found', `order ${orderId} has no line ${missing.join(', ')}`, { details: { lineIds: missing } });
-}
-
 export async function cancelLines(deps: CancelDeps, mallId: string, orderId: string, lineIds: readonly string[] | undefined, reason: string): Promise<CancelResult[]> {
   const order = await findOrder(deps.em, mallId, { orderId });
   if (!order) throw notFound('order');
