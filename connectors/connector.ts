@@ -94,6 +94,13 @@ export interface SupplierConnector {
 
   listCatalog(query: CatalogQuery): Promise<CatalogPage>;
   /**
+   * The cursors of up to `count` pages after the one `query` asks for, where the supplier addresses
+   * pages by number, so they can be asked for before the page before them arrives (read-ahead:
+   * src/catalog/page-reader.ts checks each guess against the nextCursor the page before returns).
+   * Absent where a cursor comes only with the page before it (the brands' opaque cursors).
+   */
+  cursorsAfter?(query: CatalogQuery, count: number): string[];
+  /**
    * The current listing of the given SKUs (those the supplier no longer lists are left out), for
    * message-driven refreshes; required when `catalogUpdates` is `message-pool`.
    */

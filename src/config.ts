@@ -183,6 +183,8 @@ const schema = z
     HUB_CATALOG_SYNC_OVERLAP_MS: int(10 * 60_000),
     /** How long a sync worker holds a run without progress before another may take it over. */
     HUB_CATALOG_SYNC_LEASE_MS: int(120_000),
+    /** Catalog pages a sync asks a supplier for at once where its pages are numbered (Taobao, JD pools); 1: one after another. */
+    HUB_CATALOG_READ_AHEAD: z.coerce.number().int().min(1).max(32).default(4),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -269,6 +271,7 @@ export interface Config {
   catalogSyncSchedule: boolean;
   catalogSyncOverlapMs: number;
   catalogSyncLeaseMs: number;
+  catalogReadAhead: number;
   localFile: string;
 }
 
@@ -371,6 +374,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     catalogSyncSchedule: e.HUB_CATALOG_SYNC_SCHEDULE,
     catalogSyncOverlapMs: e.HUB_CATALOG_SYNC_OVERLAP_MS,
     catalogSyncLeaseMs: e.HUB_CATALOG_SYNC_LEASE_MS,
+    catalogReadAhead: e.HUB_CATALOG_READ_AHEAD,
     localFile: e.HUB_LOCAL_FILE,
   };
 }

@@ -85,6 +85,20 @@ export class JdConnector implements SupplierConnector {
     return { items, nextCursor: next ? encode(next) : null };
   }
 
+  /**
+   * A pool's pages are numbered: the guess is the next pages of the same pool (at a pool's end the
+   * page reader sees the real next cursor differ, and goes on from it).
+   */
+  cursorsAfter(q: CatalogQuery, count: number): string[] {
+    let at: { pool: number; page: number };
+    try {
+      at = q.cursor ? decode(q.cursor) : { pool: 0, page: 1 };
+    } catch {
+      return [];
+    }
+    return Array.from({ length: Math.max(0, count) }, (_, i) => encode({ pool: at.pool, page: at.page + 1 + i }));
+  }
+
   /** Detail, price and default-area stock of SKUs, 100 per call (how pool pages and pool messages are read). */
   async getSkus(skuIds: readonly string[]): Promise<SupplierSku[]> {
     const area = await this.#areas.resolve(JD_DEFAULT_AREA_NAMES);

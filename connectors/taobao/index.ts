@@ -72,6 +72,14 @@ export class TaobaoConnector implements SupplierConnector {
     return { items, nextCursor: more ? encodeCursor({ page: cursor.page + 1, since }) : null };
   }
 
+  /** Pages are numbered (page_no): the next ones are known before any arrives, in the same window. */
+  cursorsAfter(query: CatalogQuery, count: number): string[] {
+    const cursor = decodeCursor(query.cursor);
+    if (!cursor) return [];
+    const since = cursor.since ?? query.updatedSince;
+    return Array.from({ length: Math.max(0, count) }, (_, i) => encodeCursor({ page: cursor.page + 1 + i, since }));
+  }
+
   async getOffers(supplierSkuIds: readonly string[], region: Region): Promise<Offer[]> {
     const area = provinceCodeOf(region.province);
     if (!area) return supplierSkuIds.map((id) => toOffer(id, undefined));

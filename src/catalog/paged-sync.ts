@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CatalogPage, SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
+import type { SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
+import { CatalogPageReader } from './page-reader.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
 /** Outcome of one sync call. */
@@ -25,6 +26,8 @@ export interface SyncDeps {
   clock: Clock;
   /** How long a worker holds a run without writing a page before another may take it over (default 2 min). */
   leaseMs?: number;
+  /** Catalog pages asked for at once, where the supplier's pages are numbered (default DEFAULT_READ_AHEAD). */
+  readAhead?: number;
 }
 
 /** Batches that may wait for their write while the next one is fetched (one of them being written). */
@@ -104,25 +107,23 @@ export async function runPagedSync(
   };
   try {
     // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
-    const fetch = (at: string | null) => {
-      const p = connector.listCatalog({ cursor: at, limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) });
-      p.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
-      return p;
-    };
-    let pending = pages === 0 || cursor !== null ? fetch(cursor) : null;
-    while (pending) {
+    let more = pages === 0 || cursor !== null;
+    // Pages in order, several asked for at once where the supplier numbers them (page-reader.ts).
+    const reader = more ? new CatalogPageReader(connector, cursor, { limit: opts.pageSize ?? 500, ...(since ? { updatedSince: since } : {}) }, deps.readAhead) : null;
+    while (reader && more) {
       // Pages are written several at a time (2 000 listings by default): fewer, larger statements
       // and transactions, the per-statement costs spread over more rows.
       const items: SupplierSku[] = [];
       let fetched = 0;
       let next: string | null = null;
       do {
-        const page: CatalogPage = await pending;
+        const page = await reader.next();
+        if (!page) break;
         items.push(...page.items);
         fetched++;
         next = page.nextCursor;
-        pending = next !== null ? fetch(next) : null;
-      } while (pending && items.length < (opts.writeBatch ?? 2_000));
+      } while (next !== null && items.length < (opts.writeBatch ?? 2_000));
+      more = next !== null;
       while (queue.length >= QUEUED_WRITES) await queue.shift();
       // After the batch before it: a failed write fails those queued behind it without running them.
       const queued = (queue.at(-1) ?? Promise.resolve()).then(() => write(items, next, fetched));

@@ -58,7 +58,7 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);
-  const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs };
+  const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs, readAhead: deps.config.catalogReadAhead };
   host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));

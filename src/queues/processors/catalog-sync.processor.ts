@@ -15,6 +15,7 @@ export interface CatalogSyncDeps {
   connectors: Map<string, SupplierConnector>;
   overlapMs: number;
   leaseMs: number;
+  readAhead?: number;
 }
 
 /**
@@ -27,7 +28,7 @@ export async function processCatalogSync(job: Payload<'catalogSync'>, deps: Cata
   if (!connector) throw new AppError('not_found', `no connector for supplier ${job.supplierId}`, { retryable: false });
   const lastChange = () => lastCatalogChangeId(deps.em.fork());
   const before = await lastChange();
-  const syncDeps = { em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs };
+  const syncDeps = { em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs, ...(deps.readAhead !== undefined ? { readAhead: deps.readAhead } : {}) };
   const outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
   if ((await lastChange()) !== before) {
     await deps.em.fork().transactional(async (tx) => {
