@@ -185,6 +185,10 @@ const schema = z
     HUB_CATALOG_SYNC_LEASE_MS: int(120_000),
     /** Catalog pages a sync asks a supplier for at once where its pages are numbered (Taobao, JD pools); 1: one after another. */
     HUB_CATALOG_READ_AHEAD: z.coerce.number().int().min(1).max(32).default(4),
+    /** Whether the full syncs that fill an empty catalog load it in bulk and publish it once, when they have all ended. */
+    HUB_CATALOG_FIRST_LOAD: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** Memory (maintenance_work_mem) of each search index a first load builds at its end, in MB. */
+    HUB_CATALOG_INDEX_MEMORY_MB: z.coerce.number().int().min(1).max(4096).default(256),
     HUB_SANDBOX_PORT: int(4100),
     /** Where `npm start` writes the demo mall's key in sandbox mode (git-ignored). */
     HUB_LOCAL_FILE: z.string().default('.hub-local.json'),
@@ -272,6 +276,8 @@ export interface Config {
   catalogSyncOverlapMs: number;
   catalogSyncLeaseMs: number;
   catalogReadAhead: number;
+  catalogFirstLoad: boolean;
+  catalogIndexMemoryMb: number;
   localFile: string;
 }
 
@@ -375,6 +381,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     catalogSyncOverlapMs: e.HUB_CATALOG_SYNC_OVERLAP_MS,
     catalogSyncLeaseMs: e.HUB_CATALOG_SYNC_LEASE_MS,
     catalogReadAhead: e.HUB_CATALOG_READ_AHEAD,
+    catalogFirstLoad: e.HUB_CATALOG_FIRST_LOAD,
+    catalogIndexMemoryMb: e.HUB_CATALOG_INDEX_MEMORY_MB,
     localFile: e.HUB_LOCAL_FILE,
   };
 }

@@ -23,6 +23,12 @@ export interface ListingSource {
    * Kept up to date with what the run writes.
    */
   known?: ListingDigests;
+  /**
+   * The page writes for a catalog's first load (first-load.ts): its new items are created
+   * unpublished (no best cost, unsellable, so no price and no change-feed row yet) and no item is
+   * locked, recomputed or priced; the load's publishing does that once for every item.
+   */
+  unpublished?: boolean;
 }
 
 /** Digests (listing_hash) of a supplier's live offers by SKU id: an object without a prototype, so any SKU id is an ordinary key. */
@@ -160,7 +166,9 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     const category = canonicalCategory(source.supplierKind, s);
     return { s, key, category, hash: listingHash(s, key, category?.id ?? null) };
   });
-  const lagging = await anyMallLags(em);
+  const unpublished = source.unpublished === true;
+  // An unpublished page prices nothing, so it has no use for the malls' pricing state.
+  const lagging = unpublished ? false : await anyMallLags(em);
   const same = await unchangedListings(em, source, keyed, lagging);
   catalogWriteSeconds.compare += since(t0);
   const changed = same.skus.size === 0 ? keyed : keyed.filter((k) => !same.skus.has(k.s.supplierSkuId));
@@ -169,7 +177,7 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     return { items: 0, offers: skus.length, written: 0 };
   }
   t0 = performance.now();
-  const itemRows = newItemRows(changed);
+  const itemRows = newItemRows(changed, unpublished);
   catalogWriteSeconds.prepare += since(t0);
   t0 = performance.now();
   const idOf = new Map<string, string>();
@@ -201,9 +209,10 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
     // end of the page: the recompute below (refreshOnly) needs them locked, and two pages never
     // take them in opposite orders. The offers below point at these items or at new ones. A
     // category comes from the first source that maps to one.
-    await lockItems(em, existing.map((f) => String(f.id)));
     const bare = new Set(existing.filter((f) => f.bare).map((f) => f.match_key));
     const filling = itemRows.filter((r) => r.category_id !== null && bare.has(r.match_key));
+    // An unpublished page recomputes none of them: only those whose category it fills are locked.
+    await lockItems(em, unpublished ? filling.map((r) => String(idOf.get(r.match_key))) : existing.map((f) => String(f.id)));
     if (filling.length > 0) {
       const filled = await executeBound<{ id: string }>(em,
         // The item's page JSON shows its category path too: written again from the row.
@@ -246,6 +255,7 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const known = source.known;
   if (known) for (const k of changed) known[k.s.supplierSkuId] = k.hash;
   const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
+  if (unpublished) return { items: itemIds.length, offers: skus.length, written: touched.length };
   // Existing items recompute best cost, sellability and stock from all their offers; prices follow
   // what that changed, the new items, and the items whose category was filled in.
   t0 = performance.now();
@@ -312,7 +322,7 @@ async function timedReprice(em: EntityManager, itemIds: readonly string[]): Prom
  * listing that maps to a category, else the first), its search keys, and its best cost and stock
  * over the page's listings of that key (as refreshItems computes them from live offers).
  */
-function newItemRows(changed: readonly Keyed[]) {
+function newItemRows(changed: readonly Keyed[], unpublished = false) {
   const byKey = new Map<string, { first: Keyed; best: number | null; units: number | null }>();
   for (const k of changed) {
     let g = byKey.get(k.key);
@@ -335,7 +345,8 @@ function newItemRows(changed: readonly Keyed[]) {
       category_id: category?.id ?? null, category_ids: category?.ids ?? [], category_path: categoryPath,
       images: s.images, attributes: s.attributes, market_price_fen: s.marketPriceFen,
       search_grams: bigramsOfNormalized(searchText), search_text: searchText, search_pinyin: keys.pinyin, search_initials: keys.initials,
-      best_cost_fen: best, stock_units: units,
+      // Unpublished: what makes an item sellable and priced is left to the load's publishing.
+      best_cost_fen: unpublished ? null : best, stock_units: unpublished ? null : units,
       page_json: pageJson({ title: s.title, brand: s.brand, kind: s.kind, categoryPath, images: s.images, marketPriceFen: s.marketPriceFen, attributes: s.attributes }),
     };
   });

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SupplierConnector, SupplierSku } from '../../connectors/connector.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
+import { joinFirstLoad, settleFirstLoad } from './first-load.ts';
+import { loadIsLoading } from './first-load-store.ts';
 import { CatalogPageReader } from './page-reader.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
@@ -19,6 +21,8 @@ export interface SyncOutcome {
   removed: number;
   /** JD pool messages applied (incremental pool syncs only). */
   messages?: number;
+  /** The catalog's first load this run wrote for (first-load.ts), and whether this run's end published it. */
+  firstLoad?: { id: number; published: boolean; error?: string };
 }
 
 export interface SyncDeps {
@@ -28,6 +32,10 @@ export interface SyncDeps {
   leaseMs?: number;
   /** Catalog pages asked for at once, where the supplier's pages are numbered (default DEFAULT_READ_AHEAD). */
   readAhead?: number;
+  /** Whether the full runs that fill an empty catalog write it as one first load (first-load.ts; default true). */
+  firstLoad?: boolean;
+  /** maintenance_work_mem of a first load's index builds, in MB (first-load.ts). */
+  indexMemoryMb?: number;
 }
 
 /** Batches that may wait for their write while the next one is fetched (one of them being written). */
@@ -87,6 +95,9 @@ export async function runPagedSync(
   // while its first pages are fetched; an incremental page (a few listings) compares in SQL.
   const known = compare && opts.mode === 'full' ? loadListingHashes(deps.em, connector.id) : Promise.resolve(undefined);
   known.catch(() => undefined); // awaited by the first write, or below
+  // A new full run of a supplier with no offers joins the catalog's first load (or starts it, when
+  // the catalog is empty); a resumed run keeps the load it joined.
+  let loadId = run.load_id !== null ? Number(run.load_id) : null;
   const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
   // Batches are written one at a time and in page order, each with the checkpoint of the pages it
   // holds, while the pages after them are fetched: supplier and database work overlap, and a fetch
@@ -97,6 +108,8 @@ export async function runPagedSync(
   const write = async (items: SupplierSku[], next: string | null, fetched: number) => {
     source.known ??= await known;
     await deps.em.transactional(async (tx) => {
+      // Until the load publishes (which waits for this page's lock on it); then as usual.
+      source.unpublished = loadId !== null && (await loadIsLoading(tx, loadId));
       const page = await upsertListings(tx, source, items);
       await checkpointRun(tx, runId, { cursor: next, pages: fetched, seen: items.length, written: page.written, at: deps.clock.now(), leaseUntil: leaseOf(deps) });
       cursor = next;
@@ -105,7 +118,9 @@ export async function runPagedSync(
       written += page.written;
     });
   };
+  let outcome: SyncOutcome;
   try {
+    if (loadId === null && !resumed && !compare && opts.mode === 'full' && deps.firstLoad !== false) loadId = await joinFirstLoad(deps, runId);
     // A run that committed its last page has cursor null and pages > 0: only the wrap-up is left.
     let more = pages === 0 || cursor !== null;
     // Pages in order, several asked for at once where the supplier numbers them (page-reader.ts).
@@ -137,11 +152,24 @@ export async function runPagedSync(
       await finishRun(tx, deps.clock, runId, n);
       return n;
     });
-    return { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, written, removed };
+    outcome = { runId, mode: opts.mode, resumed, status: 'succeeded', pages, seen, written, removed };
   } catch (err) {
     // Writes still under way commit or fail before the error is recorded (and the lease let go).
     await Promise.allSettled(queue);
     await recordRunError(deps, runId, err);
+    // With its lease let go, this run no longer holds its load back: the load publishes now if no
+    // other run of it is under way (this run writes as usual once retried).
+    if (loadId !== null) await settleFirstLoad(deps, loadId).catch(() => false);
     throw err;
   }
+  // The last of the load's runs to end publishes it. Should that fail, the run has succeeded all
+  // the same: the maintenance task publishes the load once this worker's lease on it runs out.
+  if (loadId !== null) {
+    try {
+      outcome.firstLoad = { id: loadId, published: await settleFirstLoad(deps, loadId) };
+    } catch (err) {
+      outcome.firstLoad = { id: loadId, published: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return outcome;
 }

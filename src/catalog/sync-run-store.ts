@@ -9,6 +9,8 @@ export interface RunRow {
   seen: number;
   written: number;
   since: Date | null;
+  /** The catalog's first load the run writes for (first-load.ts), if any. */
+  load_id: string | null;
 }
 
 type Mode = 'full' | 'incremental';
@@ -21,7 +23,7 @@ export async function takeOverRun(em: EntityManager, clock: Clock, supplierId: s
   const rows = await em.getConnection().execute<RunRow[]>(
     `update catalog_sync_run set lease_until = ?, heartbeat_at = ?
      where supplier_id = ? and mode = ? and status = 'running' and (lease_until is null or lease_until <= ?)
-     returning id, cursor, pages, seen, written, since`,
+     returning id, cursor, pages, seen, written, since, load_id`,
     [leaseUntil, clock.now(), supplierId, mode, clock.now()],
   );
   return rows[0];
@@ -35,7 +37,7 @@ export async function startRun(
   const rows = await em.getConnection().execute<RunRow[]>(
     `insert into catalog_sync_run (supplier_id, mode, status, since, started_at, heartbeat_at, lease_until) values (?, ?, 'running', ?, ?, ?, ?)
      on conflict (supplier_id, mode) where status = 'running' do nothing
-     returning id, cursor, pages, seen, written, since`,
+     returning id, cursor, pages, seen, written, since, load_id`,
     [run.supplierId, run.mode, run.since, run.now, run.now, run.leaseUntil],
   );
   return rows[0];
@@ -43,7 +45,7 @@ export async function startRun(
 
 /** The supplier's running run of this mode (held by another worker when takeOverRun and startRun found nothing). */
 export async function runningRun(em: EntityManager, supplierId: string, mode: Mode): Promise<RunRow | undefined> {
-  const held = await em.getConnection().execute<RunRow[]>("select id, cursor, pages, seen, written, since from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
+  const held = await em.getConnection().execute<RunRow[]>("select id, cursor, pages, seen, written, since, load_id from catalog_sync_run where supplier_id = ? and mode = ? and status = 'running'", [supplierId, mode]);
   return held[0];
 }
 

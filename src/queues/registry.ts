@@ -22,6 +22,8 @@ export const queues = {
       z.object({ task: z.literal('requeue-webhook-deliveries') }),
       // The data board's tables brought up to date with the orders changed since the last run (src/board/board-refresh.ts).
       z.object({ task: z.literal('refresh-board') }),
+      // The catalog's first load published when its syncs all stalled, or its publisher died (src/catalog/first-load.ts).
+      z.object({ task: z.literal('publish-catalog-load') }),
     ]),
   },
   catalogSync: {

@@ -36,6 +36,7 @@ export function hubSchedules(
     maintenance('requeue-webhook-deliveries', config.reconcileEveryMs),
     maintenance('requeue-inbound-events', config.reconcileEveryMs),
     maintenance('reprice-lagging-malls', config.reconcileEveryMs),
+    maintenance('publish-catalog-load', config.reconcileEveryMs),
     maintenance('refresh-board', config.boardRefreshEveryMs),
     // JD has no webhooks: its order messages are read from the message pool.
     ...suppliers.polled.map((supplierId): Schedule => ({

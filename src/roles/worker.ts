@@ -54,11 +54,13 @@ export async function startWorker(deps: HubDeps): Promise<Stoppable> {
   const requeueWebhooks = (due: DueDelivery[]) => enqueueWebhookDeliveries(deps.queues, due, { batchSize: deps.config.webhook.batchSize });
   host.register(
     'maintenance',
-    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, staffSessionsRetentionMs: deps.config.staffSessionsRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, requeueWebhookDeliveries: requeueWebhooks }),
+    (payload) => processMaintenance(payload, { em: deps.orm.em.fork(), clock: deps.clock, catalogChangesRetentionMs: deps.config.catalogChangesRetentionMs, staffSessionsRetentionMs: deps.config.staffSessionsRetentionMs, enqueueReprice, scheduleRun: runner.schedule, enqueueInbound, inboundRequeueAfterMs: deps.config.inboundRequeueAfterMs, requeueWebhookDeliveries: requeueWebhooks,
+      indexMemoryMb: deps.config.catalogIndexMemoryMb, leaseMs: deps.config.catalogSyncLeaseMs }),
     { concurrency: 1 },
   );
   const connectors = createConnectors(deps.config.suppliers);
-  const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs, readAhead: deps.config.catalogReadAhead };
+  const syncDeps = { clock: deps.clock, connectors, overlapMs: deps.config.catalogSyncOverlapMs, leaseMs: deps.config.catalogSyncLeaseMs, readAhead: deps.config.catalogReadAhead,
+    firstLoad: deps.config.catalogFirstLoad, indexMemoryMb: deps.config.catalogIndexMemoryMb };
   host.register('catalogSync', (payload) => processCatalogSync(payload, { ...syncDeps, em: deps.orm.em.fork() }), { concurrency: 4 });
   host.register('mallPricing', (payload) => processMallPricing(payload, { em: deps.orm.em.fork() }), { concurrency: 1 });
   host.register('workflow', (payload) => processWorkflow(payload, { ...runner, em: deps.orm.em.fork() }));

@@ -57,7 +57,8 @@ async function indexed(timeoutMs = 10_000): Promise<number> {
 }
 
 beforeAll(async () => {
-  hub = await startTestHubWithWorker({ HUB_SEARCH_INDEX_EVERY_MS: '100', HUB_SEARCH_REBUILD_ABOVE: '200' });
+  // The worker's own scheduled syncs off: the catalog is the one these syncs write.
+  hub = await startTestHubWithWorker({ HUB_SEARCH_INDEX_EVERY_MS: '100', HUB_SEARCH_REBUILD_ABOVE: '200', HUB_CATALOG_SYNC_SCHEDULE: 'false' });
   const clock = new SandboxClock();
   server = await serveOnLoopback(createSandboxHost(createSandboxes({ clock, seed: 21, skus: 300, hubUrl: 'http://127.0.0.1:9', lifecycle: defaultLifecycle }, loadConfig({}).suppliers), clock));
   const connectors = createConnectors(loadConfig({ HUB_SANDBOX_URL: server.url }).suppliers, () => clock.now());

@@ -28,6 +28,7 @@ import { Migration20261218_0026_CatalogOfferListingHash } from './20261218-0026-
 import { Migration20261219_0027_CatalogItemPage } from './20261219-0027-catalog-item-page.ts';
 import { Migration20261220_0028_CatalogPinyinRuns } from './20261220-0028-catalog-pinyin-runs.ts';
 import { Migration20261221_0029_CatalogItemUnusedIndexes } from './20261221-0029-catalog-item-unused-indexes.ts';
+import { Migration20261222_0030_CatalogFirstLoad } from './20261222-0030-catalog-first-load.ts';
 
 /** Every migration in order. Listed explicitly so the same code runs from source, tests and Docker. */
 export const migrationsList: MigrationObject[] = [
@@ -60,4 +61,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '20261219-0027-catalog-item-page', class: Migration20261219_0027_CatalogItemPage },
   { name: '20261220-0028-catalog-pinyin-runs', class: Migration20261220_0028_CatalogPinyinRuns },
   { name: '20261221-0029-catalog-item-unused-indexes', class: Migration20261221_0029_CatalogItemUnusedIndexes },
+  { name: '20261222-0030-catalog-first-load', class: Migration20261222_0030_CatalogFirstLoad },
 ];

@@ -16,6 +16,8 @@ export interface CatalogSyncDeps {
   overlapMs: number;
   leaseMs: number;
   readAhead?: number;
+  firstLoad?: boolean;
+  indexMemoryMb?: number;
 }
 
 /**
@@ -28,7 +30,10 @@ export async function processCatalogSync(job: Payload<'catalogSync'>, deps: Cata
   if (!connector) throw new AppError('not_found', `no connector for supplier ${job.supplierId}`, { retryable: false });
   const lastChange = () => lastCatalogChangeId(deps.em.fork());
   const before = await lastChange();
-  const syncDeps = { em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs, ...(deps.readAhead !== undefined ? { readAhead: deps.readAhead } : {}) };
+  const syncDeps = {
+    em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs, ...(deps.readAhead !== undefined ? { readAhead: deps.readAhead } : {}),
+    ...(deps.firstLoad !== undefined ? { firstLoad: deps.firstLoad } : {}), ...(deps.indexMemoryMb !== undefined ? { indexMemoryMb: deps.indexMemoryMb } : {}),
+  };
   const outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
   if ((await lastChange()) !== before) {
     await deps.em.fork().transactional(async (tx) => {

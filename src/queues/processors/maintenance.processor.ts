@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../domain/clock.ts';
 import { wakeDueRuns } from '../../../workflows/engine/index.ts';
 import { refreshBoard } from '../../board/board-refresh.ts';
-import { pruneCatalogChanges } from '../../catalog/catalog-changes-store.ts';
+import { lastCatalogChangeId, pruneCatalogChanges } from '../../catalog/catalog-changes-store.ts';
+import { publishStalledLoad } from '../../catalog/first-load.ts';
 import { mallsToReprice } from '../../catalog/mall-pricing.ts';
 import { pruneEndedStaffSessions } from '../../malls/credential-store.ts';
-import { dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
+import { activeMallIds, dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
+import { appendMallEvent } from '../../mall-webhooks/outbox.ts';
 import { pendingInboundEvents } from '../../supplier-events/inbound-events.ts';
 import { dueDeliveries, type DueDelivery } from '../../mall-webhooks/webhook-deliveries.ts';
 import type { Payload } from '../registry.ts';
@@ -26,6 +28,8 @@ export async function processMaintenance(
     inboundRequeueAfterMs?: number;
     /** Queues due webhook deliveries again (job ids from their attempts counts, so a stale job never swallows them). */
     requeueWebhookDeliveries?: (due: DueDelivery[]) => Promise<unknown>;
+    indexMemoryMb?: number;
+    leaseMs?: number;
   },
 ): Promise<{ affected: number }> {
   switch (job.task) {
@@ -55,6 +59,16 @@ export async function processMaintenance(
       const pending = await pendingInboundEvents(deps.em, deps.clock, deps.inboundRequeueAfterMs ?? 60_000);
       for (const e of pending) await deps.enqueueInbound(e.id, e.attempts);
       return { affected: pending.length };
+    }
+    case 'publish-catalog-load': {
+      const before = await lastCatalogChangeId(deps.em);
+      const loadDeps = { em: deps.em, clock: deps.clock, ...(deps.leaseMs !== undefined ? { leaseMs: deps.leaseMs } : {}), ...(deps.indexMemoryMb !== undefined ? { indexMemoryMb: deps.indexMemoryMb } : {}) };
+      if (!(await publishStalledLoad(loadDeps))) return { affected: 0 };
+      // Malls learn of the published items as after any sync that grew the change feed.
+      await deps.em.transactional(async (tx) => {
+        for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, deps.clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
+      });
+      return { affected: 1 };
     }
     case 'refresh-board': {
       // Another worker's refresh still running (its lease) is left to finish: this run does nothing.
