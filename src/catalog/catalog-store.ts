@@ -373,6 +373,18 @@ export async function refreshItems(em: EntityManager, itemIds: readonly string[]
   await timedReprice(em, itemIds);
 }
 
+/**
+ * refreshItems without the pricing: locks the items and recomputes them from their offers, with
+ * their change-feed rows (a first load's publishing prices them in a pass of its own).
+ */
+export async function recomputeItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
+  if (itemIds.length === 0) return;
+  const t0 = performance.now();
+  await lockItems(em, itemIds);
+  await refreshOnly(em, itemIds);
+  catalogWriteSeconds.refresh += since(t0);
+}
+
 /** Locks items against other writers until the transaction ends, in id order (so two transactions never deadlock on them). */
 async function lockItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;

@@ -25,6 +25,7 @@ export interface LoadRow {
   id: string;
   status: LoadStatus;
   published_through: string;
+  priced_through: string;
 }
 
 /**
@@ -86,7 +87,7 @@ export async function liveLoadRuns(em: EntityManager, loadId: number, now: Date)
 
 /** The open load (loading or publishing), if any. */
 export async function openLoad(em: EntityManager): Promise<LoadRow | undefined> {
-  const rows = await executeBound<LoadRow>(em, "select id, status, published_through from catalog_load where status <> 'done'", []);
+  const rows = await executeBound<LoadRow>(em, "select id, status, published_through, priced_through from catalog_load where status <> 'done'", []);
   return rows[0];
 }
 
@@ -98,20 +99,23 @@ export async function takeLoadToPublish(em: EntityManager, loadId: number, now: 
   const rows = await executeBound<LoadRow>(em,
     `update catalog_load set status = 'publishing', publishing_at = coalesce(publishing_at, ?), lease_until = ?
      where id = ?::bigint and status <> 'done' and (lease_until is null or lease_until <= ?)
-     returning id, status, published_through`,
+     returning id, status, published_through, priced_through`,
     [now, leaseUntil, loadId, now]);
   return rows[0];
 }
 
 /** The next items to publish after `after`, in id order. */
 export async function itemIdsAfter(em: EntityManager, after: string, limit: number): Promise<string[]> {
-  const rows = await executeBound<{ id: string }>(em, 'select id::text as id from catalog_item where id > ?::bigint order by id limit ?', [after, limit]);
-  return rows.map((r) => r.id);
+  // Ordered by the column, not by a text alias of it ("order by id" over "id::text as id" sorted
+  // 10 before 2, and the cursor skipped items).
+  const rows = await executeBound<{ id: string }>(em, 'select id from catalog_item where id > ?::bigint order by id limit ?', [after, limit]);
+  return rows.map((r) => String(r.id));
 }
 
-/** Records how far publishing got, in the transaction that published up to there, and renews the lease. */
-export async function notePublished(em: EntityManager, loadId: number, through: string, leaseUntil: Date): Promise<void> {
-  await executeBound(em, 'update catalog_load set published_through = greatest(published_through, ?::bigint), lease_until = ? where id = ?::bigint', [through, leaseUntil, loadId]);
+/** Records how far a pass of publishing got (items computed, or priced), and renews the lease. */
+export async function notePublished(em: EntityManager, loadId: number, pass: 'computed' | 'priced', through: string, leaseUntil: Date): Promise<void> {
+  const column = pass === 'computed' ? 'published_through' : 'priced_through';
+  await executeBound(em, `update catalog_load set ${column} = greatest(${column}, ?::bigint), lease_until = ? where id = ?::bigint`, [through, leaseUntil, loadId]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock.ts';
-import { refreshItems } from './catalog-store.ts';
+import { recomputeItems } from './catalog-store.ts';
+import { repriceItems } from './mall-pricing.ts';
 import {
   buildDeferredIndex, DEFERRED_INDEXES, finishLoad, itemIdsAfter, joinOrStartLoad, liveLoadRuns, notePublished, openLoad, takeLoadToPublish,
 } from './first-load-store.ts';
@@ -72,33 +73,51 @@ export async function publishStalledLoad(deps: FirstLoadDeps): Promise<boolean> 
 
 /**
  * Publishes the load: takes it (switching it to `publishing`, which waits for pages under way),
- * then item by item in id order, a batch per transaction (two at once): each item's best cost, stock and
- * sellability from its offers (with their change-feed rows: a listing for each sellable item) and
- * its price for every active mall; the progress is kept on the load, so another worker resumes
- * where this one stopped. Then the deferred indexes, each built by its own connection at once.
- * Answers false when another worker holds the load or it is done.
+ * then two passes over the items in id order, a batch per transaction and two transactions at
+ * once: first each item's best cost, stock and sellability from its offers (with their
+ * change-feed rows: a listing for each sellable item), then its price for every active mall,
+ * while the deferred indexes are built, each by its own connection (a build blocks writes of
+ * catalog_item, which pricing does not make). Each pass keeps its progress on the load, so
+ * another worker resumes where this one stopped. Answers false when another worker holds the
+ * load or it is done.
  */
 export async function publishFirstLoad(deps: FirstLoadDeps, loadId: number): Promise<boolean> {
   const leaseUntil = () => new Date(deps.clock.now().getTime() + (deps.leaseMs ?? 120_000));
   const load = await takeLoadToPublish(deps.em, loadId, deps.clock.now(), leaseUntil());
   if (!load) return false;
+  const pass = (name: 'computed' | 'priced', from: string, work: (tx: EntityManager, ids: readonly string[]) => Promise<unknown>) =>
+    inBatches(deps, from, work, (through) => notePublished(deps.em, loadId, name, through, leaseUntil()));
+  await pass('computed', load.published_through, recomputeItems);
+  await Promise.all([
+    pass('priced', load.priced_through, repriceItems),
+    ...DEFERRED_INDEXES.map((index) => buildDeferredIndex(deps.em.fork(), index, deps.indexMemoryMb ?? 256)),
+  ]);
+  await finishLoad(deps.em, loadId, deps.clock.now());
+  return true;
+}
+
+/**
+ * Runs `work` over every item after `from`, in id order: rounds of `streams` batches at once, each
+ * batch in its own transaction (the work is PostgreSQL's, which one connection keeps to one core).
+ * The batches of a round hold disjoint items, each locking its own in id order. `done` records a
+ * round once all of its batches committed; a batch done again after a crash changes nothing.
+ */
+async function inBatches(
+  deps: FirstLoadDeps,
+  from: string,
+  work: (tx: EntityManager, ids: readonly string[]) => Promise<unknown>,
+  done: (through: string) => Promise<void>,
+): Promise<void> {
   const batch = deps.publishBatch ?? 5_000;
   const streams = Math.max(1, deps.publishStreams ?? 2);
-  let after = load.published_through;
+  let after = from;
   for (;;) {
     const ids = await itemIdsAfter(deps.em, after, batch * streams);
     const last = ids.at(-1);
-    if (last === undefined) break;
-    // A round's batches at once, each in its own transaction: the work is PostgreSQL's, which one
-    // connection keeps to one core. Disjoint items, each batch locking its own in id order. The
-    // progress passes the round once every batch of it has committed (a batch done twice after a
-    // crash does nothing the second time: its items are computed and priced already).
+    if (last === undefined) return;
     const parts = Array.from({ length: Math.ceil(ids.length / batch) }, (_, i) => ids.slice(i * batch, (i + 1) * batch));
-    await Promise.all(parts.map((part) => deps.em.fork().transactional((tx) => refreshItems(tx, part))));
-    await notePublished(deps.em, loadId, last, leaseUntil());
+    await Promise.all(parts.map((part) => deps.em.fork().transactional((tx) => work(tx, part))));
+    await done(last);
     after = last;
   }
-  await Promise.all(DEFERRED_INDEXES.map((index) => buildDeferredIndex(deps.em.fork(), index, deps.indexMemoryMb ?? 256)));
-  await finishLoad(deps.em, loadId, deps.clock.now());
-  return true;
 }

@@ -36,6 +36,8 @@ export interface SyncDeps {
   firstLoad?: boolean;
   /** maintenance_work_mem of a first load's index builds, in MB (first-load.ts). */
   indexMemoryMb?: number;
+  /** Items a first load's publishing takes per transaction (first-load.ts; tests make it small). */
+  publishBatch?: number;
 }
 
 /** Batches that may wait for their write while the next one is fetched (one of them being written). */

@@ -36,8 +36,9 @@ afterEach(async () => {
 });
 
 const sql = <T extends object[]>(q: string, p: unknown[] = []) => hub.deps.orm.em.fork().getConnection().execute<T>(q, p);
+// Publishing 7 items per transaction: many rounds, so the cursor that carries it from one to the next is exercised.
 const sync = (c: SupplierConnector, opts: { firstLoad?: boolean } = {}) =>
-  runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock, ...opts }, c, { pageSize: 100, writeBatch: 100 });
+  runFullSync({ em: hub.deps.orm.em.fork(), clock: hub.clock, publishBatch: 7, ...opts }, c, { pageSize: 100, writeBatch: 100 });
 const get = (id: string) => connectors.get(id) as SupplierConnector;
 
 /** A connector whose catalog calls after the first `open` wait for `release()` (or fail with `fail()`). */

@@ -6,9 +6,10 @@ import { Migration } from '@mikro-orm/migrations';
  * - catalog_load: one row per first load. `loading` while its runs write pages: items are created
  *   unpublished (unsellable, no best cost, no mall price, nothing in the change feed) and the
  *   catalog_item GIN indexes, whose definitions `index_defs` keeps, are absent. `publishing` once
- *   every run has ended (or stalled): each item's best cost, stock and sellability are computed from
- *   its offers and priced for every active mall, item id by item id up to `published_through`, and
- *   the indexes are built again in one go, by the worker holding `lease_until`. `done` after that.
+ *   no run of it is under way any more: each item's best cost, stock and sellability are computed
+ *   from its offers (item ids up to `published_through`), then each is priced for every active
+ *   mall (up to `priced_through`) while the indexes are built again in one go, by the worker
+ *   holding `lease_until`. `done` after that.
  * - catalog_sync_run.load_id: the load a run writes for.
  */
 export class Migration20261222_0030_CatalogFirstLoad extends Migration {
@@ -20,6 +21,7 @@ export class Migration20261222_0030_CatalogFirstLoad extends Migration {
                    status text not null default 'loading' check (status in ('loading', 'publishing', 'done')),
                    index_defs jsonb not null default '[]',
                    published_through bigint not null default 0,
+                   priced_through bigint not null default 0,
                    lease_until timestamptz,
                    started_at timestamptz not null,
                    publishing_at timestamptz,
