@@ -11,6 +11,7 @@ import { ensureBenchCatalog } from './catalog-sync.ts';
 import type { BenchResult } from './bench-result.ts';
 import { type GroongaPeer, startGroongaPeer } from './groonga-peer.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
+import { DEFAULT_DB_POOL_MAX } from '../src/config.ts';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_QUERY_SECONDS ?? 15);
@@ -19,7 +20,7 @@ const CONNECTIONS = (env.BENCH_QUERY_CONNECTIONS ?? '10,50').split(',').map(Numb
 // Sequential calls of each path alone, after a few discarded ones.
 const ALONE_CALLS = Number(env.BENCH_QUERY_ALONE_CALLS ?? 50);
 // The hub's default pool (HUB_DB_POOL_MAX).
-const POOL_MAX = env.BENCH_DB_POOL_MAX ?? '20';
+const POOL_MAX = env.BENCH_DB_POOL_MAX ?? String(DEFAULT_DB_POOL_MAX);
 const HUB_PORT = Number(env.BENCH_HUB_PORT ?? 4182);
 // The peer's Node hop; Groonga's own HTTP server listens on the port after it unless told.
 const PEER_PORT = Number(env.BENCH_PEER_PORT ?? env.BENCH_BARE_PORT ?? 4183);

@@ -145,6 +145,17 @@ async function inconsistentItems(): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+/** The first load's two phases (src/catalog/first-load.ts): its syncs writing pages, then its publishing; null without a load. */
+async function firstLoadPhases(): Promise<{ pagesSeconds: number; publishSeconds: number } | null> {
+  const { rows } = await withClient((c) =>
+    c.query<{ pages: string | null; publish: string | null }>(`select extract(epoch from l.publishing_at - l.started_at)::numeric(10, 1)::text as pages,
+                                                                       extract(epoch from l.finished_at - l.publishing_at)::numeric(10, 1)::text as publish
+                                                                from catalog_load l order by l.id limit 1`),
+  );
+  const r = rows[0];
+  return r?.pages && r.publish ? { pagesSeconds: Number(r.pages), publishSeconds: Number(r.publish) } : null;
+}
+
 const changeRows = async () => Number((await withClient((c) => c.query<{ n: string }>('select count(*)::text as n from catalog_change'))).rows[0]?.n);
 
 /**
@@ -177,6 +188,8 @@ export async function benchCatalogSync(): Promise<BenchResult> {
     const mallItems = Number((await withClient((c) => c.query<{ n: string }>("select count(*)::text n from mall_item where mall_id = 'mall_benchsync'"))).rows[0]?.n);
     const wrongAfterFirst = await inconsistentItems();
     say(`items whose best cost or stock differ from their offers: ${wrongAfterFirst}`);
+    const load = await firstLoadPhases();
+    if (load) say(`first load: pages written in ${load.pagesSeconds} s, then published in ${load.publishSeconds} s`);
 
     await setDrift(sandbox.url, DRIFT);
     say(`sandbox: ${DRIFT * 100} % of SKUs now priced 5 % up; paging the goods suppliers alone…`);
@@ -212,13 +225,16 @@ export async function benchCatalogSync(): Promise<BenchResult> {
         firstSyncVsCopy: firstVerdict,
         ...perSupplier(first, 'first'),
         firstSyncWriteSeconds: JSON.stringify(first.writeSeconds),
+        firstLoad: load
+          ? `pages written by the four syncs in ${load.pagesSeconds} s, then published (items computed, priced, search indexes built) in ${load.publishSeconds} s`
+          : 'none (the syncs published page by page)',
         catalogItems: counts.goodsItems,
         catalogOffers: counts.goodsOffers,
         sellableItems: counts.sellableItems,
         topupOffersSyncedAfter: Object.values(first.topup).reduce((n, s) => n + s.seen, 0),
         topupSeconds: Math.max(0, ...Object.values(first.topup).map((s) => s.seconds)),
         syncPeakRssMiB: first.peakRssMiB,
-        // Prices follow each page: every item was priced for the one active mall as it arrived.
+        // Every item priced for the one active mall by the end of the sync (by the first load's publishing).
         mallItemsPricedDuringSync: mallItems,
         resyncSeconds: resync.goodsSeconds,
         resyncSkusPerSecond: Math.round(goodsSeen(resync) / resync.goodsSeconds),

@@ -10,6 +10,7 @@ import { openLoop } from './open-loop.ts';
 import type { BenchResult } from './bench-result.ts';
 import { startSandboxProcess } from './sandbox-process.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
+import { DEFAULT_DB_POOL_MAX } from '../src/config.ts';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_ORDER_SECONDS ?? 15);
@@ -17,7 +18,7 @@ const WARMUP_SECONDS = Number(env.BENCH_ORDER_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(env.BENCH_ORDER_CONNECTIONS ?? 50);
 /** Offered load of the latency phase: the throughput target, spread over the same connections. */
 const RATE = Number(env.BENCH_ORDER_RATE ?? 1000);
-const POOL_MAX = env.BENCH_DB_POOL_MAX ?? '20';
+const POOL_MAX = env.BENCH_DB_POOL_MAX ?? String(DEFAULT_DB_POOL_MAX);
 const HUB_PORT = Number(env.BENCH_HUB_PORT ?? 4182);
 const BARE_PORT = Number(env.BENCH_BARE_PORT ?? 4184);
 const WORKER = env.BENCH_ORDER_WORKER !== 'off';

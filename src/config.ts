@@ -9,6 +9,14 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
+/**
+ * Connections to PostgreSQL per process. More connections than the database has cores to run them
+ * only make queries wait inside PostgreSQL instead of in the pool, and cost more there: on two
+ * cores, the catalog mix at 50 connections served 851 requests/s with a pool of 20 (p99 155 ms)
+ * and 1 279 with a pool of 6 (p99 61 ms). Raise it with the database's cores.
+ */
+export const DEFAULT_DB_POOL_MAX = 10;
+
 // Development-only secrets: the hub refuses to start in production with these (see refine below).
 const DEV_TOKEN_PEPPER = 'dev-only-token-pepper-change-me-000000000000';
 const DEV_ENCRYPTION_KEYS = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=';
@@ -20,7 +28,8 @@ const schema = z
     HUB_PORT: int(3000),
     HUB_PUBLIC_URL: z.string().url().optional(),
     DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/redemption_hub'),
-    HUB_DB_POOL_MAX: int(20),
+    /** Connections per process: see DEFAULT_DB_POOL_MAX. */
+    HUB_DB_POOL_MAX: int(DEFAULT_DB_POOL_MAX),
     /**
      * Longest wait for a PostgreSQL connection (a new one, or a free one from the pool): past it the
      * request answers 503 instead of hanging while the database is unreachable or the pool is spent.

@@ -665,7 +665,7 @@ export interface paths {
         };
         /**
          * Catalog sync status per supplier: last run and runs in progress (pages, SKUs seen and written, SKU/s, errors), last success
-         * @description One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker. Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*).
+         * @description One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker. Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*). The full syncs that fill an empty catalog load it together and publish it once, when none of them is still running: `firstLoad` shows that load until it is published (null otherwise).
          */
         get: operations["listCatalogSyncStatus"];
         put?: never;
@@ -4341,6 +4341,32 @@ export interface components {
          * @enum {string}
          */
         SyncMode: "full" | "incremental";
+        /** @description The catalog's first load while it is open */
+        CatalogFirstLoad: {
+            loadId: string;
+            /**
+             * @description `loading`: its syncs write pages, their items not yet in any mall; `publishing`: every item being computed from its offers and priced, the search indexes built
+             * @enum {string}
+             */
+            status: "loading" | "publishing";
+            /**
+             * Format: date-time
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description null while loading
+             * @example 2026-12-01T01:30:00.000Z
+             */
+            publishingAt: string | null;
+            /** @description Items in the catalog */
+            items: number;
+            /** @description Items publishing has computed from their offers so far */
+            computed: number;
+            /** @description Items publishing has priced for every active mall so far */
+            priced: number;
+        } | null;
         MallSearchIndex: {
             mallId: string;
             /**
@@ -12712,6 +12738,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "firstLoad": null,
                      *       "items": [
                      *         {
                      *           "supplierId": "jd",
@@ -12786,6 +12813,7 @@ export interface operations {
                      */
                     "application/json": {
                         items: components["schemas"]["SupplierSyncStatus"][];
+                        firstLoad: components["schemas"]["CatalogFirstLoad"];
                     };
                 };
             };

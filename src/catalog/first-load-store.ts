@@ -133,3 +133,30 @@ export async function buildDeferredIndex(em: EntityManager, index: { name: strin
 export async function finishLoad(em: EntityManager, loadId: number, now: Date): Promise<void> {
   await executeBound(em, "update catalog_load set status = 'done', finished_at = ?, lease_until = null where id = ?::bigint", [now, loadId]);
 }
+
+/** The open load as staff see it: where it stands, and how far publishing got. */
+export interface OpenLoadView {
+  loadId: string;
+  status: 'loading' | 'publishing';
+  startedAt: string;
+  publishingAt: string | null;
+  /** Items in the catalog, and those publishing has computed from their offers and priced so far. */
+  items: number;
+  computed: number;
+  priced: number;
+}
+
+/** The open load (none once published), for GET /admin/catalog/sync. */
+export async function openLoadView(em: EntityManager): Promise<OpenLoadView | null> {
+  const [row] = await executeBound<{ id: string; status: 'loading' | 'publishing'; started_at: Date; publishing_at: Date | null; items: number; computed: number; priced: number }>(em,
+    `select l.id, l.status, l.started_at, l.publishing_at,
+            (select count(*)::int from catalog_item) as items,
+            (select count(*)::int from catalog_item where id <= l.published_through) as computed,
+            (select count(*)::int from catalog_item where id <= l.priced_through) as priced
+     from catalog_load l where l.status <> 'done'`, []);
+  if (!row) return null;
+  return {
+    loadId: String(row.id), status: row.status, startedAt: new Date(row.started_at).toISOString(),
+    publishingAt: row.publishing_at ? new Date(row.publishing_at).toISOString() : null, items: row.items, computed: row.computed, priced: row.priced,
+  };
+}

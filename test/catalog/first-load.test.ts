@@ -11,7 +11,7 @@ import type { SyncOutcome } from '../../src/catalog/paged-sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { createConnectors } from '../../src/suppliers.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
 
 // Issue 21, a first sync near COPY speed: the full runs that fill an empty catalog write it as one
 // first load (src/catalog/first-load.ts). Items stay unpublished while the runs write, and the
@@ -103,6 +103,9 @@ describe('a catalog first load', () => {
     expect(unpublished?.items).toBeGreaterThan(0);
     expect(unpublished).toMatchObject({ sellable: 0, best: 0, prices: 0, changes: 0 });
     expect(await ginIndexes()).toEqual([]);
+    // Staff see the load beside the runs.
+    const status = async () => json<{ firstLoad: Record<string, unknown> | null }>(await hub.call('GET', '/admin/catalog/sync', { token: ADMIN_TOKEN }));
+    expect((await status()).firstLoad).toMatchObject({ loadId: '1', status: 'loading', publishingAt: null, items: unpublished?.items, computed: 0, priced: 0 });
 
     // A second supplier's first sync joins the load; its end publishes nothing while JD still writes.
     const acme = await sync(get('brand-acme'));
@@ -114,6 +117,7 @@ describe('a catalog first load', () => {
     const out: SyncOutcome = await jdRun;
     expect(out).toMatchObject({ status: 'succeeded', seen: SKUS, firstLoad: { id: 1, published: true } });
     expect(await loads()).toEqual([{ id: '1', status: 'done' }]);
+    expect((await status()).firstLoad).toBeNull();
     expect(await ginIndexes()).toEqual(DEFERRED_INDEXES.map((i) => i.name).sort());
     expect(await itemsOffTheirOffers()).toBe(0);
     // Every item priced for the mall; one listing in the change feed for each sellable item, and nothing else.

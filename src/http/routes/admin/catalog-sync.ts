@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { notFound } from '../../../domain/errors.ts';
 import { recordAudit } from '../../../audit/audit-log.ts';
+import { openLoadView } from '../../../catalog/first-load-store.ts';
 import { SYNC_MODES, SYNC_RUN_STATUSES, syncStatus } from '../../../catalog/sync-status.ts';
 import type { HubApp } from '../../app-type.ts';
 import { auditContext } from '../../audit-context.ts';
@@ -41,6 +42,18 @@ const Status = z
   })
   .openapi('SupplierSyncStatus');
 
+const FirstLoad = z
+  .object({
+    loadId: z.string(),
+    status: z.enum(['loading', 'publishing']).openapi({ description: '`loading`: its syncs write pages, their items not yet in any mall; `publishing`: every item being computed from its offers and priced, the search indexes built' }),
+    startedAt: Timestamp,
+    publishingAt: Timestamp.nullable().openapi({ description: 'null while loading' }),
+    items: z.number().int().openapi({ description: 'Items in the catalog' }),
+    computed: z.number().int().openapi({ description: 'Items publishing has computed from their offers so far' }),
+    priced: z.number().int().openapi({ description: 'Items publishing has priced for every active mall so far' }),
+  })
+  .openapi('CatalogFirstLoad');
+
 const list = createRoute({
   method: 'get',
   path: '/admin/catalog/sync',
@@ -49,10 +62,12 @@ const list = createRoute({
   summary: 'Catalog sync status per supplier: last run and runs in progress (pages, SKUs seen and written, SKU/s, errors), last success',
   description:
     'One entry per configured supplier account, in configuration order. Full syncs run nightly, incremental ones every few minutes; a run interrupted by a crash is taken over by the next worker. ' +
-    'Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*).',
+    'Progress is committed with each page, so polling this shows a running sync advance; /metrics carries the same for running runs (hub_catalog_sync_running_*). ' +
+    'The full syncs that fill an empty catalog load it together and publish it once, when none of them is still running: `firstLoad` shows that load until it is published (null otherwise).',
   security: staffSecurity,
   responses: {
-    200: jsonResponse('Status per supplier', z.object({ items: z.array(Status) }), {
+    200: jsonResponse('Status per supplier', z.object({ items: z.array(Status), firstLoad: FirstLoad.nullable().openapi({ description: "The catalog's first load while it is open" }) }), {
+      firstLoad: null,
       items: [
         {
           supplierId: 'jd',
@@ -108,7 +123,7 @@ const trigger = createRoute({
 
 /** GET /admin/catalog/sync, POST /admin/catalog/sync/{supplierId} */
 export function registerCatalogSyncRoutes(app: HubApp): void {
-  app.openapi(list, async (c) => c.json({ items: await syncStatus(c.get('em'), c.get('deps').supplierIds) }, 200));
+  app.openapi(list, async (c) => c.json({ items: await syncStatus(c.get('em'), c.get('deps').supplierIds), firstLoad: await openLoadView(c.get('em')) }, 200));
 
   app.openapi(trigger, async (c) => {
     const deps = c.get('deps');
