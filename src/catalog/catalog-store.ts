@@ -6,6 +6,7 @@ import { pinyinSearchKeys } from '../domain/catalog-search.ts';
 import { listingHash } from '../domain/listing-hash.ts';
 import { pageJson } from '../domain/page-json.ts';
 import { executeBound } from '../persistence/bound-query.ts';
+import type { ItemKeyCache, KnownItem } from './item-key-cache.ts';
 import { repriceItems } from './mall-pricing.ts';
 
 /** Where a page of listings comes from. */
@@ -29,6 +30,8 @@ export interface ListingSource {
    * locked, recomputed or priced; the load's publishing does that once for every item.
    */
   unpublished?: boolean;
+  /** Item ids by match key known to exist (item-key-cache.ts): their listings need no item row. */
+  itemKeys?: ItemKeyCache;
 }
 
 /** Digests (listing_hash) of a supplier's live offers by SKU id: an object without a prototype, so any SKU id is an ordinary key. */
@@ -158,8 +161,9 @@ async function anyMallLags(em: EntityManager): Promise<boolean> {
  * offers of this source; then best cost, sellability, stock and change feed of the existing items
  * touched, and the mall prices of what changed. `written` counts the offers written (new or changed).
  */
-export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<{ items: number; offers: number; written: number }> {
-  if (skus.length === 0) return { items: 0, offers: 0, written: 0 };
+export async function upsertListings(em: EntityManager, source: ListingSource, skus: readonly SupplierSku[]): Promise<UpsertResult> {
+  const learned = new Map<string, KnownItem>();
+  if (skus.length === 0) return { items: 0, offers: 0, written: 0, learned };
   let t0 = performance.now();
   const keyed: Keyed[] = skus.map((s) => {
     const key = matchKey({ supplierId: source.supplierId, supplierSkuId: s.supplierSkuId, gtin: s.gtin, brand: s.brand, model: s.model, virtual: s.virtual });
@@ -174,18 +178,32 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const changed = same.skus.size === 0 ? keyed : keyed.filter((k) => !same.skus.has(k.s.supplierSkuId));
   if (changed.length === 0) {
     if (lagging) await timedReprice(em, [...new Set(same.itemIds)]);
-    return { items: 0, offers: skus.length, written: 0 };
+    return { items: 0, offers: skus.length, written: 0, learned };
   }
   t0 = performance.now();
-  const itemRows = newItemRows(changed, unpublished);
+  // Listings of items the cache knows need no item row, unless they could fill in the category
+  // of an item that has none (its row carries the category): those are looked up again.
+  const cached = new Map<string, ItemFound>();
+  const toBuild = source.itemKeys?.size ? changed.filter((k) => {
+    const hit = source.itemKeys?.get(k.key);
+    if (!hit || (!hit.categorized && k.category)) return true;
+    cached.set(k.key, { id: hit.id, match_key: k.key, bare: !hit.categorized });
+    return false;
+  }) : changed;
+  const itemRows = newItemRows(toBuild, unpublished);
   catalogWriteSeconds.prepare += since(t0);
   t0 = performance.now();
   const idOf = new Map<string, string>();
   const existing: ItemFound[] = [];
   const noteExisting = (found: readonly ItemFound[]) => {
-    for (const f of found) idOf.set(f.match_key, String(f.id));
-    existing.push(...found);
+    for (const f of found) {
+      if (idOf.has(f.match_key)) continue;
+      idOf.set(f.match_key, String(f.id));
+      existing.push(f);
+      learned.set(f.match_key, { id: String(f.id), categorized: !f.bare });
+    }
   };
+  noteExisting([...cached.values()]);
   // Compared listings that changed (a re-sync's) nearly all belong to items that exist: those are
   // looked up first, so the insert below carries only new items, and usually does not run. (Sent
   // to the insert, each existing item's row, page JSON included, was parsed and then dropped by
@@ -194,9 +212,11 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const toCreate = idOf.size === 0 ? itemRows : itemRows.filter((r) => !idOf.has(r.match_key));
   const created = new Set<string>();
   if (toCreate.length > 0) {
+    const categorized = new Set(toCreate.filter((r) => r.category_id !== null).map((r) => r.match_key));
     for (const i of await insertItems(em, toCreate)) {
       created.add(String(i.id));
       idOf.set(i.match_key, String(i.id));
+      learned.set(i.match_key, { id: String(i.id), categorized: categorized.has(i.match_key) });
     }
     // Keys another supplier's page committed meanwhile: read in a statement of their own, whose
     // snapshot sees what the insert waited for.
@@ -230,6 +250,7 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
         [JSON.stringify(filling.map((r) => ({ id: idOf.get(r.match_key), category_id: r.category_id, category_ids: r.category_ids, category_path: r.category_path })))],
       );
       recategorised = filled.map((f) => String(f.id));
+      for (const r of filling) learned.set(r.match_key, { id: String(idOf.get(r.match_key)), categorized: true });
     }
   }
   const offers = changed.map(({ s, key, hash }) => ({
@@ -255,7 +276,7 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   const known = source.known;
   if (known) for (const k of changed) known[k.s.supplierSkuId] = k.hash;
   const itemIds = [...new Set(touched.map((r) => String(r.item_id)))];
-  if (unpublished) return { items: itemIds.length, offers: skus.length, written: touched.length };
+  if (unpublished) return { items: itemIds.length, offers: skus.length, written: touched.length, learned };
   // Existing items recompute best cost, sellability and stock from all their offers; prices follow
   // what that changed, the new items, and the items whose category was filled in.
   t0 = performance.now();
@@ -263,7 +284,15 @@ export async function upsertListings(em: EntityManager, source: ListingSource, s
   catalogWriteSeconds.refresh += since(t0);
   const reprice = lagging ? [...itemIds, ...recategorised, ...same.itemIds] : [...created, ...moved, ...recategorised];
   await timedReprice(em, [...new Set(reprice)]);
-  return { items: itemIds.length, offers: skus.length, written: touched.length };
+  return { items: itemIds.length, offers: skus.length, written: touched.length, learned };
+}
+
+/** What a page wrote, and the items it wrote or read by match key (for the cache, once committed). */
+export interface UpsertResult {
+  items: number;
+  offers: number;
+  written: number;
+  learned: ReadonlyMap<string, KnownItem>;
 }
 
 /** An existing item of a match key, and whether it still lacks a category. */

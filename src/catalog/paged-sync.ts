@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import { type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
 import { joinFirstLoad, settleFirstLoad } from './first-load.ts';
 import { loadIsLoading } from './first-load-store.ts';
+import { itemKeyCache, remember } from './item-key-cache.ts';
 import { CatalogPageReader } from './page-reader.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
@@ -100,7 +101,8 @@ export async function runPagedSync(
   // A new full run of a supplier with no offers joins the catalog's first load (or starts it, when
   // the catalog is empty); a resumed run keeps the load it joined.
   let loadId = run.load_id !== null ? Number(run.load_id) : null;
-  const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare };
+  const itemKeys = itemKeyCache(deps.em.getDriver());
+  const source: ListingSource = { supplierId: connector.id, supplierKind: connector.kind, accountId: opts.accountId ?? connector.id, runId: seenBy, compare, itemKeys };
   // Batches are written one at a time and in page order, each with the checkpoint of the pages it
   // holds, while the pages after them are fetched: supplier and database work overlap, and a fetch
   // waits for a write only when QUEUED_WRITES batches wait already (memory stays a few batches).
@@ -109,7 +111,7 @@ export async function runPagedSync(
   const queue: Promise<void>[] = [];
   const write = async (items: SupplierSku[], next: string | null, fetched: number) => {
     source.known ??= await known;
-    await deps.em.transactional(async (tx) => {
+    const learned = await deps.em.transactional(async (tx) => {
       // Until the load publishes (which waits for this page's lock on it); then as usual.
       source.unpublished = loadId !== null && (await loadIsLoading(tx, loadId));
       const page = await upsertListings(tx, source, items);
@@ -118,7 +120,9 @@ export async function runPagedSync(
       pages += fetched;
       seen += items.length;
       written += page.written;
+      return page.learned;
     });
+    remember(itemKeys, learned); // committed: these items exist
   };
   let outcome: SyncOutcome;
   try {

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { priceItem, defaultPricingRule } from '../../src/domain/pricing.ts';
 import { MallSchema } from '../../src/persistence/entities/mall.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
+import { matchKey } from '../../src/domain/catalog-keys.ts';
 import { upsertListings } from '../../src/catalog/catalog-store.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
@@ -151,13 +152,19 @@ describe('GET /v1/catalog/items', () => {
        from catalog_item ci where ci.id = p.item_id and ci.id = ?`, [item.id]);
     const page = async () => (await list(a.apiKey, `?pointsMin=${before.points}&pointsMax=${before.points}&limit=200`)).items.find((i: { skuId: string }) => i.skuId === item.sku_id);
     expect((await page())?.categoryPath).toEqual([]);
-    // A second source of the same GTIN, whose category maps, fills it in (catalog-store.ts).
-    await upsertListings(hub.deps.orm.em.fork(), { supplierId: 'jd-second', supplierKind: 'jd', accountId: 'jd-second', runId: null }, [{
+    // A second source of the same GTIN, whose category maps, fills it in (catalog-store.ts), though
+    // the sync's cache of item keys knows the item: as one without a category, so it is looked up again.
+    const listing = {
       supplierSkuId: `second-${item.id}`, title: item.title, brand: item.brand, model: item.model, gtin: item.gtin, kind: item.kind,
       categoryPath: item.supplier_category_path, supplierCategoryId: item.supplier_category_id, images: [], attributes: {},
       marketPriceFen: null, costFen: 999_999_00, onShelf: true, stock: 1, virtual: null, updatedAt: null,
-    }]);
+    };
+    const key = matchKey({ supplierId: 'jd-second', ...listing });
+    const itemKeys = new Map([[key, { id: String(item.id), categorized: false }]]);
+    const out = await upsertListings(hub.deps.orm.em.fork(), { supplierId: 'jd-second', supplierKind: 'jd', accountId: 'jd-second', runId: null, itemKeys }, [listing]);
     expect((await page())?.categoryPath).toEqual(before.categoryPath);
+    // What the page learned for the cache: the item, categorized now.
+    expect([...out.learned]).toEqual([[key, { id: String(item.id), categorized: true }]]);
   });
 
   it('rejects bad filters with validation_failed and an unknown sku with 404', async () => {
