@@ -77,14 +77,20 @@ function watchProgress(label: string): () => void {
   const started = performance.now();
   const timer = setInterval(() => {
     void withClient((c) =>
-      c.query<{ runs: string; pages: string; seen: string; written: string }>(
-        "select count(*) as runs, coalesce(sum(pages), 0) as pages, coalesce(sum(seen), 0) as seen, coalesce(sum(written), 0) as written from catalog_sync_run where status = 'running'",
+      c.query<{ runs: string; pages: string; seen: string; written: string; load: string | null }>(
+        `select count(*) as runs, coalesce(sum(pages), 0) as pages, coalesce(sum(seen), 0) as seen, coalesce(sum(written), 0) as written,
+                (select l.status || ': ' || (select count(*) from catalog_item where id <= l.published_through) || ' items computed, ' ||
+                        (select count(*) from catalog_item where id <= l.priced_through) || ' priced'
+                 from catalog_load l where l.status = 'publishing') as load
+         from catalog_sync_run where status = 'running'`,
       ),
     ).then(({ rows: [r] }) => {
       if (!r) return;
       const s = (performance.now() - started) / 1000;
       say(`${label}: ${s.toFixed(0)} s, ${r.runs} runs running, ${Number(r.pages).toLocaleString('en')} pages, ${Number(r.seen).toLocaleString('en')} SKUs seen ` +
-        `(${Math.round(Number(r.seen) / s).toLocaleString('en')} SKU/s), ${Number(r.written).toLocaleString('en')} offers written`);
+        `(${Math.round(Number(r.seen) / s).toLocaleString('en')} SKU/s), ${Number(r.written).toLocaleString('en')} offers written` +
+        // The first load's publishing, once its syncs have written their pages.
+        (r.load ? `; first load ${r.load}` : ''));
     }, () => undefined);
   }, 10_000);
   return () => clearInterval(timer);

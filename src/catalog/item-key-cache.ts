@@ -17,9 +17,35 @@ export interface KnownItem {
   categorized: boolean;
 }
 
-export type ItemKeyCache = Map<string, KnownItem>;
+/**
+ * The cache of one database. Each entry is one number, the item's id, negative when the item has
+ * no category: an object per entry made a sync worker 240 MB larger at 625 000 items.
+ */
+export class ItemKeyCache {
+  readonly #ids = new Map<string, number>();
+  readonly #cap: number;
 
-/** Entries kept at most (about 100 bytes each); past it the cache starts again empty. */
+  constructor(cap = CAP) {
+    this.#cap = cap;
+  }
+
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  get(key: string): KnownItem | undefined {
+    const n = this.#ids.get(key);
+    return n === undefined ? undefined : { id: String(Math.abs(n)), categorized: n > 0 };
+  }
+
+  /** Adds what a committed page wrote or read. Past the cap, the cache starts again empty. */
+  remember(learned: ReadonlyMap<string, KnownItem>): void {
+    if (this.#ids.size + learned.size > this.#cap) this.#ids.clear();
+    for (const [key, item] of learned) this.#ids.set(key, item.categorized ? Number(item.id) : -Number(item.id));
+  }
+}
+
+/** Entries kept at most (some 100 bytes each). */
 const CAP = 2_000_000;
 
 const caches = new WeakMap<object, ItemKeyCache>();
@@ -27,12 +53,6 @@ const caches = new WeakMap<object, ItemKeyCache>();
 /** The cache of one database, keyed by an object standing for it (the ORM's driver). */
 export function itemKeyCache(database: object): ItemKeyCache {
   let cache = caches.get(database);
-  if (!cache) caches.set(database, (cache = new Map()));
+  if (!cache) caches.set(database, (cache = new ItemKeyCache()));
   return cache;
-}
-
-/** Adds what a committed page wrote or read. */
-export function remember(cache: ItemKeyCache, learned: ReadonlyMap<string, KnownItem>): void {
-  if (cache.size + learned.size > CAP) cache.clear();
-  for (const [key, item] of learned) cache.set(key, item);
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import { type ListingSource, loadListingHashes, removeUnseenOffers, supplierHasNoOffers, upsertListings } from './catalog-store.ts';
 import { joinFirstLoad, settleFirstLoad } from './first-load.ts';
 import { loadIsLoading } from './first-load-store.ts';
-import { itemKeyCache, remember } from './item-key-cache.ts';
+import { itemKeyCache } from './item-key-cache.ts';
 import { CatalogPageReader } from './page-reader.ts';
 import { checkpointRun, finishRun, noteRunError, type RunRow, runningFullRunId, runningRun, startRun, takeOverRun } from './sync-run-store.ts';
 
@@ -122,7 +122,7 @@ export async function runPagedSync(
       written += page.written;
       return page.learned;
     });
-    remember(itemKeys, learned); // committed: these items exist
+    itemKeys.remember(learned); // committed: these items exist
   };
   let outcome: SyncOutcome;
   try {

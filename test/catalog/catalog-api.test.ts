@@ -12,6 +12,7 @@ import { MallSchema } from '../../src/persistence/entities/mall.ts';
 import { repriceMall } from '../../src/catalog/mall-pricing.ts';
 import { matchKey } from '../../src/domain/catalog-keys.ts';
 import { upsertListings } from '../../src/catalog/catalog-store.ts';
+import { ItemKeyCache } from '../../src/catalog/item-key-cache.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { json, startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -160,7 +161,8 @@ describe('GET /v1/catalog/items', () => {
       marketPriceFen: null, costFen: 999_999_00, onShelf: true, stock: 1, virtual: null, updatedAt: null,
     };
     const key = matchKey({ supplierId: 'jd-second', ...listing });
-    const itemKeys = new Map([[key, { id: String(item.id), categorized: false }]]);
+    const itemKeys = new ItemKeyCache();
+    itemKeys.remember(new Map([[key, { id: String(item.id), categorized: false }]]));
     const out = await upsertListings(hub.deps.orm.em.fork(), { supplierId: 'jd-second', supplierKind: 'jd', accountId: 'jd-second', runId: null, itemKeys }, [listing]);
     expect((await page())?.categoryPath).toEqual(before.categoryPath);
     // What the page learned for the cache: the item, categorized now.
