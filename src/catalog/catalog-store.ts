@@ -395,10 +395,7 @@ const STOCK_STATUS = (units: string) => `case when ${units} is null then 'in_sto
  */
 export async function refreshItems(em: EntityManager, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
-  const t0 = performance.now();
-  await lockItems(em, itemIds);
-  await refreshOnly(em, itemIds);
-  catalogWriteSeconds.refresh += since(t0);
+  await recomputeItems(em, itemIds);
   await timedReprice(em, itemIds);
 }
 

@@ -87,13 +87,19 @@ const itemsOffTheirOffers = async () => (await sql<{ n: number }[]>(
      from catalog_offer o where o.item_id = ci.id) a on true
    where (ci.best_cost_fen, ci.stock_units, ci.sellable) is distinct from (a.best, a.units, a.best is not null)`))[0]?.n;
 
+/** A fresh hub with one mall, and a first sync of one supplier that has written its first page and waits for the gate. */
+async function loadingOnePage(supplierId: string) {
+  hub = await startTestHub();
+  const { mallId } = await hub.createMall(`${supplierId} first load mall`);
+  const gate = gated(get(supplierId), 1);
+  const run = sync(gate.connector);
+  await until(`${supplierId}’s first page`, async () => (await pagesOf(supplierId)) >= 1);
+  return { mallId, gate, run };
+}
+
 describe('a catalog first load', () => {
   it('keeps its items from malls while its runs write, then computes, prices and lists each once and builds the search indexes', async () => {
-    hub = await startTestHub();
-    const { mallId } = await hub.createMall('First load mall');
-    const jd = gated(get('jd'), 1);
-    const jdRun = sync(jd.connector);
-    await until('JD’s first page', async () => (await pagesOf('jd')) >= 1);
+    const { mallId, gate: jd, run: jdRun } = await loadingOnePage('jd');
 
     // Loading: the items are there, unpublished; no price, no change-feed row, no search index.
     expect(await loads()).toEqual([{ id: '1', status: 'loading' }]);
@@ -139,11 +145,7 @@ describe('a catalog first load', () => {
   });
 
   it('publishes when the other runs end while one supplier is down; that run writes as usual when it comes back', async () => {
-    hub = await startTestHub();
-    const { mallId } = await hub.createMall('Down supplier mall');
-    const acme = gated(get('brand-acme'), 1);
-    const acmeRun = sync(acme.connector);
-    await until('Acme’s first page', async () => (await pagesOf('brand-acme')) >= 1);
+    const { mallId, gate: acme, run: acmeRun } = await loadingOnePage('brand-acme');
     // Taobao joins the load, writes two pages and goes down: its lease is let go, so it holds nothing back.
     await expect(sync(crashingAfter(get('taobao'), 2))).rejects.toThrow('supplier down');
     expect((await loads())[0]?.status).toBe('loading');
