@@ -9,6 +9,7 @@ import { DEFERRED_INDEXES } from '../../src/catalog/first-load-store.ts';
 import { runFullSync } from '../../src/catalog/full-sync.ts';
 import type { SyncOutcome } from '../../src/catalog/paged-sync.ts';
 import { loadConfig } from '../../src/config.ts';
+import { processCatalogSync } from '../../src/queues/processors/catalog-sync.processor.ts';
 import { processMaintenance } from '../../src/queues/processors/maintenance.processor.ts';
 import { createConnectors } from '../../src/suppliers.ts';
 import { ADMIN_TOKEN, json, startTestHub, type TestHub } from '../support/hub.ts';
@@ -187,6 +188,26 @@ describe('a catalog first load', () => {
     await jdRun;
     expect(await itemsOffTheirOffers()).toBe(0);
     expect(await sql("select count(*)::int n from catalog_item where best_cost_fen is null and sellable")).toEqual([{ n: 0 }]);
+  });
+
+  it('tells malls of what it published when the run that publishes it failed partway', async () => {
+    const { mallId, gate: jd, run: jdRun } = await loadingOnePage('jd');
+    // Taobao joins the load, commits two pages and goes down; JD's worker then dies (its lease runs out).
+    await expect(sync(crashingAfter(get('taobao'), 2))).rejects.toThrow('supplier down');
+    hub.clock.advance(3 * 60_000);
+    await sql("update catalog_sync_run set lease_until = ? where supplier_id = 'jd'", [new Date(hub.clock.now().getTime() - 1_000)]);
+    // Taobao's job is retried and fails again at once: with no run of the load under way, its
+    // failure publishes the load, and the job, failing, still tells the mall where to read from.
+    const job = { supplierId: 'taobao', mode: 'full' as const };
+    await expect(processCatalogSync(job, { em: hub.deps.orm.em.fork(), clock: hub.clock, connectors: new Map([['taobao', crashingAfter(get('taobao'), 0)]]), overlapMs: 0, leaseMs: 60_000 }))
+      .rejects.toThrow('supplier down');
+    expect(await loads()).toEqual([{ id: '1', status: 'done' }]);
+    const [event] = await sql<{ data: { cursor: string } }[]>("select data from mall_event where mall_id = ? and type = 'catalog.changed'", [mallId]);
+    const [{ after } = { after: 0 }] = await sql<{ after: number }[]>("select count(*)::int after from catalog_change where id > ?", [Number(event?.data.cursor.slice(1))]);
+    expect(after).toBeGreaterThan(0);
+    expect(await sql("select count(*)::int n from catalog_change")).toEqual([{ n: after }]);
+    jd.release();
+    await jdRun;
   });
 
   it('is not used when switched off: the first sync publishes page by page', async () => {

@@ -22,7 +22,8 @@ export interface CatalogSyncDeps {
 
 /**
  * Runs (or resumes) a supplier's full or incremental sync; prices follow inside each page. When the
- * change feed grew, each active mall gets a `catalog.changed` event with the cursor to read from.
+ * change feed grew, each active mall gets a `catalog.changed` event with the cursor to read from,
+ * also when the run failed partway.
  * An unknown supplier is permanent.
  */
 export async function processCatalogSync(job: Payload<'catalogSync'>, deps: CatalogSyncDeps) {
@@ -34,11 +35,22 @@ export async function processCatalogSync(job: Payload<'catalogSync'>, deps: Cata
     em: deps.em, clock: deps.clock, leaseMs: deps.leaseMs, ...(deps.readAhead !== undefined ? { readAhead: deps.readAhead } : {}),
     ...(deps.firstLoad !== undefined ? { firstLoad: deps.firstLoad } : {}), ...(deps.indexMemoryMb !== undefined ? { indexMemoryMb: deps.indexMemoryMb } : {}),
   };
-  const outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
-  if ((await lastChange()) !== before) {
+  const tellMalls = async () => {
+    if ((await lastChange()) === before) return;
     await deps.em.fork().transactional(async (tx) => {
       for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, deps.clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
     });
+  };
+  let outcome;
+  try {
+    outcome = job.mode === 'full' ? await runFullSync(syncDeps, connector) : await runIncrementalSync(syncDeps, connector, { overlapMs: deps.overlapMs });
+  } catch (err) {
+    // A run that fails partway has committed its pages (and may have published a first load):
+    // malls are told of what the feed gained all the same, or a mall reading from the next event's
+    // cursor would skip it. The sync's own error is what the job fails with.
+    await tellMalls().catch(() => undefined);
+    throw err;
   }
+  await tellMalls();
   return outcome;
 }
