@@ -32,8 +32,8 @@ export interface LoadRow {
  * Joins a new full run to the open load while that load is still loading, or starts one when the
  * catalog has no item yet: the run's pages then write for the load. Starting one drops the
  * deferred indexes in the same transaction (a catalog with no items has nothing to search). At
- * most one load is open (a partial unique index): of two runs starting together, the second waits
- * for the first's transaction and joins its load. Answers the load's id, or null when the run
+ * most one load is open (a partial unique index guards it): of two runs starting together, the
+ * second waits for the first's transaction (an advisory lock) and joins its load. Answers the load's id, or null when the run
  * writes as usual (the catalog has items and no load is open, or a load is already publishing).
  */
 export async function joinOrStartLoad(em: EntityManager, runId: number, now: Date): Promise<number | null> {
@@ -46,18 +46,16 @@ export async function joinOrStartLoad(em: EntityManager, runId: number, now: Dat
     // catalog (a lock the first one's DROP INDEX waits for) and then waited on the first one's
     // load row: a deadlock, every time four syncs started at once.
     await executeBound(tx, 'select pg_advisory_xact_lock(?::bigint)', [JOIN_LOCK]);
-    const open = async () => (await executeBound<{ id: string; status: LoadStatus }>(tx, "select id, status from catalog_load where status <> 'done'", []))[0];
-    let load = await open();
+    let load: { id: string; status: LoadStatus } | undefined = await openLoad(tx);
     if (!load) {
       const [empty] = await executeBound<{ empty: boolean }>(tx, 'select not exists (select 1 from catalog_item) as empty', []);
       if (!empty?.empty) return null;
-      const [started] = await executeBound<{ id: string }>(tx, 'insert into catalog_load (started_at) values (?) on conflict do nothing returning id', [now]);
-      if (started) {
-        for (const index of DEFERRED_INDEXES) await executeBound(tx, `drop index if exists ${index.name}`, []);
-        load = { id: started.id, status: 'loading' };
-      } else load = await open(); // another run started one meanwhile
+      const [started] = await executeBound<{ id: string }>(tx, 'insert into catalog_load (started_at) values (?) returning id', [now]);
+      if (!started) return null;
+      for (const index of DEFERRED_INDEXES) await executeBound(tx, `drop index if exists ${index.name}`, []);
+      load = { id: started.id, status: 'loading' };
     }
-    if (!load || load.status !== 'loading') return null;
+    if (load.status !== 'loading') return null;
     await executeBound(tx, 'update catalog_sync_run set load_id = ?::bigint where id = ?::bigint', [load.id, runId]);
     return Number(load.id);
   });

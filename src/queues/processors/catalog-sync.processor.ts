@@ -36,10 +36,7 @@ export async function processCatalogSync(job: Payload<'catalogSync'>, deps: Cata
     ...(deps.firstLoad !== undefined ? { firstLoad: deps.firstLoad } : {}), ...(deps.indexMemoryMb !== undefined ? { indexMemoryMb: deps.indexMemoryMb } : {}),
   };
   const tellMalls = async () => {
-    if ((await lastChange()) === before) return;
-    await deps.em.fork().transactional(async (tx) => {
-      for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, deps.clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
-    });
+    if ((await lastChange()) !== before) await tellMallsCatalogChanged(deps.em.fork(), deps.clock, before);
   };
   let outcome;
   try {
@@ -53,4 +50,11 @@ export async function processCatalogSync(job: Payload<'catalogSync'>, deps: Cata
   }
   await tellMalls();
   return outcome;
+}
+
+/** Gives each active mall a `catalog.changed` event: read the change feed from the cursor after change `before`. */
+export async function tellMallsCatalogChanged(em: EntityManager, clock: Clock, before: string): Promise<void> {
+  await em.transactional(async (tx) => {
+    for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
+  });
 }

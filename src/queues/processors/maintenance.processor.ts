@@ -6,11 +6,11 @@ import { lastCatalogChangeId, pruneCatalogChanges } from '../../catalog/catalog-
 import { publishStalledLoad } from '../../catalog/first-load.ts';
 import { mallsToReprice } from '../../catalog/mall-pricing.ts';
 import { pruneEndedStaffSessions } from '../../malls/credential-store.ts';
-import { activeMallIds, dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
-import { appendMallEvent } from '../../mall-webhooks/outbox.ts';
+import { dropExpiredWebhookSecrets } from '../../malls/mall-store.ts';
 import { pendingInboundEvents } from '../../supplier-events/inbound-events.ts';
 import { dueDeliveries, type DueDelivery } from '../../mall-webhooks/webhook-deliveries.ts';
 import type { Payload } from '../registry.ts';
+import { tellMallsCatalogChanged } from './catalog-sync.processor.ts';
 
 /** Housekeeping jobs: small, idempotent, safe to run on any worker at any time. */
 export async function processMaintenance(
@@ -65,9 +65,7 @@ export async function processMaintenance(
       const loadDeps = { em: deps.em, clock: deps.clock, ...(deps.leaseMs !== undefined ? { leaseMs: deps.leaseMs } : {}), ...(deps.indexMemoryMb !== undefined ? { indexMemoryMb: deps.indexMemoryMb } : {}) };
       if (!(await publishStalledLoad(loadDeps))) return { affected: 0 };
       // Malls learn of the published items as after any sync that grew the change feed.
-      await deps.em.transactional(async (tx) => {
-        for (const mallId of await activeMallIds(tx)) await appendMallEvent(tx, deps.clock, { mallId, type: 'catalog.changed', data: { cursor: `c${before}` } });
-      });
+      await tellMallsCatalogChanged(deps.em, deps.clock, before);
       return { affected: 1 };
     }
     case 'refresh-board': {
